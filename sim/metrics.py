@@ -1,0 +1,130 @@
+"""Pure metric functions: saved or returned tables in, numbers out.
+
+Column names of the outputs are stable and documented in the README ("Output contract").
+Times are hours; a KPI that has no cases to average over is NaN, never 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+ON_TIME_H = 168.0
+"""Process target: a case reported and closed within a week counts as on time (assumption,
+in the spirit of 12345's on-time closure rate)."""
+
+
+def _stats(prefix: str, values: pd.Series) -> dict[str, float]:
+    v = values.dropna().to_numpy()
+    if len(v) == 0:
+        return {f"{prefix}_mean_h": np.nan, f"{prefix}_median_h": np.nan, f"{prefix}_p90_h": np.nan}
+    return {f"{prefix}_mean_h": float(v.mean()), f"{prefix}_median_h": float(np.median(v)),
+            f"{prefix}_p90_h": float(np.quantile(v, 0.9))}
+
+
+def _share(num, den) -> float:
+    return float(num) / float(den) if den else np.nan
+
+
+def issue_kpis(issues: pd.DataFrame) -> dict[str, float]:
+    """Counts, times and rates over all issues of a run."""
+    n = len(issues)
+    resolved = issues["status"] == "resolved"
+    abandoned = issues["status"] == "abandoned"
+    known = issues["reported_h"].notna()
+    r = issues[resolved]
+    k = {
+        "issues_created": n,
+        "issues_resolved": int(resolved.sum()),
+        "issues_abandoned": int(abandoned.sum()),
+        "issues_open": int((issues["status"] == "open").sum()),
+        **_stats("response_time", r["resolved_h"] - r["created_h"]),
+        **_stats("report_to_resolution", r["resolved_h"] - r["reported_h"]),
+        **_stats("detection_latency", issues.loc[known, "reported_h"] - issues.loc[known, "created_h"]),
+        "unreported_share": _share((~known).sum(), n),
+        "resolution_rate": _share(resolved.sum(), n),
+        "abandonment_rate": _share(abandoned.sum(), n),
+        "known_resolution_rate": _share(resolved.sum(), known.sum()),
+        "on_time_share": _share(((r["resolved_h"] - r["reported_h"]) <= ON_TIME_H).sum(), known.sum()),
+        "fit_mean": float(r["fit"].mean()) if len(r) else np.nan,
+        "actually_solved_share": float(r["solved"].mean()) if len(r) else np.nan,
+        "needs_met_share": _share((issues["solved"] == 1).sum(), n),
+        "proactive_share": _share(issues["channel"].isin(["visit", "patrol"]).sum(), known.sum()),
+    }
+    return k
+
+
+def group_kpis(issues: pd.DataFrame, by: str, label=None) -> dict[str, float]:
+    """Response time, unreported share and needs met, per value of column ``by``."""
+    out = {}
+    for value, g in issues.groupby(by, sort=True):
+        name = label(value) if label else value
+        r = g[g["status"] == "resolved"]
+        out[f"response_time_mean_h_{name}"] = float((r["resolved_h"] - r["created_h"]).mean()) if len(r) else np.nan
+        out[f"unreported_share_{name}"] = _share(g["reported_h"].isna().sum(), len(g))
+        out[f"needs_met_share_{name}"] = _share((g["solved"] == 1).sum(), len(g))
+    return out
+
+
+def gini(values) -> float:
+    """Gini coefficient of non-negative values (0: all equal)."""
+    v = np.sort(np.asarray(values, dtype=float))
+    if len(v) == 0 or v.sum() == 0:
+        return np.nan
+    i = np.arange(1, len(v) + 1)
+    return float((2 * (i * v).sum() / (len(v) * v.sum())) - (len(v) + 1) / len(v))
+
+
+def resident_kpis(residents: pd.DataFrame) -> dict[str, float]:
+    """Satisfaction and trust at the end of the run, overall, by category, and inequality."""
+    out = {
+        "satisfaction_mean": float(residents["satisfaction"].mean()),
+        "satisfaction_p10": float(residents["satisfaction"].quantile(0.1)),
+        "satisfaction_gini": gini(residents["satisfaction"]),
+        "trust_mean": float(residents["trust"].mean()),
+    }
+    for cat, g in residents.groupby("category", sort=True):
+        out[f"satisfaction_mean_{cat}"] = float(g["satisfaction"].mean())
+    return out
+
+
+def daily_counts(issues: pd.DataFrame, days: int) -> pd.DataFrame:
+    """Per day: issues created, resolved and abandoned that day; at the day's end the backlog
+    (created, neither resolved nor abandoned, known or not) and the known backlog."""
+    edges = np.arange(days + 1) * 24.0
+
+    def per_day(col):
+        t = issues[col].dropna().to_numpy()
+        return np.histogram(t, bins=edges)[0]
+
+    def by_end(col):
+        t = np.sort(issues[col].dropna().to_numpy())
+        return np.searchsorted(t, edges[1:], side="left")
+
+    created, resolved, abandoned = per_day("created_h"), per_day("resolved_h"), per_day("abandoned_h")
+    backlog = by_end("created_h") - by_end("resolved_h") - by_end("abandoned_h")
+    known = by_end("reported_h") - _closed_known_by(issues, edges[1:])
+    return pd.DataFrame({"day": np.arange(days), "created": created, "resolved": resolved,
+                         "abandoned": abandoned, "backlog": backlog, "known_backlog": known})
+
+
+def _closed_known_by(issues: pd.DataFrame, ends: np.ndarray) -> np.ndarray:
+    known = issues["reported_h"].notna()
+    closed = issues.loc[known, "resolved_h"].fillna(issues.loc[known, "abandoned_h"]).dropna().to_numpy()
+    return np.searchsorted(np.sort(closed), ends, side="left")
+
+
+def timeseries(issues: pd.DataFrame, daily_state: pd.DataFrame) -> pd.DataFrame:
+    """The ``timeseries.parquet`` table: daily counts joined with the residents' daily means."""
+    counts = daily_counts(issues, len(daily_state))
+    return counts.merge(daily_state, on="day", how="left")
+
+
+def littles_law(issues: pd.DataFrame, ts: pd.DataFrame) -> tuple[float, float]:
+    """(time-average number in system, arrival rate x mean time in system), both over the
+    horizon of ``ts``, with time in system clipped at the horizon. Little's law: L = λW."""
+    horizon = len(ts) * 24.0
+    end = issues["resolved_h"].fillna(issues["abandoned_h"]).fillna(horizon).clip(upper=horizon)
+    sojourn = (end - issues["created_h"]).clip(lower=0)
+    lam = len(issues) / horizon
+    return float(ts["backlog"].mean()), float(lam * sojourn.mean())

@@ -1,0 +1,623 @@
+"""GovernanceModel: needs, detection, routing, handling and satisfaction, one day per step.
+
+The model takes typed parameters (:class:`~sim.params.Scenario`, :class:`~sim.params.Policy`)
+and a seed. It knows nothing of Hydra, files or plots: :meth:`GovernanceModel.results`
+returns data, and ``sim.run`` writes it.
+
+Time is in hours from Monday 00:00 of the first week. Within a day, events happen in
+continuous time; the daily step processes them in the order of the ODD process overview.
+
+Random numbers come from one seed, split (``numpy.random.SeedSequence.spawn``) into
+independent streams: *population* (the map and the people), *needs* (when needs and faults
+arise, with every per-issue random number: willingness draw, delays, patience, service time,
+whether a fit remedy actually solves it) and *policy* (draws whose number depends on the
+regime: which households a patrol visits). The first two never depend on the policy, so two
+regimes run with one seed meet the same residents and the same needs (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim import rules
+from sim.agents import Department, GridWorker, PartyOrganisation, Resident
+from sim.calendar import Calendar
+from sim.handling import ServerPool, grid_shape, largest_remainder
+from sim.issues import (
+    CHANNEL_NAMES,
+    COUNTER,
+    DEPARTMENT,
+    DIGITAL,
+    FRONT_LINE,
+    HANDLER_NAMES,
+    HOTLINE,
+    PATROL,
+    VISIT,
+    VOLUNTEER,
+    IssueTable,
+)
+from sim.params import CALENDARS, CHANNELS, SERVICE_TYPES, Policy, Scenario, queueing_reduction
+from sim.world import Population, Territory
+
+FACILITY = SERVICE_TYPES.index("facility")
+CHANNEL_CODE = {"counter": COUNTER, "hotline": HOTLINE, "digital": DIGITAL}
+
+
+class GovernanceModel(mesa.Model):
+    """Residents, grid workers, party organisations and departments under one regime.
+
+    Args:
+        scenario: the world (population, territory, demand, behaviour, staffing budget).
+        policy: the regime dials.
+        seed: seed of every random stream of the run.
+    """
+
+    def __init__(self, scenario: Scenario, policy: Policy, seed: int = 0):
+        super().__init__(rng=seed)
+        self.scenario = sc = queueing_reduction(scenario)
+        self.policy = po = policy
+        self.day = 0
+        pop_seq, needs_seq, policy_seq = np.random.SeedSequence(seed).spawn(3)
+        self.needs_rng = np.random.default_rng(needs_seq)
+        self.policy_rng = np.random.default_rng(policy_seq)
+        pop_rng = np.random.default_rng(pop_seq)
+
+        self.territory = Territory.build(sc)
+        self.population = Population(sc, self.territory, pop_rng)
+        self.issues = IssueTable(capacity=int(self._expected_issues_per_day() * 400) + 1024)
+        self._set_service_tables(sc)
+        self.service_calendar = Calendar.from_specs(CALENDARS[po.service_hours])
+        self._build_front_line(sc, po)
+        self._build_departments(sc)
+        self._build_party(sc, pop_rng)
+        self._build_channels(sc, po)
+        self._create_resident_agents()
+
+        self._undetected = np.empty(0, dtype=np.int64)  # arisen, not yet known nor given up
+        self._in_transit = np.empty(0, dtype=np.int64)  # known, on the way to a handler
+        self._outcomes = np.empty(0, dtype=np.int64)  # resolved/abandoned, not yet felt by residents
+        self.daily: list[dict] = []
+
+    # ------------------------------------------------------------------ construction
+    def _expected_issues_per_day(self) -> float:
+        sc = self.scenario
+        return self.population.need_rate.sum() * 24 + sc.facility_faults_per_1k * sc.n_residents / 1000 / 365
+
+    def _set_service_tables(self, sc: Scenario) -> None:
+        st = [sc.service_types[t] for t in SERVICE_TYPES]
+        self.service_mean_h = np.array([s.service_h for s in st])
+        self.patience_h = np.array([s.patience_days * 24 for s in st])
+        self.volunteer_eligible = np.array([s.volunteer_eligible for s in st])
+        self.front_line_types = np.array([t in self.policy.competence for t in SERVICE_TYPES])
+
+    def n_workers(self) -> int:
+        sc = self.scenario
+        if sc.servers is not None:
+            return int(sc.servers)
+        return max(1, round(sc.workers_per_10k * sc.n_residents / 10_000))
+
+    def handling_share(self) -> float:
+        """Share of a worker's shift left for handling after patrol and evaluation reporting."""
+        po, sc = self.policy, self.scenario
+        overhead = 0.0
+        if po.evaluation:
+            period_h = sc.evaluation_period_days / 7 * self.service_calendar.hours_per_week
+            overhead = sc.evaluation_overhead_h / period_h
+        return 1.0 - po.patrol_share - overhead
+
+    def _build_front_line(self, sc: Scenario, po: Policy) -> None:
+        """Split the staffing budget into pools at the policy's level (town, community, grid)
+        and map every community cell to the pool that serves it."""
+        share = self.handling_share()
+        if share <= 0.05:
+            raise ValueError(
+                f"policy.patrol_share={po.patrol_share} plus evaluation overhead leaves {share:.2f} of "
+                "worker time for handling: allowed at most 0.95 in total")
+        terr, nc = self.territory, self.territory.n_communities
+        residents_per_comm = np.bincount(self.population.community, minlength=nc)
+        total = self.n_workers()
+        if po.pool_level == "town":
+            groups = [np.arange(t * terr.communities_per_town, (t + 1) * terr.communities_per_town)
+                      for t in range(terr.n_towns)]
+        else:
+            groups = [np.array([c]) for c in range(nc)]
+        staff = largest_remainder(total, [residents_per_comm[g].sum() for g in groups])
+        self.front_pools: list[ServerPool] = []
+        # Per community: first pool, number of units, unit grid shape (a x b cells).
+        self._comm_pool = np.full(nc, -1)
+        self._comm_units = np.ones(nc, dtype=int)
+        self._comm_a = np.ones(nc, dtype=int)
+        self._comm_b = np.ones(nc, dtype=int)
+        for g, k in zip(groups, staff):
+            if k == 0:
+                continue
+            if po.pool_level == "grid":
+                self._add_grid_units(int(g[0]), int(k), po.workers_per_grid, sc, share)
+            else:
+                self._comm_pool[g] = len(self.front_pools)
+                self.front_pools.append(self._pool(int(k), terr.centre(g), sc, share))
+        self._adopt_unstaffed(po)
+        for p, pool in enumerate(self.front_pools):
+            GridWorker.create_agents(self, pool.n_servers, p, list(range(pool.n_servers)))
+        self.residents_pool = self.pool_of(self.population.community, self.population.x, self.population.y)
+        order = np.argsort(self.residents_pool, kind="stable")
+        self._pool_members = order
+        self._pool_sizes = np.bincount(self.residents_pool, minlength=len(self.front_pools))
+        self._pool_offsets = np.concatenate([[0], np.cumsum(self._pool_sizes)[:-1]])
+
+    def _pool(self, k: int, base, sc: Scenario, share: float) -> ServerPool:
+        return ServerPool(k, self.service_calendar, share, base, sc.travel_kmh, sc.travel)
+
+    def _add_grid_units(self, c: int, k: int, per_unit: int, sc: Scenario, share: float) -> None:
+        """Split community ``c`` into grid units of about ``per_unit`` workers each."""
+        units = math.ceil(k / per_unit)
+        a, b = grid_shape(units)
+        self._comm_pool[c], self._comm_units[c], self._comm_a[c], self._comm_b[c] = len(self.front_pools), units, a, b
+        x0, y0 = self.territory.origin(np.array([c]))
+        side = self.territory.side_km
+        for u, staff in enumerate(largest_remainder(k, np.ones(units))):
+            i, j = divmod(u, b)
+            base = (float(x0[0] + (i + 0.5) * side / a), float(y0[0] + (j + 0.5) * side / b))
+            self.front_pools.append(self._pool(int(staff), base, sc, share))
+
+    def _adopt_unstaffed(self, po: Policy) -> None:
+        """A community left without staff by rounding is served by the nearest pool."""
+        terr = self.territory
+        bases = np.array([p.base for p in self.front_pools])
+        for c in np.flatnonzero(self._comm_pool < 0):
+            cx, cy = terr.centre(np.array([c]))
+            nearest = int(np.argmin(np.abs(bases[:, 0] - cx) + np.abs(bases[:, 1] - cy)))
+            self._comm_pool[c], self._comm_units[c], self._comm_a[c], self._comm_b[c] = nearest, 1, 1, 1
+
+    def pool_of(self, community, x, y) -> np.ndarray:
+        """Front-line pool serving each location."""
+        community = np.asarray(community)
+        x0, y0 = self.territory.origin(community)
+        side = self.territory.side_km
+        a, b = self._comm_a[community], self._comm_b[community]
+        i = np.clip(((x - x0) / side * a).astype(int), 0, a - 1)
+        j = np.clip(((y - y0) / side * b).astype(int), 0, b - 1)
+        return self._comm_pool[community] + (i * b + j) % self._comm_units[community]
+
+    def _build_departments(self, sc: Scenario) -> None:
+        """One department per service line, staffed in proportion to the line's expected
+        workload (need rate x handling time); the same under every policy."""
+        total = max(len(SERVICE_TYPES), round(sc.dept_staff_per_10k * sc.n_residents / 10_000))
+        rates = np.append(self.population.need_rate.sum(0) * 8760,
+                          sc.facility_faults_per_1k * sc.n_residents / 1000)
+        staff = np.maximum(largest_remainder(total - len(SERVICE_TYPES), rates * self.service_mean_h), 0) + 1
+        office = Calendar.from_specs(CALENDARS["office"])
+        centre = self.territory.centre(np.arange(self.territory.n_communities))
+        self.dept_pools = [ServerPool(int(k), office, 1.0, centre, sc.travel_kmh, sc.travel) for k in staff]
+        for k in range(len(SERVICE_TYPES)):
+            Department(self, k)
+
+    def _build_party(self, sc: Scenario, rng: np.random.Generator) -> None:
+        nc = self.territory.n_communities
+        residents = np.bincount(self.population.community, minlength=nc)
+        self.branches = [PartyOrganisation(self, c, int(round(sc.volunteers_per_1k * residents[c] / 1000)))
+                         for c in range(nc)]
+        if nc > 1:
+            for branch in self.branches:
+                others = [c for c in range(nc) if c != branch.community]
+                picks = rng.choice(others, size=min(sc.pairs_per_branch, len(others)), replace=False)
+                branch.partners = [self.branches[c] for c in picks]
+
+    def _build_channels(self, sc: Scenario, po: Policy) -> None:
+        """For each category, with and without digital access: the resident's preferred open
+        channel (highest ease), its calendar given the resident's absences, and its ease."""
+        always = Calendar.from_specs(CALENDARS["always"])
+        self._channel_table = {}
+        for c, away in enumerate(self.population.away):
+            for digital in (False, True):
+                options = []
+                for name in po.channels:
+                    if name == "digital" and not digital:
+                        continue
+                    cal = (Calendar(self.service_calendar.mask & ~away.mask) if name == "counter" else always)
+                    if cal.hours_per_week:
+                        options.append((sc.channel_ease[name], -CHANNELS.index(name), name, cal))
+                best = max(options) if options else None
+                self._channel_table[c, digital] = (
+                    (CHANNEL_CODE[best[2]], best[3], best[0]) if best else (0, always, 0.0))
+        # A passer-by reporting a fault: any open channel, no absence.
+        opts = [(sc.channel_ease[n], n) for n in po.channels]
+        ease, name = max(opts)
+        cal = self.service_calendar if name == "counter" else always
+        self._fault_channel = (CHANNEL_CODE[name], cal, ease * sc.facility_report_prob)
+
+    def _create_resident_agents(self) -> None:
+        Resident.create_agents(self, len(self.population), list(range(len(self.population))))
+
+    # ------------------------------------------------------------------ the daily step
+    def step(self) -> None:
+        """One day, in the order of the ODD process overview."""
+        t0, t1 = self.day * 24.0, (self.day + 1) * 24.0
+        self.mobilise_volunteers_weekly()
+        new = self.arise_needs(t0)
+        self.decide_reporting(new)
+        visits = self.patrol_and_visit(t0, t1)
+        self.detect(t1, visits)
+        self.route(t1)
+        self.handle(t1)
+        self.feel_outcomes(t1)
+        self.evaluate_branches()
+        self.record_day()
+        self.day += 1
+
+    def run(self, days: int, progress=None) -> None:
+        for _ in range(days):
+            self.step()
+            if progress is not None:
+                progress(self.day)
+
+    # 1. needs arise -------------------------------------------------------------------
+    def arise_needs(self, t0: float) -> np.ndarray:
+        """Needs of residents (personal rates) and faults of components, for one day."""
+        rng, pop, sc = self.needs_rng, self.population, self.scenario
+        rate = pop.need_rate
+        per_resident = rate.sum(1)
+        if not hasattr(self, "_cum_rate"):
+            self._cum_rate = np.cumsum(per_resident)
+            self._cum_type = np.cumsum(rate, 1)
+        total = self._cum_rate[-1] if len(self._cum_rate) else 0.0
+        n = rng.poisson(total * 24.0)
+        res = np.minimum(np.searchsorted(self._cum_rate, rng.random(n) * total, side="right"), len(pop) - 1)
+        u = rng.random(n) * per_resident[res]
+        kind = (self._cum_type[res] < u[:, None]).sum(1)
+        fault_rate = sc.facility_faults_per_1k * sc.n_residents / 1000 / 8760
+        m = rng.poisson(fault_rate * 24.0)
+        fault_comm = rng.integers(0, self.territory.n_communities, size=m)
+        fx, fy = self.territory.random_points(fault_comm, rng)
+        total_new = n + m
+        created = t0 + rng.random(total_new) * 24.0
+        draws = {name: rng.random(total_new).astype(np.float32) for name in ("u_report", "u_solved")}
+        draws |= {name: rng.standard_exponential(total_new).astype(np.float32) for name in ("e_delay", "e_service")}
+        e_patience = rng.standard_exponential(total_new)
+        kind = np.concatenate([kind, np.full(m, FACILITY)]).astype(np.int8)
+        order = np.argsort(created, kind="stable")
+        community = np.concatenate([pop.community[res], fault_comm])
+        x = np.concatenate([pop.x[res], fx])
+        y = np.concatenate([pop.y[res], fy])
+        ids = self.issues.append(
+            resident_id=np.concatenate([res, np.full(m, -1)])[order],
+            service_type=kind[order],
+            community=community[order],
+            x=x[order],
+            y=y[order],
+            created_h=created[order],
+            give_up_h=(created + e_patience * self.patience_h[kind])[order],
+            **{k: v[order] for k, v in draws.items()},
+        )
+        return ids
+
+    # 2. detection ---------------------------------------------------------------------
+    def decide_reporting(self, ids: np.ndarray) -> None:
+        """Whether and when each new need would be reported, through which channel."""
+        iss, pop, sc = self.issues, self.population, self.scenario
+        res = iss["resident_id"][ids]
+        is_fault = res < 0
+        report_h = np.full(len(ids), np.inf)
+        channel = np.zeros(len(ids), dtype=np.int8)
+        delay = iss["created_h"][ids] + iss["e_delay"][ids] * sc.report_delay_h
+        u = iss["u_report"][ids]
+        people = np.flatnonzero(~is_fault)
+        r = res[people]
+        for (cat, digital), (code, cal, ease) in self._channel_table.items():
+            sel = people[(pop.category[r] == cat) & (pop.digital[r] == digital)]
+            if len(sel) == 0 or ease == 0:
+                continue
+            rr = res[sel]
+            p = rules.willingness(pop.propensity[rr], pop.trust[rr], sc.initial_trust, sc.trust_elasticity, ease)
+            yes = sel[u[sel] < p]
+            report_h[yes] = cal.next_open(delay[yes])
+            channel[yes] = code
+        faults = np.flatnonzero(is_fault)
+        code, cal, p = self._fault_channel
+        yes = faults[u[faults] < p]
+        report_h[yes] = cal.next_open(delay[yes])
+        channel[yes] = code
+        iss["report_h"][ids] = report_h
+        iss["report_channel"][ids] = channel
+        self._undetected = np.concatenate([self._undetected, ids])
+
+    def patrol_and_visit(self, t0: float, t1: float) -> dict:
+        """Workers walk their area for ``patrol_share`` of today's shift, visiting households
+        (each visit costs ``visit_h``): they learn of needs and refresh what they know."""
+        po, sc, pop = self.policy, self.scenario, self.population
+        if po.patrol_share <= 0:
+            return {}
+        cal = self.service_calendar
+        w0, w1 = cal.clock(t0), cal.clock(t1)
+        open_today = w1 - w0
+        if open_today <= 0:
+            return {}
+        sizes = self._pool_sizes
+        staff = np.array([p.n_servers for p in self.front_pools])
+        expected = staff * po.patrol_share * open_today / sc.visit_h
+        n_visits = np.floor(expected + self.policy_rng.random(len(expected))).astype(int)
+        n_visits = np.where(sizes > 0, n_visits, 0)
+        pool = np.repeat(np.arange(len(sizes)), n_visits)
+        who = self._pool_members[self._pool_offsets[pool] + (self.policy_rng.random(len(pool)) * sizes[pool]).astype(int)]
+        when = cal.time_at_array(w0 + self.policy_rng.random(len(pool)) * open_today)
+        first_visit = np.full(len(pop), np.inf)
+        if len(who):
+            order = np.lexsort((when, who))
+            who, when = who[order], when[order]
+            first = np.concatenate([[True], who[1:] != who[:-1]])
+            first_visit[who[first]] = when[first]
+            last = np.concatenate([who[1:] != who[:-1], [True]])
+            pop.last_contact_h[who[last]] = np.maximum(pop.last_contact_h[who[last]], when[last])
+        coverage = np.divide(n_visits, sizes, out=np.zeros(len(sizes)), where=sizes > 0)
+        return {"first_visit": first_visit, "coverage": np.minimum(coverage, 1.0), "w0": w0, "open": open_today}
+
+    def detect(self, t1: float, visits: dict) -> None:
+        """Issues become known by report, household visit or patrol, or are given up on
+        (abandoned, never known) when the resident's patience runs out first."""
+        iss = self.issues
+        ids = self._undetected
+        created, give_up = iss["created_h"][ids], iss["give_up_h"][ids]
+        when = iss["report_h"][ids].copy()
+        how = iss["report_channel"][ids].copy()
+        if visits:
+            res = iss["resident_id"][ids]
+            vt = np.where(res >= 0, visits["first_visit"][np.maximum(res, 0)], np.inf)
+            found = (vt >= created) & (vt < when)
+            when[found], how[found] = vt[found], VISIT
+            faults = res < 0
+            if faults.any():
+                fp = self.pool_of(iss["community"][ids], iss["x"][ids], iss["y"][ids])
+                hit = faults & (self.policy_rng.random(len(ids)) < visits["coverage"][fp])
+                pt = self.service_calendar.time_at_array(visits["w0"] + self.policy_rng.random(len(ids)) * visits["open"])
+                found = hit & (pt >= created) & (pt < when)
+                when[found], how[found] = pt[found], PATROL
+        known = (when < t1) & (when <= give_up)
+        lost = ~known & (give_up < t1)
+        iss["reported_h"][ids[known]] = when[known]
+        iss["channel"][ids[known]] = how[known]
+        iss["abandoned_h"][ids[lost]] = give_up[lost]
+        self._in_transit = np.concatenate([self._in_transit, ids[known]])
+        self._outcomes = np.concatenate([self._outcomes, ids[lost]])
+        self._undetected = ids[~known & ~lost]
+
+    # 3. routing -------------------------------------------------------------------------
+    def route(self, t1: float) -> None:
+        """Assign handler and dispatch time to issues that became known today."""
+        iss, po, sc, pop = self.issues, self.policy, self.scenario, self.population
+        ids = self._in_transit[np.isnan(iss["dispatched_h"][self._in_transit])]
+        if len(ids) == 0:
+            return
+        kind = iss["service_type"][ids]
+        res = iss["resident_id"][ids]
+        front = self.front_line_types[kind]
+        reported = np.isin(iss["channel"][ids], (COUNTER, HOTLINE, DIGITAL))
+        elsewhere = (res >= 0) & (pop.registration[np.maximum(res, 0)] != pop.community[np.maximum(res, 0)])
+        bounced = reported & elsewhere & (not po.linkage)
+        h = rules.hops(front, po.routing, sc.hierarchy_hops, bounced, sc.bounce_hops)
+        iss["hops"][ids] = h
+        iss["dispatched_h"][ids] = iss["reported_h"][ids] + h * sc.hop_delay_h
+        handler = np.where(front, FRONT_LINE, DEPARTMENT).astype(np.int8)
+        pool = np.where(front, self.pool_of(iss["community"][ids], iss["x"][ids], iss["y"][ids]), kind)
+        if po.mobilisation:
+            handler = self._mobilise(ids, kind, handler)
+        iss["handler"][ids] = handler
+        iss["pool"][ids] = pool
+
+    def _mobilise(self, ids, kind, handler):
+        """Eligible cases go to the community's party volunteers while they have time."""
+        iss, sc = self.issues, self.scenario
+        eligible = np.flatnonzero(self.volunteer_eligible[kind])
+        order = eligible[np.argsort(iss["reported_h"][ids[eligible]], kind="stable")]
+        work = iss["e_service"][ids] * self._service_h(kind, VOLUNTEER)
+        for j in order.tolist():
+            branch = self.branches[int(iss["community"][ids[j]])]
+            if branch.take(float(work[j]), self.policy.pairing) is not None:
+                handler[j] = VOLUNTEER
+        return handler
+
+    def _service_h(self, kind, handler) -> np.ndarray:
+        """Mean hands-on time; a tailored remedy takes longer (front line and volunteers)."""
+        base = self.service_mean_h[kind]
+        tailored = self.policy.remedy == "tailored"
+        factor = np.where(tailored & (handler != DEPARTMENT), self.scenario.tailoring_time_factor, 1.0)
+        return base * np.where(kind == FACILITY, 1.0, factor)
+
+    # 4. handling ------------------------------------------------------------------------
+    def handle(self, t1: float) -> None:
+        """Cases that reach their handler today join its queue (FCFS by arrival)."""
+        iss, sc = self.issues, self.scenario
+        ids = self._in_transit
+        due = iss["dispatched_h"][ids] < t1
+        today, self._in_transit = ids[due], ids[~due]
+        if len(today) == 0:
+            return
+        today = today[np.argsort(iss["dispatched_h"][today], kind="stable")]
+        late = iss["give_up_h"][today] < iss["dispatched_h"][today]
+        iss["abandoned_h"][today[late]] = iss["give_up_h"][today[late]]
+        self._outcomes = np.concatenate([self._outcomes, today])
+        today = today[~late]
+        handler = iss["handler"][today]
+        kind = iss["service_type"][today]
+        work = iss["e_service"][today] * self._service_h(kind, handler)
+        vol = handler == VOLUNTEER
+        self._volunteer_handle(today[vol], work[vol])
+        for which, pools in ((FRONT_LINE, self.front_pools), (DEPARTMENT, self.dept_pools)):
+            sel = handler == which
+            group_ids, group_work = today[sel], work[sel]
+            pool_ix = iss["pool"][group_ids]
+            for p in np.unique(pool_ix).tolist():
+                m = pool_ix == p
+                self._serve(pools[p], group_ids[m], group_work[m])
+
+    def _serve(self, pool: ServerPool, ids: np.ndarray, work: np.ndarray) -> None:
+        iss, sc = self.issues, self.scenario
+        out = pool.serve(iss["dispatched_h"][ids], iss["give_up_h"][ids], iss["created_h"][ids],
+                         iss["x"][ids].astype(float), iss["y"][ids].astype(float), work,
+                         sc.worsening_per_day / 24.0, sc.worsening_cap)
+        iss["started_h"][ids] = out.started_h
+        iss["resolved_h"][ids] = out.resolved_h
+        iss["abandoned_h"][ids] = np.where(np.isnan(out.resolved_h), out.abandoned_h, np.nan)
+        iss["travel_h"][ids] = out.travel_h
+        iss["work_h"][ids] = out.work_h
+
+    def _volunteer_handle(self, ids: np.ndarray, work: np.ndarray) -> None:
+        iss, sc = self.issues, self.scenario
+        start = iss["dispatched_h"][ids] + sc.mobilisation_delay_h
+        ok = start <= iss["give_up_h"][ids]
+        iss["started_h"][ids[ok]] = start[ok]
+        iss["resolved_h"][ids[ok]] = start[ok] + work[ok]
+        iss["work_h"][ids[ok]] = work[ok]
+        iss["abandoned_h"][ids[~ok]] = iss["give_up_h"][ids[~ok]]
+
+    # 5-6. remedy fit and satisfaction -------------------------------------------------
+    def feel_outcomes(self, t1: float) -> None:
+        """Residents feel what happened today: remedy fit, timeliness, disconfirmation."""
+        iss = self.issues
+        ids = self._outcomes
+        when = np.fmin(iss["resolved_h"][ids], iss["abandoned_h"][ids])
+        now = when < t1
+        today = ids[now][np.argsort(when[now], kind="stable")]
+        self._outcomes = ids[~now]
+        resolved = today[~np.isnan(iss["resolved_h"][today])]
+        self._fit(resolved)
+        people = today[iss["resident_id"][today] >= 0]
+        # A resident with several outcomes today feels them in time order, one round each.
+        while len(people):
+            res = iss["resident_id"][people]
+            _, first = np.unique(res, return_index=True)
+            first = np.sort(first)
+            self._update_residents(people[first])
+            people = np.delete(people, first)
+
+    def _fit(self, ids: np.ndarray) -> None:
+        iss, sc, po, pop = self.issues, self.scenario, self.policy, self.population
+        kind = iss["service_type"][ids]
+        res = np.maximum(iss["resident_id"][ids], 0)
+        person = (iss["resident_id"][ids] >= 0) & (kind != FACILITY)
+        dev = sc.need_heterogeneity * pop.z[res, np.minimum(kind, pop.z.shape[1] - 1)]
+        local = iss["handler"][ids] != DEPARTMENT
+        accuracy = np.zeros(len(ids))
+        if po.remedy == "tailored":
+            age = iss["started_h"][ids] - pop.last_contact_h[res]
+            accuracy = np.where(local, rules.information_accuracy(age, sc.info_decay_days), 0.0)
+        fit = np.where(person, rules.remedy_fit(dev, sc.fit_tolerance, accuracy), 1.0)
+        iss["fit"][ids] = fit
+        iss["solved"][ids] = (iss["u_solved"][ids] < fit).astype(np.int8)
+        # Handling a case in person is contact: the front line learns about the person.
+        seen = res[person & local]
+        pop.last_contact_h[seen] = np.maximum(pop.last_contact_h[seen], iss["resolved_h"][ids][person & local])
+
+    def _update_residents(self, ids: np.ndarray) -> None:
+        iss, sc, pop = self.issues, self.scenario, self.population
+        res = iss["resident_id"][ids]
+        created = iss["created_h"][ids]
+        resolved = iss["resolved_h"][ids]
+        done = ~np.isnan(resolved)
+        end = np.where(done, resolved, iss["abandoned_h"][ids])
+        waited_days = (end - created) / 24.0
+        quality = np.where(
+            done,
+            sc.timeliness_weight * rules.timeliness(end - created, sc.timeliness_h)
+            + (1 - sc.timeliness_weight) * np.nan_to_num(iss["fit"][ids].astype(float)),
+            0.0)
+        sat = pop.satisfaction[res] * np.exp(-sc.waiting_erosion_per_day * waited_days)
+        felt = rules.experience(quality, pop.expectation[res], sc.negativity_bias)
+        pop.satisfaction[res] = rules.move_towards(sat, felt, sc.satisfaction_rate)
+        pop.expectation[res] = rules.move_towards(pop.expectation[res], quality, sc.expectation_rate)
+        pop.trust[res] = rules.move_towards(pop.trust[res], pop.satisfaction[res], sc.trust_rate)
+
+    # 7. evaluation ------------------------------------------------------------------------
+    def mobilise_volunteers_weekly(self) -> None:
+        if self.day % 7 == 0:
+            for b in self.branches:
+                b.refill(self.scenario.volunteer_h_per_week)
+
+    def evaluate_branches(self) -> None:
+        """四指同评: each period, branches get base points, additions for resolved cases and
+        satisfied residents, deductions for abandoned ones; the score moves their effort."""
+        sc, po = self.scenario, self.policy
+        if not po.evaluation or (self.day + 1) % sc.evaluation_period_days:
+            return
+        iss = self.issues.view()
+        t1 = (self.day + 1) * 24.0
+        t0 = t1 - sc.evaluation_period_days * 24.0
+        nc = self.territory.n_communities
+        comm = iss["community"]
+        resolved = np.bincount(comm[(iss["resolved_h"] >= t0) & (iss["resolved_h"] < t1)], minlength=nc)
+        abandoned = np.bincount(comm[(iss["abandoned_h"] >= t0) & (iss["abandoned_h"] < t1)], minlength=nc)
+        closed = np.maximum(resolved + abandoned, 1)
+        sat = np.bincount(self.population.community, self.population.satisfaction, nc) / np.maximum(
+            np.bincount(self.population.community, minlength=nc), 1)
+        score = 60 + 30 * resolved / closed + 20 * sat - 20 * abandoned / closed
+        for b, s in zip(self.branches, score):
+            b.score = float(s)
+            b.effort = float(np.clip(b.effort * (1 + sc.evaluation_gain * (s - score.mean()) / 100), 0.5, 2.0))
+
+    def record_day(self) -> None:
+        pop = self.population
+        self.daily.append({
+            "day": self.day,
+            "satisfaction_mean": float(pop.satisfaction.mean()),
+            "trust_mean": float(pop.trust.mean()),
+            "expectation_mean": float(pop.expectation.mean()),
+        })
+
+    # ------------------------------------------------------------------ results
+    def issue_frame(self) -> pd.DataFrame:
+        """One row per issue (the ``issues.parquet`` contract)."""
+        v = self.issues.view()
+        resolved = ~np.isnan(v["resolved_h"])
+        abandoned = ~np.isnan(v["abandoned_h"])
+        status = np.where(resolved, "resolved", np.where(abandoned, "abandoned", "open"))
+        res = v["resident_id"]
+        category = np.where(res >= 0, np.array(self.population.category_names)[self.population.category[np.maximum(res, 0)]],
+                            "component")
+        elsewhere = (res >= 0) & (self.population.registration[np.maximum(res, 0)] != self.population.community[np.maximum(res, 0)])
+        solved = v["solved"].astype(float)
+        solved[v["solved"] < 0] = np.nan
+        return pd.DataFrame({
+            "issue_id": np.arange(len(res), dtype=np.int64),
+            "resident_id": res.astype(np.int64),
+            "category": category,
+            "registered_elsewhere": elsewhere,
+            "service_type": np.array(SERVICE_TYPES)[v["service_type"]],
+            "community": v["community"],
+            "created_h": v["created_h"],
+            "reported_h": v["reported_h"],
+            "dispatched_h": v["dispatched_h"],
+            "started_h": v["started_h"],
+            "resolved_h": v["resolved_h"],
+            "abandoned_h": v["abandoned_h"],
+            "status": status,
+            "channel": np.array(CHANNEL_NAMES)[v["channel"]],
+            "handler": np.array(HANDLER_NAMES)[v["handler"]],
+            "hops": v["hops"].astype(np.int16),
+            "travel_h": np.where(resolved, v["travel_h"], np.nan),
+            "work_h": np.where(resolved, v["work_h"], np.nan),
+            "fit": v["fit"].astype(float),
+            "solved": solved,
+        })
+
+    def time_use(self, horizon_h: float) -> dict:
+        """Front-line worker hours by activity over the run (``patrol`` includes visits)."""
+        po = self.policy
+        open_h = self.service_calendar.clock(horizon_h)
+        workers = sum(p.n_servers for p in self.front_pools)
+        capacity = sum(p.capacity_h(horizon_h) for p in self.front_pools)
+        committed = sum(p.committed_h(horizon_h) for p in self.front_pools)
+        travel = sum(p.travel_total_h for p in self.front_pools)
+        evaluation = workers * open_h * (1 - po.patrol_share - self.handling_share())
+        return {
+            "workers": workers,
+            "worker_hours": workers * open_h,
+            "patrol_h": workers * open_h * po.patrol_share,
+            "evaluation_h": evaluation,
+            "travel_h": travel,
+            "handling_capacity_h": capacity,
+            "utilisation": committed / capacity if capacity else float("nan"),
+            "volunteer_h": sum(b.hours_given for b in self.branches),
+            "department_staff": sum(p.n_servers for p in self.dept_pools),
+        }

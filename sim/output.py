@@ -1,0 +1,95 @@
+"""Writing a run's results: every file appears whole or not at all.
+
+Each file is written to a temporary name in the same directory, flushed to disk and renamed
+into place (``os.replace`` is atomic on POSIX), so a run killed mid-write leaves no
+half-written result. ``summary.json`` is written last: its presence marks a finished run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+import sim
+from sim.run import Result, params_dict
+
+SUMMARY = "summary.json"
+
+
+def atomic_write(path: Path, write) -> None:
+    """Call ``write(tmp_path)`` then move the file to ``path`` atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _json_safe(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def code_version() -> str:
+    """Package version, plus the git commit when run from a checkout."""
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "-C", str(here), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, timeout=5).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit, dirty = "", ""
+    return f"{sim.__version__}+{commit}{'.dirty' if dirty else ''}" if commit else sim.__version__
+
+
+def summary(result: Result) -> dict:
+    cfg = result.config
+    return _json_safe({
+        "seed": cfg.seed,
+        "policy": cfg.policy.name,
+        "scenario": cfg.scenario.name,
+        "days": cfg.days,
+        "version": code_version(),
+        "params": params_dict(cfg),
+        "kpis": result.kpis,
+        "timings": result.timings,
+    })
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
+    atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False))
+
+
+def write_results(result: Result, out_dir: Path) -> Path:
+    """Write issues, timeseries, residents and, last, the summary into ``out_dir``."""
+    out_dir = Path(out_dir)
+    write_parquet(result.issues, out_dir / "issues.parquet")
+    write_parquet(result.timeseries, out_dir / "timeseries.parquet")
+    write_parquet(result.residents, out_dir / "residents.parquet")
+
+    def dump(tmp):
+        with open(tmp, "w") as fh:
+            json.dump(summary(result), fh, indent=2, ensure_ascii=False)
+
+    atomic_write(out_dir / SUMMARY, dump)
+    return out_dir / SUMMARY

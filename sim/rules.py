@@ -1,0 +1,61 @@
+"""The behavioural rules of the model as small pure functions on arrays.
+
+Each function is one equation of the ODD submodels; the model calls them with its state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def willingness(propensity, trust, initial_trust: float, elasticity: float, ease):
+    """Probability that a resident reports a need: propensity x (trust / initial)^e x ease.
+
+    Low trust hides needs; high trust raises reporting (induced demand)."""
+    return np.clip(propensity * (trust / initial_trust) ** elasticity * ease, 0.0, 1.0)
+
+
+def hops(front_line, routing: str, hierarchy_hops: int, bounced, bounce_hops: int):
+    """Administrative transfers before a case reaches its handler.
+
+    Hierarchical: hotline → district → department → town → community (``hierarchy_hops``);
+    a department case stops at the department (two hops). Grid-first: the grid handles what
+    is within competence at once and escalates the rest in one hop. A case routed by
+    registration address for a resident living elsewhere (人户分离) bounces ``bounce_hops``."""
+    if routing == "hierarchical":
+        h = np.where(front_line, hierarchy_hops, min(2, hierarchy_hops))
+    else:
+        h = np.where(front_line, 0, 1)
+    return h + np.where(bounced, bounce_hops, 0)
+
+
+def information_accuracy(age_h, decay_days: float):
+    """Accuracy in [0, 1] of what staff know about a person, ``age_h`` after last contact."""
+    return np.exp(-np.maximum(age_h, 0.0) / (decay_days * 24.0))
+
+
+def remedy_fit(deviation, tolerance: float, accuracy=0.0):
+    """Fit in [0, 1] of a remedy to a person whose need deviates by ``deviation`` (in units
+    of the spread between categories) from the category profile.
+
+    A category-standard remedy aims at the category profile (accuracy 0). A tailored one aims
+    at the person as last known: the residual error is (1 - accuracy) x deviation."""
+    err = (1.0 - accuracy) * deviation
+    return np.exp(-(err**2) / (2.0 * tolerance**2))
+
+
+def timeliness(response_h, scale_h: float):
+    """Perceived timeliness in [0, 1]: 1 for an instant response, 1/e after ``scale_h``."""
+    return np.exp(-response_h / scale_h)
+
+
+def experience(quality, expectation, negativity_bias: float):
+    """Expectation-disconfirmation: quality, with a shortfall below expectation counted
+    ``negativity_bias`` times (negative disconfirmation weighs more, Olsen 2015)."""
+    shortfall = np.minimum(quality - expectation, 0.0)
+    return np.clip(quality + (negativity_bias - 1.0) * shortfall, 0.0, 1.0)
+
+
+def move_towards(current, target, rate: float):
+    """Exponential smoothing: the update used for satisfaction, expectation and trust."""
+    return current + rate * (target - current)
