@@ -2,9 +2,10 @@
 
 A pool has ``c`` servers (grid workers, central staff or department staff) who work the hours
 of one calendar and spend a fixed share of them on handling (the rest goes to patrol, visits
-and evaluation paperwork). On the pool's *handling clock* W(t) = share x open hours elapsed,
-the pool is an ordinary c-server FCFS queue, so the Kiefer-Wolfowitz recursion gives exact
-start and finish times: each case goes to the server that frees first. A case whose
+and evaluation paperwork). On the pool's working clock W(t) = open hours elapsed, where a case
+needing d hours of handling occupies a server for d / share, the pool is an ordinary c-server
+FCFS queue, so the Kiefer-Wolfowitz recursion gives exact start and finish times: each case
+goes to the server that frees first. A case whose
 resident gives up before it starts leaves the queue without using a server (reneging).
 
 Travel is part of the work: a server goes from where it last worked to the case, at the
@@ -57,7 +58,11 @@ class ServerPool:
         self.pos_y = np.full(self.n_servers, self.base[1])
 
     def clock(self, t: np.ndarray) -> np.ndarray:
-        return self.share * self.calendar.clock_array(t)
+        """Open hours elapsed by ``t``. The queue runs on this clock; a case needing ``d``
+        handling hours occupies a server for ``d / share`` of it (the rest of those open
+        hours go to patrol and paperwork). Dividing durations, not the clock, keeps shift
+        boundaries exact in floating point."""
+        return self.calendar.clock_array(t)
 
     def serve(self, ready_h, give_up_h, created_h, x, y, service_h, worsening_per_h, worsening_cap) -> PoolOutcome:
         """Queue cases (sorted by ``ready_h``) and return when each starts and ends.
@@ -69,7 +74,7 @@ class ServerPool:
         out = PoolOutcome(*(np.full(m, np.nan) for _ in range(5)), np.full(m, -1, dtype=np.int32))
         if m == 0:
             return out
-        cal, share, free = self.calendar, self.share, self._free
+        cal, stretch, free = self.calendar, 1.0 / self.share, self._free
         w_ready = self.clock(ready_h).tolist()
         gives_up = give_up_h.tolist()
         created, xs, ys, base_s = created_h.tolist(), x.tolist(), y.tolist(), service_h.tolist()
@@ -78,17 +83,17 @@ class ServerPool:
         for j in range(m):
             free_w, k = free[0]
             w_start = max(w_ready[j], free_w)
-            t_start = cal.time_at(w_start / share)
+            t_start = cal.time_at(w_start)
             if t_start > gives_up[j]:
                 out.abandoned_h[j] = gives_up[j]
                 continue
             travel = (abs(px[k] - xs[j]) + abs(py[k] - ys[j])) * inv_speed
             work = base_s[j] * min(1.0 + worsening_per_h * (t_start - created[j]), worsening_cap)
-            w_end = w_start + travel + work
+            w_end = w_start + (travel + work) * stretch
             heapq.heapreplace(free, (w_end, k))
             px[k], py[k] = xs[j], ys[j]
             out.started_h[j] = t_start
-            out.resolved_h[j] = cal.end_at(w_end / share)
+            out.resolved_h[j] = cal.end_at(w_end)
             out.travel_h[j] = travel
             out.work_h[j] = work
             out.server[j] = k
@@ -99,12 +104,12 @@ class ServerPool:
 
     def capacity_h(self, horizon_h: float) -> float:
         """Handling hours this pool could give from 0 to ``horizon_h``."""
-        return self.n_servers * float(self.clock(np.array([horizon_h]))[0])
+        return self.n_servers * self.share * float(self.clock(np.array([horizon_h]))[0])
 
     def committed_h(self, horizon_h: float) -> float:
         """Handling hours committed before ``horizon_h``: work booked past it is not counted."""
         w_h = float(self.clock(np.array([horizon_h]))[0])
-        return self.busy_h - sum(max(0.0, w - w_h) for w, _ in self._free)
+        return self.busy_h - self.share * sum(max(0.0, w - w_h) for w, _ in self._free)
 
 
 def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:

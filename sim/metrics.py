@@ -18,16 +18,30 @@ def _stats(prefix: str, values: pd.Series) -> dict[str, float]:
     v = values.dropna().to_numpy()
     if len(v) == 0:
         return {f"{prefix}_mean_h": np.nan, f"{prefix}_median_h": np.nan, f"{prefix}_p90_h": np.nan}
-    return {f"{prefix}_mean_h": float(v.mean()), f"{prefix}_median_h": float(np.median(v)),
-            f"{prefix}_p90_h": float(np.quantile(v, 0.9))}
+    return {
+        f"{prefix}_mean_h": float(v.mean()),
+        f"{prefix}_median_h": float(np.median(v)),
+        f"{prefix}_p90_h": float(np.quantile(v, 0.9)),
+    }
 
 
 def _share(num, den) -> float:
     return float(num) / float(den) if den else np.nan
 
 
-def issue_kpis(issues: pd.DataFrame) -> dict[str, float]:
-    """Counts, times and rates over all issues of a run."""
+def unknown_time_mean_h(issues: pd.DataFrame, horizon_h: float) -> float:
+    """Mean time a need stays unknown to the state, over *all* needs: until it is reported or
+    discovered, or, if it never is, until it is given up or the run ends (a restricted mean).
+    Unlike the detection latency of the needs that were detected, it cannot improve by
+    leaving hard-to-find needs undiscovered."""
+    if len(issues) == 0:
+        return np.nan
+    end = issues["reported_h"].fillna(issues["abandoned_h"]).fillna(horizon_h)
+    return float((end - issues["created_h"]).mean())
+
+
+def issue_kpis(issues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
+    """Counts, times and rates over all issues of a run that ended at ``horizon_h``."""
     n = len(issues)
     resolved = issues["status"] == "resolved"
     abandoned = issues["status"] == "abandoned"
@@ -41,6 +55,7 @@ def issue_kpis(issues: pd.DataFrame) -> dict[str, float]:
         **_stats("response_time", r["resolved_h"] - r["created_h"]),
         **_stats("report_to_resolution", r["resolved_h"] - r["reported_h"]),
         **_stats("detection_latency", issues.loc[known, "reported_h"] - issues.loc[known, "created_h"]),
+        "unknown_time_mean_h": unknown_time_mean_h(issues, horizon_h),
         "unreported_share": _share((~known).sum(), n),
         "resolution_rate": _share(resolved.sum(), n),
         "abandonment_rate": _share(abandoned.sum(), n),
@@ -104,8 +119,16 @@ def daily_counts(issues: pd.DataFrame, days: int) -> pd.DataFrame:
     created, resolved, abandoned = per_day("created_h"), per_day("resolved_h"), per_day("abandoned_h")
     backlog = by_end("created_h") - by_end("resolved_h") - by_end("abandoned_h")
     known = by_end("reported_h") - _closed_known_by(issues, edges[1:])
-    return pd.DataFrame({"day": np.arange(days), "created": created, "resolved": resolved,
-                         "abandoned": abandoned, "backlog": backlog, "known_backlog": known})
+    return pd.DataFrame(
+        {
+            "day": np.arange(days),
+            "created": created,
+            "resolved": resolved,
+            "abandoned": abandoned,
+            "backlog": backlog,
+            "known_backlog": known,
+        }
+    )
 
 
 def _closed_known_by(issues: pd.DataFrame, ends: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ regimes run with one seed meet the same residents and the same needs (common ran
 from __future__ import annotations
 
 import math
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -115,13 +116,16 @@ class GovernanceModel(mesa.Model):
         if share <= 0.05:
             raise ValueError(
                 f"policy.patrol_share={po.patrol_share} plus evaluation overhead leaves {share:.2f} of "
-                "worker time for handling: allowed at most 0.95 in total")
+                "worker time for handling: allowed at most 0.95 in total"
+            )
         terr, nc = self.territory, self.territory.n_communities
         residents_per_comm = np.bincount(self.population.community, minlength=nc)
         total = self.n_workers()
         if po.pool_level == "town":
-            groups = [np.arange(t * terr.communities_per_town, (t + 1) * terr.communities_per_town)
-                      for t in range(terr.n_towns)]
+            groups = [
+                np.arange(t * terr.communities_per_town, (t + 1) * terr.communities_per_town)
+                for t in range(terr.n_towns)
+            ]
         else:
             groups = [np.array([c]) for c in range(nc)]
         staff = largest_remainder(total, [residents_per_comm[g].sum() for g in groups])
@@ -186,8 +190,7 @@ class GovernanceModel(mesa.Model):
         """One department per service line, staffed in proportion to the line's expected
         workload (need rate x handling time); the same under every policy."""
         total = max(len(SERVICE_TYPES), round(sc.dept_staff_per_10k * sc.n_residents / 10_000))
-        rates = np.append(self.population.need_rate.sum(0) * 8760,
-                          sc.facility_faults_per_1k * sc.n_residents / 1000)
+        rates = np.append(self.population.need_rate.sum(0) * 8760, sc.facility_faults_per_1k * sc.n_residents / 1000)
         staff = np.maximum(largest_remainder(total - len(SERVICE_TYPES), rates * self.service_mean_h), 0) + 1
         office = Calendar.from_specs(CALENDARS["office"])
         centre = self.territory.centre(np.arange(self.territory.n_communities))
@@ -198,8 +201,9 @@ class GovernanceModel(mesa.Model):
     def _build_party(self, sc: Scenario, rng: np.random.Generator) -> None:
         nc = self.territory.n_communities
         residents = np.bincount(self.population.community, minlength=nc)
-        self.branches = [PartyOrganisation(self, c, int(round(sc.volunteers_per_1k * residents[c] / 1000)))
-                         for c in range(nc)]
+        self.branches = [
+            PartyOrganisation(self, c, round(sc.volunteers_per_1k * residents[c] / 1000)) for c in range(nc)
+        ]
         if nc > 1:
             for branch in self.branches:
                 others = [c for c in range(nc) if c != branch.community]
@@ -217,12 +221,13 @@ class GovernanceModel(mesa.Model):
                 for name in po.channels:
                     if name == "digital" and not digital:
                         continue
-                    cal = (Calendar(self.service_calendar.mask & ~away.mask) if name == "counter" else always)
+                    cal = Calendar(self.service_calendar.mask & ~away.mask) if name == "counter" else always
                     if cal.hours_per_week:
                         options.append((sc.channel_ease[name], -CHANNELS.index(name), name, cal))
                 best = max(options) if options else None
                 self._channel_table[c, digital] = (
-                    (CHANNEL_CODE[best[2]], best[3], best[0]) if best else (0, always, 0.0))
+                    (CHANNEL_CODE[best[2]], best[3], best[0]) if best else (0, always, 0.0)
+                )
         # A passer-by reporting a fault: any open channel, no absence.
         opts = [(sc.channel_ease[n], n) for n in po.channels]
         ease, name = max(opts)
@@ -341,7 +346,9 @@ class GovernanceModel(mesa.Model):
         n_visits = np.floor(expected + self.policy_rng.random(len(expected))).astype(int)
         n_visits = np.where(sizes > 0, n_visits, 0)
         pool = np.repeat(np.arange(len(sizes)), n_visits)
-        who = self._pool_members[self._pool_offsets[pool] + (self.policy_rng.random(len(pool)) * sizes[pool]).astype(int)]
+        who = self._pool_members[
+            self._pool_offsets[pool] + (self.policy_rng.random(len(pool)) * sizes[pool]).astype(int)
+        ]
         when = cal.time_at_array(w0 + self.policy_rng.random(len(pool)) * open_today)
         first_visit = np.full(len(pop), np.inf)
         if len(who):
@@ -371,7 +378,9 @@ class GovernanceModel(mesa.Model):
             if faults.any():
                 fp = self.pool_of(iss["community"][ids], iss["x"][ids], iss["y"][ids])
                 hit = faults & (self.policy_rng.random(len(ids)) < visits["coverage"][fp])
-                pt = self.service_calendar.time_at_array(visits["w0"] + self.policy_rng.random(len(ids)) * visits["open"])
+                pt = self.service_calendar.time_at_array(
+                    visits["w0"] + self.policy_rng.random(len(ids)) * visits["open"]
+                )
                 found = hit & (pt >= created) & (pt < when)
                 when[found], how[found] = pt[found], PATROL
         known = (when < t1) & (when <= give_up)
@@ -396,7 +405,8 @@ class GovernanceModel(mesa.Model):
         reported = np.isin(iss["channel"][ids], (COUNTER, HOTLINE, DIGITAL))
         elsewhere = (res >= 0) & (pop.registration[np.maximum(res, 0)] != pop.community[np.maximum(res, 0)])
         bounced = reported & elsewhere & (not po.linkage)
-        h = rules.hops(front, po.routing, sc.hierarchy_hops, bounced, sc.bounce_hops)
+        via_hotline = iss["channel"][ids] == HOTLINE
+        h = rules.hops(front, po.routing, via_hotline, sc.hierarchy_hops, bounced, sc.bounce_hops)
         iss["hops"][ids] = h
         iss["dispatched_h"][ids] = iss["reported_h"][ids] + h * sc.hop_delay_h
         handler = np.where(front, FRONT_LINE, DEPARTMENT).astype(np.int8)
@@ -408,7 +418,7 @@ class GovernanceModel(mesa.Model):
 
     def _mobilise(self, ids, kind, handler):
         """Eligible cases go to the community's party volunteers while they have time."""
-        iss, sc = self.issues, self.scenario
+        iss = self.issues
         eligible = np.flatnonzero(self.volunteer_eligible[kind])
         order = eligible[np.argsort(iss["reported_h"][ids[eligible]], kind="stable")]
         work = iss["e_service"][ids] * self._service_h(kind, VOLUNTEER)
@@ -428,7 +438,7 @@ class GovernanceModel(mesa.Model):
     # 4. handling ------------------------------------------------------------------------
     def handle(self, t1: float) -> None:
         """Cases that reach their handler today join its queue (FCFS by arrival)."""
-        iss, sc = self.issues, self.scenario
+        iss = self.issues
         ids = self._in_transit
         due = iss["dispatched_h"][ids] < t1
         today, self._in_transit = ids[due], ids[~due]
@@ -454,9 +464,16 @@ class GovernanceModel(mesa.Model):
 
     def _serve(self, pool: ServerPool, ids: np.ndarray, work: np.ndarray) -> None:
         iss, sc = self.issues, self.scenario
-        out = pool.serve(iss["dispatched_h"][ids], iss["give_up_h"][ids], iss["created_h"][ids],
-                         iss["x"][ids].astype(float), iss["y"][ids].astype(float), work,
-                         sc.worsening_per_day / 24.0, sc.worsening_cap)
+        out = pool.serve(
+            iss["dispatched_h"][ids],
+            iss["give_up_h"][ids],
+            iss["created_h"][ids],
+            iss["x"][ids].astype(float),
+            iss["y"][ids].astype(float),
+            work,
+            sc.worsening_per_day / 24.0,
+            sc.worsening_cap,
+        )
         iss["started_h"][ids] = out.started_h
         iss["resolved_h"][ids] = out.resolved_h
         iss["abandoned_h"][ids] = np.where(np.isnan(out.resolved_h), out.abandoned_h, np.nan)
@@ -522,7 +539,8 @@ class GovernanceModel(mesa.Model):
             done,
             sc.timeliness_weight * rules.timeliness(end - created, sc.timeliness_h)
             + (1 - sc.timeliness_weight) * np.nan_to_num(iss["fit"][ids].astype(float)),
-            0.0)
+            0.0,
+        )
         sat = pop.satisfaction[res] * np.exp(-sc.waiting_erosion_per_day * waited_days)
         felt = rules.experience(quality, pop.expectation[res], sc.negativity_bias)
         pop.satisfaction[res] = rules.move_towards(sat, felt, sc.satisfaction_rate)
@@ -550,7 +568,8 @@ class GovernanceModel(mesa.Model):
         abandoned = np.bincount(comm[(iss["abandoned_h"] >= t0) & (iss["abandoned_h"] < t1)], minlength=nc)
         closed = np.maximum(resolved + abandoned, 1)
         sat = np.bincount(self.population.community, self.population.satisfaction, nc) / np.maximum(
-            np.bincount(self.population.community, minlength=nc), 1)
+            np.bincount(self.population.community, minlength=nc), 1
+        )
         score = 60 + 30 * resolved / closed + 20 * sat - 20 * abandoned / closed
         for b, s in zip(self.branches, score):
             b.score = float(s)
@@ -558,48 +577,72 @@ class GovernanceModel(mesa.Model):
 
     def record_day(self) -> None:
         pop = self.population
-        self.daily.append({
-            "day": self.day,
-            "satisfaction_mean": float(pop.satisfaction.mean()),
-            "trust_mean": float(pop.trust.mean()),
-            "expectation_mean": float(pop.expectation.mean()),
-        })
+        self.daily.append(
+            {
+                "day": self.day,
+                "satisfaction_mean": float(pop.satisfaction.mean()),
+                "trust_mean": float(pop.trust.mean()),
+                "expectation_mean": float(pop.expectation.mean()),
+            }
+        )
 
     # ------------------------------------------------------------------ results
     def issue_frame(self) -> pd.DataFrame:
         """One row per issue (the ``issues.parquet`` contract)."""
-        v = self.issues.view()
+        v = self._at_horizon(self.day * 24.0)
         resolved = ~np.isnan(v["resolved_h"])
         abandoned = ~np.isnan(v["abandoned_h"])
         status = np.where(resolved, "resolved", np.where(abandoned, "abandoned", "open"))
         res = v["resident_id"]
-        category = np.where(res >= 0, np.array(self.population.category_names)[self.population.category[np.maximum(res, 0)]],
-                            "component")
-        elsewhere = (res >= 0) & (self.population.registration[np.maximum(res, 0)] != self.population.community[np.maximum(res, 0)])
+        category = np.where(
+            res >= 0,
+            np.array(self.population.category_names)[self.population.category[np.maximum(res, 0)]],
+            "component",
+        )
+        elsewhere = (res >= 0) & (
+            self.population.registration[np.maximum(res, 0)] != self.population.community[np.maximum(res, 0)]
+        )
         solved = v["solved"].astype(float)
         solved[v["solved"] < 0] = np.nan
-        return pd.DataFrame({
-            "issue_id": np.arange(len(res), dtype=np.int64),
-            "resident_id": res.astype(np.int64),
-            "category": category,
-            "registered_elsewhere": elsewhere,
-            "service_type": np.array(SERVICE_TYPES)[v["service_type"]],
-            "community": v["community"],
-            "created_h": v["created_h"],
-            "reported_h": v["reported_h"],
-            "dispatched_h": v["dispatched_h"],
-            "started_h": v["started_h"],
-            "resolved_h": v["resolved_h"],
-            "abandoned_h": v["abandoned_h"],
-            "status": status,
-            "channel": np.array(CHANNEL_NAMES)[v["channel"]],
-            "handler": np.array(HANDLER_NAMES)[v["handler"]],
-            "hops": v["hops"].astype(np.int16),
-            "travel_h": np.where(resolved, v["travel_h"], np.nan),
-            "work_h": np.where(resolved, v["work_h"], np.nan),
-            "fit": v["fit"].astype(float),
-            "solved": solved,
-        })
+        return pd.DataFrame(
+            {
+                "issue_id": np.arange(len(res), dtype=np.int64),
+                "resident_id": res.astype(np.int64),
+                "category": category,
+                "registered_elsewhere": elsewhere,
+                "service_type": np.array(SERVICE_TYPES)[v["service_type"]],
+                "community": v["community"],
+                "created_h": v["created_h"],
+                "reported_h": v["reported_h"],
+                "dispatched_h": v["dispatched_h"],
+                "started_h": v["started_h"],
+                "resolved_h": v["resolved_h"],
+                "abandoned_h": v["abandoned_h"],
+                "status": status,
+                "channel": np.array(CHANNEL_NAMES)[v["channel"]],
+                "handler": np.array(HANDLER_NAMES)[v["handler"]],
+                "hops": v["hops"].astype(np.int16),
+                "travel_h": np.where(resolved, v["travel_h"], np.nan),
+                "work_h": np.where(resolved, v["work_h"], np.nan),
+                "fit": v["fit"].astype(float),
+                "solved": solved,
+            }
+        )
+
+    def _at_horizon(self, horizon_h: float) -> dict[str, np.ndarray]:
+        """Issue columns as known at ``horizon_h``: starts and ends booked for later are
+        not yet events (the case is still open at the horizon)."""
+        v = dict(self.issues.view())
+        for col in ("reported_h", "dispatched_h", "started_h", "resolved_h", "abandoned_h"):
+            late = v[col] >= horizon_h
+            if late.any():
+                v[col] = np.where(late, np.nan, v[col])
+        unresolved = np.isnan(v["resolved_h"])
+        v["fit"] = np.where(unresolved, np.nan, v["fit"])
+        v["solved"] = np.where(unresolved, -1, v["solved"])
+        v["channel"] = np.where(np.isnan(v["reported_h"]), 0, v["channel"])
+        v["handler"] = np.where(np.isnan(v["dispatched_h"]), 0, v["handler"])
+        return v
 
     def time_use(self, horizon_h: float) -> dict:
         """Front-line worker hours by activity over the run (``patrol`` includes visits)."""

@@ -53,10 +53,15 @@ def code_version() -> str:
     """Package version, plus the git commit when run from a checkout."""
     here = Path(__file__).resolve().parent
     try:
-        commit = subprocess.run(["git", "-C", str(here), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, timeout=5).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=5).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         commit, dirty = "", ""
     return f"{sim.__version__}+{commit}{'.dirty' if dirty else ''}" if commit else sim.__version__
@@ -64,16 +69,18 @@ def code_version() -> str:
 
 def summary(result: Result) -> dict:
     cfg = result.config
-    return _json_safe({
-        "seed": cfg.seed,
-        "policy": cfg.policy.name,
-        "scenario": cfg.scenario.name,
-        "days": cfg.days,
-        "version": code_version(),
-        "params": params_dict(cfg),
-        "kpis": result.kpis,
-        "timings": result.timings,
-    })
+    return _json_safe(
+        {
+            "seed": cfg.seed,
+            "policy": cfg.policy.name,
+            "scenario": cfg.scenario.name,
+            "days": cfg.days,
+            "version": code_version(),
+            "params": params_dict(cfg),
+            "kpis": result.kpis,
+            "timings": result.timings,
+        }
+    )
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:

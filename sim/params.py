@@ -77,18 +77,35 @@ class Category:
 def default_categories() -> dict[str, Category]:
     """Jinshan-like mix; shares and rates are assumptions, varied in sweeps."""
     return {
-        "employed": Category(0.45, {"environment": 0.4, "housing": 0.3, "welfare": 0.1, "dispute": 0.2, "safety": 0.1},
-                             0.70, 0.95, ["Mon-Fri 08-18"]),
-        "elderly": Category(0.20, {"environment": 0.3, "housing": 0.5, "welfare": 1.5, "dispute": 0.3, "safety": 0.1},
-                            0.70, 0.40, []),
+        "employed": Category(
+            0.45,
+            {"environment": 0.4, "housing": 0.3, "welfare": 0.1, "dispute": 0.2, "safety": 0.1},
+            0.70,
+            0.95,
+            ["Mon-Fri 08-18"],
+        ),
+        "elderly": Category(
+            0.20, {"environment": 0.3, "housing": 0.5, "welfare": 1.5, "dispute": 0.3, "safety": 0.1}, 0.70, 0.40, []
+        ),
         # Migrants (the 29 % of residents without local registration, seed: 820k vs 530k)
         # report less: complaint-driven management under-serves them (brief, patterns).
-        "migrant": Category(0.20, {"environment": 0.3, "housing": 0.4, "welfare": 0.3, "dispute": 0.3, "safety": 0.2},
-                            0.40, 0.85, ["Mon-Sat 08-19"]),
-        "assisted": Category(0.05, {"environment": 0.3, "housing": 0.5, "welfare": 2.0, "dispute": 0.3, "safety": 0.1},
-                             0.65, 0.50, []),
-        "family": Category(0.10, {"environment": 0.5, "housing": 0.4, "welfare": 0.5, "dispute": 0.3, "safety": 0.1},
-                           0.75, 0.90, ["Mon-Fri 08-18"]),
+        "migrant": Category(
+            0.20,
+            {"environment": 0.3, "housing": 0.4, "welfare": 0.3, "dispute": 0.3, "safety": 0.2},
+            0.40,
+            0.85,
+            ["Mon-Sat 08-19"],
+        ),
+        "assisted": Category(
+            0.05, {"environment": 0.3, "housing": 0.5, "welfare": 2.0, "dispute": 0.3, "safety": 0.1}, 0.65, 0.50, []
+        ),
+        "family": Category(
+            0.10,
+            {"environment": 0.5, "housing": 0.4, "welfare": 0.5, "dispute": 0.3, "safety": 0.1},
+            0.75,
+            0.90,
+            ["Mon-Fri 08-18"],
+        ),
     }
 
 
@@ -119,74 +136,183 @@ class Scenario:
 
     name: str = _p("town", "-", "-", "scenario label")
     # --- territory and population -------------------------------------------------------
-    n_residents: int = _p(20_000, "residents", "brief (town: tens of thousands)", "resident population", range=(1, 5_000_000))
+    n_residents: int = _p(
+        20_000, "residents", "brief (town: tens of thousands)", "resident population", range=(1, 5_000_000)
+    )
     n_towns: int = _p(1, "towns", "seed: 9 towns + 1 subdistrict + 2 zones", "number of towns", range=(1, 1000))
-    communities_per_town: int = _p(6, "communities", "seed: ~230 service points / 12 towns ≈ 19", "村居 per town", range=(1, 10_000))
+    communities_per_town: int = _p(
+        6, "communities", "seed: ~230 service points / 12 towns ≈ 19", "村居 per town", range=(1, 10_000)
+    )
     area_km2: float = _p(51.0, "km²", "seed: 613 km² / 12 towns", "land area of the territory", range=(0.001, 1e6))
     registration_mismatch: float = _p(
-        0.21, "fraction", "seed: 2.91 of ~13.9 hundred million people 人户分离 (2017)",
-        "share of residents registered in another community (人户分离)", range=(0, 1))
+        0.21,
+        "fraction",
+        "seed: 2.91 of ~13.9 hundred million people 人户分离 (2017)",
+        "share of residents registered in another community (人户分离)",
+        range=(0, 1),
+    )
     need_heterogeneity: float = _p(
-        0.5, "sigma", "assumption", "size of individual need deviations relative to differences between categories; "
-        "0: categories describe people exactly", range=(0, 5))
-    categories: dict[str, Category] = field(default_factory=default_categories, metadata={
-        "unit": "-", "source": "assumption", "help": "resident categories"})
-    service_types: dict[str, ServiceType] = field(default_factory=default_service_types, metadata={
-        "unit": "-", "source": "assumption", "help": "service lines"})
-    facility_faults_per_1k: float = _p(300.0, "faults per 1,000 residents per year", "assumption",
-                                       "component faults (部件) arising in public space", range=(0, 1e5))
-    facility_report_prob: float = _p(0.3, "probability", "assumption", "chance a passer-by reports a fault", range=(0, 1))
+        0.5,
+        "sigma",
+        "assumption",
+        "size of individual need deviations relative to differences between categories; "
+        "0: categories describe people exactly",
+        range=(0, 5),
+    )
+    categories: dict[str, Category] = field(
+        default_factory=default_categories,
+        metadata={"unit": "-", "source": "assumption", "help": "resident categories"},
+    )
+    service_types: dict[str, ServiceType] = field(
+        default_factory=default_service_types, metadata={"unit": "-", "source": "assumption", "help": "service lines"}
+    )
+    facility_faults_per_1k: float = _p(
+        300.0,
+        "faults per 1,000 residents per year",
+        "assumption",
+        "component faults (部件) arising in public space",
+        range=(0, 1e5),
+    )
+    facility_report_prob: float = _p(
+        0.3, "probability", "assumption", "chance a passer-by reports a fault", range=(0, 1)
+    )
     # --- staffing budget (identical across regimes) -------------------------------------
     workers_per_10k: float = _p(
-        20.0, "workers per 10,000 residents", "seed/NOTES: Tinglin ≈ 200+ households per grid worker, 2.5 per household",
-        "front-line staffing budget (grid workers or central staff)", range=(0.01, 10_000))
-    dept_staff_per_10k: float = _p(12.0, "staff per 10,000 residents", "assumption",
-                                   "department staff, split over service lines in proportion to expected workload",
-                                   range=(0.01, 10_000))
-    travel_kmh: float = _p(15.0, "km/h", "assumption (e-bike in town traffic)", "travel speed of staff", range=(0.1, 1000))
+        20.0,
+        "workers per 10,000 residents",
+        "seed/NOTES: Tinglin ≈ 200+ households per grid worker, 2.5 per household",
+        "front-line staffing budget (grid workers or central staff)",
+        range=(0.01, 10_000),
+    )
+    dept_staff_per_10k: float = _p(
+        12.0,
+        "staff per 10,000 residents",
+        "assumption",
+        "department staff, split over service lines in proportion to expected workload",
+        range=(0.01, 10_000),
+    )
+    travel_kmh: float = _p(
+        15.0, "km/h", "assumption (e-bike in town traffic)", "travel speed of staff", range=(0.1, 1000)
+    )
     travel: bool = _p(True, "flag", "-", "whether staff travel to the issue (off for queueing validation)")
     # --- routing ------------------------------------------------------------------------
-    hop_delay_h: float = _p(12.0, "hours", "assumption (half a working day per transfer)", "delay per hierarchical hop", range=(0, 1000))
-    hierarchy_hops: int = _p(4, "hops", "brief: hotline → district → department → town → community",
-                             "hops to the community under hierarchical routing", range=(0, 20))
+    hop_delay_h: float = _p(
+        12.0, "hours", "assumption (half a working day per transfer)", "delay per hierarchical hop", range=(0, 1000)
+    )
+    hierarchy_hops: int = _p(
+        4,
+        "hops",
+        "brief: hotline → district → department → town → community",
+        "hops to the community under hierarchical routing",
+        range=(0, 20),
+    )
     bounce_hops: int = _p(2, "hops", "assumption", "extra hops when routed by registration address", range=(0, 20))
     # --- information and remedies -------------------------------------------------------
-    visit_h: float = _p(0.1, "hours per resident", "assumption (15 min per household of 2.5)", "worker time a visit costs", range=(0.001, 100))
-    info_decay_days: float = _p(90.0, "days", "assumption", "e-folding time of the accuracy of individual information", range=(0.01, 1e6))
-    fit_tolerance: float = _p(1.0, "need units", "assumption", "width w of the remedy-fit kernel exp(-d²/2w²)", range=(0.01, 100))
-    tailoring_time_factor: float = _p(1.2, "multiplier", "assumption", "handling time of a tailored remedy relative to a standard one", range=(1, 10))
-    worsening_per_day: float = _p(0.02, "per day", "assumption", "growth of handling time per day a case waits", range=(0, 10))
+    visit_h: float = _p(
+        0.1,
+        "hours per resident",
+        "assumption (15 min per household of 2.5)",
+        "worker time a visit costs",
+        range=(0.001, 100),
+    )
+    info_decay_days: float = _p(
+        90.0, "days", "assumption", "e-folding time of the accuracy of individual information", range=(0.01, 1e6)
+    )
+    fit_tolerance: float = _p(
+        1.0, "need units", "assumption", "width w of the remedy-fit kernel exp(-d²/2w²)", range=(0.01, 100)
+    )
+    tailoring_time_factor: float = _p(
+        1.2, "multiplier", "assumption", "handling time of a tailored remedy relative to a standard one", range=(1, 10)
+    )
+    worsening_per_day: float = _p(
+        0.02, "per day", "assumption", "growth of handling time per day a case waits", range=(0, 10)
+    )
     worsening_cap: float = _p(3.0, "multiplier", "assumption", "largest worsening of handling time", range=(1, 100))
     # --- residents' behaviour -----------------------------------------------------------
-    report_delay_h: float = _p(24.0, "hours", "assumption", "mean time before a willing resident reports", range=(0, 10_000))
-    channel_ease: dict[str, float] = _p({"counter": 1.0, "hotline": 0.7, "digital": 0.9}, "multiplier", "assumption",
-                                        "willingness to report through each channel relative to in person")
-    trust_elasticity: float = _p(1.0, "exponent", "assumption (induced demand: 12345 calls +37 %, NOTES)",
-                                 "how reporting scales with trust: (trust/initial)^e", range=(0, 10))
+    report_delay_h: float = _p(
+        24.0, "hours", "assumption", "mean time before a willing resident reports", range=(0, 10_000)
+    )
+    channel_ease: dict[str, float] = _p(
+        {"counter": 1.0, "hotline": 0.7, "digital": 0.9},
+        "multiplier",
+        "assumption",
+        "willingness to report through each channel relative to in person",
+    )
+    trust_elasticity: float = _p(
+        1.0,
+        "exponent",
+        "assumption (induced demand: 12345 calls +37 %, NOTES)",
+        "how reporting scales with trust: (trust/initial)^e",
+        range=(0, 10),
+    )
     initial_satisfaction: float = _p(0.6, "[0,1]", "assumption", "satisfaction at start", range=(0, 1))
     initial_expectation: float = _p(0.6, "[0,1]", "assumption", "expected quality at start", range=(0, 1))
     initial_trust: float = _p(0.5, "[0,1]", "assumption", "trust in government at start", range=(0.001, 1))
-    timeliness_h: float = _p(72.0, "hours", "assumption (three days)", "response time at which timeliness falls to 1/e", range=(0.01, 1e5))
-    timeliness_weight: float = _p(0.5, "weight", "assumption", "weight of timeliness (vs remedy fit) in perceived quality", range=(0, 1))
-    satisfaction_rate: float = _p(0.3, "per experience", "assumption", "how far one experience moves satisfaction", range=(0, 1))
-    negativity_bias: float = _p(2.0, "multiplier", "Olsen 2015: negative disconfirmation weighs more", "weight of disappointments", range=(1, 10))
-    expectation_rate: float = _p(0.1, "per experience", "assumption (Van Ryzin 2004)", "adaptation of expectations", range=(0, 1))
+    timeliness_h: float = _p(
+        72.0, "hours", "assumption (three days)", "response time at which timeliness falls to 1/e", range=(0.01, 1e5)
+    )
+    timeliness_weight: float = _p(
+        0.5, "weight", "assumption", "weight of timeliness (vs remedy fit) in perceived quality", range=(0, 1)
+    )
+    satisfaction_rate: float = _p(
+        0.3, "per experience", "assumption", "how far one experience moves satisfaction", range=(0, 1)
+    )
+    negativity_bias: float = _p(
+        2.0,
+        "multiplier",
+        "Olsen 2015: negative disconfirmation weighs more",
+        "weight of disappointments",
+        range=(1, 10),
+    )
+    expectation_rate: float = _p(
+        0.1, "per experience", "assumption (Van Ryzin 2004)", "adaptation of expectations", range=(0, 1)
+    )
     trust_rate: float = _p(0.2, "per experience", "assumption", "how far trust follows satisfaction", range=(0, 1))
-    waiting_erosion_per_day: float = _p(0.005, "per day", "assumption", "satisfaction lost per day a need is unmet", range=(0, 1))
+    waiting_erosion_per_day: float = _p(
+        0.005, "per day", "assumption", "satisfaction lost per day a need is unmet", range=(0, 1)
+    )
     # --- party organisations ------------------------------------------------------------
-    volunteers_per_1k: float = _p(34.0, "volunteers per 1,000 residents", "seed: 28,000 party members and volunteers / 820,000",
-                                  "volunteer pool of the branches", range=(0, 1000))
-    volunteer_h_per_week: float = _p(0.5, "hours per volunteer per week", "assumption", "time a volunteer gives", range=(0, 168))
-    mobilisation_delay_h: float = _p(24.0, "hours", "assumption", "time to mobilise volunteers for a case", range=(0, 1e4))
-    pairs_per_branch: int = _p(2, "partners", "seed: 700+ organisations in pairing (心联鑫)", "pairing links per branch", range=(0, 100))
+    volunteers_per_1k: float = _p(
+        34.0,
+        "volunteers per 1,000 residents",
+        "seed: 28,000 party members and volunteers / 820,000",
+        "volunteer pool of the branches",
+        range=(0, 1000),
+    )
+    volunteer_h_per_week: float = _p(
+        0.5, "hours per volunteer per week", "assumption", "time a volunteer gives", range=(0, 168)
+    )
+    mobilisation_delay_h: float = _p(
+        24.0, "hours", "assumption", "time to mobilise volunteers for a case", range=(0, 1e4)
+    )
+    pairs_per_branch: int = _p(
+        2, "partners", "seed: 700+ organisations in pairing (心联鑫)", "pairing links per branch", range=(0, 100)
+    )
     evaluation_period_days: int = _p(182, "days", "seed: 四指同评 each half-year", "evaluation period", range=(1, 3650))
-    evaluation_overhead_h: float = _p(16.0, "hours per worker per period", "assumption (Sisyphus burden, seed)",
-                                      "worker time spent on evaluation reporting", range=(0, 1000))
-    evaluation_gain: float = _p(0.5, "per score unit", "assumption", "how strongly a branch's score changes its effort", range=(0, 10))
+    evaluation_overhead_h: float = _p(
+        16.0,
+        "hours per worker per period",
+        "assumption (Sisyphus burden, seed)",
+        "worker time spent on evaluation reporting",
+        range=(0, 1000),
+    )
+    evaluation_gain: float = _p(
+        0.5, "per score unit", "assumption", "how strongly a branch's score changes its effort", range=(0, 10)
+    )
     # --- queueing validation shortcuts (scenario=mmc) ----------------------------------
-    servers: int | None = _p(None, "workers", "-", "if set: exact number of front-line workers (overrides workers_per_10k)", range=(1, 100_000))
-    arrival_rate_per_h: float | None = _p(None, "issues per hour", "-", "if set: one category, one service type, this total rate", range=(1e-6, 1e6))
-    mean_service_h: float | None = _p(None, "hours", "-", "if set: the mean handling time of every type", range=(1e-6, 1e4))
+    servers: int | None = _p(
+        None,
+        "workers",
+        "-",
+        "if set: exact number of front-line workers (overrides workers_per_10k)",
+        range=(1, 100_000),
+    )
+    arrival_rate_per_h: float | None = _p(
+        None, "issues per hour", "-", "if set: one category, one service type, this total rate", range=(1e-6, 1e6)
+    )
+    mean_service_h: float | None = _p(
+        None, "hours", "-", "if set: the mean handling time of every type", range=(1e-6, 1e4)
+    )
 
 
 @dataclass
@@ -194,23 +320,57 @@ class Policy:
     """Regime dials. The defaults are the coarse, type-based (类型化) status quo."""
 
     name: str = _p("coarse", "-", "-", "preset label")
-    pool_level: str = _p("town", "-", "brief: pooling vs locality (Larson)", "level at which front-line staff share one queue",
-                         choices=("grid", "community", "town"))
-    workers_per_grid: int = _p(1, "workers", "seed: one 网格员 per grid unit", "workers sharing a grid unit when pool_level=grid",
-                               range=(1, 1000))
-    patrol_share: float = _p(0.0, "fraction of shift", "assumption", "share of worker time spent on patrol and household visits",
-                             range=(0, 0.95))
-    service_hours: str = _p("office", "-", "seed: 8+3 staggered hours", "worker shifts and counter opening hours",
-                            choices=tuple(CALENDARS))
-    channels: list[str] = _p(["counter", "hotline"], "-", "seed: WeChat and QR e-visits (电子走访)", "reporting channels open to residents")
-    routing: str = _p("hierarchical", "-", "seed: 需求在网格发现…问题在网格解决", "how a reported case reaches its handler",
-                      choices=("hierarchical", "grid_first"))
+    pool_level: str = _p(
+        "town",
+        "-",
+        "brief: pooling vs locality (Larson)",
+        "level at which front-line staff share one queue",
+        choices=("grid", "community", "town"),
+    )
+    workers_per_grid: int = _p(
+        1,
+        "workers",
+        "seed: one 网格员 per grid unit",
+        "workers sharing a grid unit when pool_level=grid",
+        range=(1, 1000),
+    )
+    patrol_share: float = _p(
+        0.0,
+        "fraction of shift",
+        "assumption",
+        "share of worker time spent on patrol and household visits",
+        range=(0, 0.95),
+    )
+    service_hours: str = _p(
+        "office", "-", "seed: 8+3 staggered hours", "worker shifts and counter opening hours", choices=tuple(CALENDARS)
+    )
+    channels: list[str] = _p(
+        ["counter", "hotline"], "-", "seed: WeChat and QR e-visits (电子走访)", "reporting channels open to residents"
+    )
+    routing: str = _p(
+        "hierarchical",
+        "-",
+        "seed: 需求在网格发现…问题在网格解决",
+        "how a reported case reaches its handler",
+        choices=("hierarchical", "grid_first"),
+    )
     linkage: bool = _p(False, "flag", "seed: 村居联动", "route by residence instead of registration address")
-    competence: list[str] = _p(["environment", "welfare", "dispute"], "-", "seed: empowered grassroots staff (能力)",
-                               "service types the front line may resolve itself; others go to departments")
-    remedy: str = _p("standard", "-", "seed: 类型化 vs 个体化", "category-standard or person-tailored remedies",
-                     choices=("standard", "tailored"))
-    mobilisation: bool = _p(False, "flag", "seed: 埭头人 volunteers", "party branches mobilise volunteers for eligible cases")
+    competence: list[str] = _p(
+        ["environment", "welfare", "dispute"],
+        "-",
+        "seed: empowered grassroots staff (能力)",
+        "service types the front line may resolve itself; others go to departments",
+    )
+    remedy: str = _p(
+        "standard",
+        "-",
+        "seed: 类型化 vs 个体化",
+        "category-standard or person-tailored remedies",
+        choices=("standard", "tailored"),
+    )
+    mobilisation: bool = _p(
+        False, "flag", "seed: 埭头人 volunteers", "party branches mobilise volunteers for eligible cases"
+    )
     pairing: bool = _p(False, "flag", "seed: 区域化党建 心联鑫", "branches draw on paired branches' volunteers")
     evaluation: bool = _p(False, "flag", "seed: 四指同评", "half-yearly scoring of branches, with its overhead")
 
@@ -320,14 +480,16 @@ def parameter_rows() -> list[dict[str, str]]:
             m = f.metadata
             default = f.default if f.default is not dataclasses.MISSING else "(table)"
             allowed = m.get("range") or m.get("choices") or ""
-            rows.append({
-                "key": f"{prefix}.{f.name}" if prefix else f.name,
-                "default": str(default),
-                "unit": m.get("unit", ""),
-                "allowed": " – ".join(map(str, allowed)) if "range" in m else " / ".join(allowed),
-                "source": m.get("source", ""),
-                "meaning": m.get("help", ""),
-            })
+            rows.append(
+                {
+                    "key": f"{prefix}.{f.name}" if prefix else f.name,
+                    "default": str(default),
+                    "unit": m.get("unit", ""),
+                    "allowed": " – ".join(map(str, allowed)) if "range" in m else " / ".join(allowed),
+                    "source": m.get("source", ""),
+                    "meaning": m.get("help", ""),
+                }
+            )
     return rows
 
 
@@ -335,4 +497,8 @@ if __name__ == "__main__":  # print the parameter table in Markdown, for ODD.md
     print("| key | default | unit | allowed | source | meaning |")
     print("| --- | --- | --- | --- | --- | --- |")
     for r in parameter_rows():
-        print("| " + " | ".join(r[k].replace("|", "/") for k in ("key", "default", "unit", "allowed", "source", "meaning")) + " |")
+        print(
+            "| "
+            + " | ".join(r[k].replace("|", "/") for k in ("key", "default", "unit", "allowed", "source", "meaning"))
+            + " |"
+        )

@@ -9,6 +9,7 @@ HEADLINE = (
     ("issues_open", "still open", "{:.0f}"),
     ("unreported_share", "never known to the state", "{:.1%}"),
     ("detection_latency_mean_h", "detection latency, mean (h)", "{:.1f}"),
+    ("unknown_time_mean_h", "time unknown, all needs, mean (h)", "{:.1f}"),
     ("response_time_mean_h", "response time, mean (h)", "{:.1f}"),
     ("response_time_median_h", "response time, median (h)", "{:.1f}"),
     ("response_time_p90_h", "response time, p90 (h)", "{:.1f}"),

@@ -15,15 +15,19 @@ def willingness(propensity, trust, initial_trust: float, elasticity: float, ease
     return np.clip(propensity * (trust / initial_trust) ** elasticity * ease, 0.0, 1.0)
 
 
-def hops(front_line, routing: str, hierarchy_hops: int, bounced, bounce_hops: int):
+def hops(front_line, routing: str, via_hotline, hierarchy_hops: int, bounced, bounce_hops: int):
     """Administrative transfers before a case reaches its handler.
 
-    Hierarchical: hotline → district → department → town → community (``hierarchy_hops``);
-    a department case stops at the department (two hops). Grid-first: the grid handles what
-    is within competence at once and escalates the rest in one hop. A case routed by
-    registration address for a resident living elsewhere (人户分离) bounces ``bounce_hops``."""
+    Hierarchical: a hotline call enters at the top and travels hotline → district →
+    department → town → community (``hierarchy_hops``); a case raised at the community
+    (counter, WeChat/QR, a worker's visit) starts there. A department case takes two hops
+    either way (to the department via district or town). Grid-first: the grid handles what is
+    within competence at once, whatever the channel, and escalates the rest in one hop. A case
+    routed by registration address for a resident living elsewhere (人户分离) bounces
+    ``bounce_hops`` more."""
+    to_dept = min(2, hierarchy_hops)
     if routing == "hierarchical":
-        h = np.where(front_line, hierarchy_hops, min(2, hierarchy_hops))
+        h = np.where(front_line, np.where(via_hotline, hierarchy_hops, 0), to_dept)
     else:
         h = np.where(front_line, 0, 1)
     return h + np.where(bounced, bounce_hops, 0)

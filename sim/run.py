@@ -31,16 +31,18 @@ def build(cfg: RunConfig) -> GovernanceModel:
 
 def residents_frame(model: GovernanceModel) -> pd.DataFrame:
     pop = model.population
-    return pd.DataFrame({
-        "resident_id": np.arange(len(pop), dtype=np.int64),
-        "category": np.array(pop.category_names)[pop.category],
-        "community": pop.community,
-        "registered_elsewhere": pop.registration != pop.community,
-        "digital": pop.digital,
-        "satisfaction": pop.satisfaction,
-        "expectation": pop.expectation,
-        "trust": pop.trust,
-    })
+    return pd.DataFrame(
+        {
+            "resident_id": np.arange(len(pop), dtype=np.int64),
+            "category": np.array(pop.category_names)[pop.category],
+            "community": pop.community,
+            "registered_elsewhere": pop.registration != pop.community,
+            "digital": pop.digital,
+            "satisfaction": pop.satisfaction,
+            "expectation": pop.expectation,
+            "trust": pop.trust,
+        }
+    )
 
 
 def collect(model: GovernanceModel, cfg: RunConfig) -> Result:
@@ -48,15 +50,18 @@ def collect(model: GovernanceModel, cfg: RunConfig) -> Result:
     issues = model.issue_frame()
     ts = metrics.timeseries(issues, pd.DataFrame(model.daily))
     residents = residents_frame(model)
-    kpis = metrics.issue_kpis(issues)
+    kpis = metrics.issue_kpis(issues, cfg.days * 24.0)
     people = issues[issues["resident_id"] >= 0]
     kpis |= metrics.group_kpis(people, "category")
-    kpis |= metrics.group_kpis(people, "registered_elsewhere",
-                               label=lambda v: "registered_elsewhere" if v else "registered_here")
+    kpis |= metrics.group_kpis(
+        people, "registered_elsewhere", label=lambda v: "registered_elsewhere" if v else "registered_here"
+    )
     kpis |= metrics.resident_kpis(residents)
     kpis["backlog_mean"] = float(ts["backlog"].mean())
-    kpis |= {f"time_{k}" if not k.startswith(("utilisation", "volunteer")) else k: float(v)
-             for k, v in model.time_use(cfg.days * 24.0).items()}
+    kpis |= {
+        f"time_{k}" if not k.startswith(("utilisation", "volunteer")) else k: float(v)
+        for k, v in model.time_use(cfg.days * 24.0).items()
+    }
     return Result(cfg, issues, ts, residents, kpis)
 
 
