@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from pathlib import Path
 
+from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
+from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.params import Category, ConfigError, Policy, RunConfig, Scenario, ServiceType, validate
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
 _cs = ConfigStore.instance()
 _cs.store(name="run_schema", node=RunConfig)
@@ -26,8 +31,8 @@ _DICT_VALUES = {("Scenario", "categories"): Category, ("Scenario", "service_type
 _ALLOWED_TOP = {f.name for f in dataclasses.fields(RunConfig)} | {"hydra", "experiment"}
 
 
-def _unknown_keys(node, schema, prefix: str) -> list[str]:
-    """Keys present in ``node`` that the dataclass ``schema`` does not declare."""
+def _unknown_keys(node, schema, prefix: str) -> list[tuple[str, type]]:
+    """(key, schema) for each key in ``node`` that the dataclass ``schema`` does not declare."""
     names = {f.name: f for f in dataclasses.fields(schema)}
     hints = typing.get_type_hints(schema)
     found = []
@@ -35,7 +40,7 @@ def _unknown_keys(node, schema, prefix: str) -> list[str]:
         key = str(key)
         path = f"{prefix}.{key}" if prefix else key
         if key not in names:
-            found.append(path)
+            found.append((path, schema))
             continue
         value = node[key]
         hint = hints[key]
@@ -60,10 +65,24 @@ def to_run_config(cfg: DictConfig) -> RunConfig:
     for section, schema in (("scenario", Scenario), ("policy", Policy)):
         unknown = _unknown_keys(cfg[section], schema, section)
         if unknown:
-            raise ConfigError(f"unknown key(s) {unknown}: {section} accepts {_allowed(schema)}")
+            path, where = unknown[0]
+            parent = path.rsplit(".", 1)[0]
+            raise ConfigError(f"unknown key '{path}': {parent} accepts {_allowed(where)}")
     plain = OmegaConf.masked_copy(cfg, [k for k in cfg if k in ("scenario", "policy", "seed", "days", "progress")])
     try:
         run = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(RunConfig), plain))
     except OmegaConfBaseException as err:
         raise ConfigError(str(err).splitlines()[0]) from None
     return validate(run)
+
+
+def load_config(*overrides: str) -> RunConfig:
+    """Compose ``configs/config.yaml`` with command-line style overrides, from Python
+    (notebooks, experiments, tests), and return the checked :class:`RunConfig`."""
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            cfg = compose("config", overrides=list(overrides))
+    finally:
+        GlobalHydra.instance().clear()
+    return to_run_config(cfg)

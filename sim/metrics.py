@@ -11,7 +11,12 @@ import pandas as pd
 
 ON_TIME_H = 168.0
 """Process target: a case reported and closed within a week counts as on time (assumption,
-in the spirit of 12345's on-time closure rate)."""
+in the spirit of 12345's on-time closure rate). The same week is the outcome yardstick of
+``served_within_week_share``: needs resolved within a week of *arising*, out of all needs."""
+
+
+def _within_week(issues: pd.DataFrame) -> float:
+    return _share(((issues["resolved_h"] - issues["created_h"]) <= ON_TIME_H).sum(), len(issues))
 
 
 def _stats(prefix: str, values: pd.Series) -> dict[str, float]:
@@ -56,6 +61,7 @@ def issue_kpis(issues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
         **_stats("report_to_resolution", r["resolved_h"] - r["reported_h"]),
         **_stats("detection_latency", issues.loc[known, "reported_h"] - issues.loc[known, "created_h"]),
         "unknown_time_mean_h": unknown_time_mean_h(issues, horizon_h),
+        "served_within_week_share": _within_week(issues),
         "unreported_share": _share((~known).sum(), n),
         "resolution_rate": _share(resolved.sum(), n),
         "abandonment_rate": _share(abandoned.sum(), n),
@@ -70,13 +76,16 @@ def issue_kpis(issues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
 
 
 def group_kpis(issues: pd.DataFrame, by: str, label=None) -> dict[str, float]:
-    """Response time, unreported share and needs met, per value of column ``by``."""
+    """Per value of column ``by``: response time of resolved needs, share never known, share
+    served within a week of arising (of all needs: free of the selection in response times),
+    and share actually met."""
     out = {}
     for value, g in issues.groupby(by, sort=True):
         name = label(value) if label else value
         r = g[g["status"] == "resolved"]
         out[f"response_time_mean_h_{name}"] = float((r["resolved_h"] - r["created_h"]).mean()) if len(r) else np.nan
         out[f"unreported_share_{name}"] = _share(g["reported_h"].isna().sum(), len(g))
+        out[f"served_within_week_share_{name}"] = _within_week(g)
         out[f"needs_met_share_{name}"] = _share((g["solved"] == 1).sum(), len(g))
     return out
 

@@ -40,7 +40,7 @@ from sim.issues import (
     VOLUNTEER,
     IssueTable,
 )
-from sim.params import CALENDARS, CHANNELS, SERVICE_TYPES, Policy, Scenario, queueing_reduction
+from sim.params import CALENDARS, CHANNELS, SERVICE_TYPES, ConfigError, Policy, Scenario, queueing_reduction
 from sim.world import Population, Territory
 
 FACILITY = SERVICE_TYPES.index("facility")
@@ -114,7 +114,7 @@ class GovernanceModel(mesa.Model):
         and map every community cell to the pool that serves it."""
         share = self.handling_share()
         if share <= 0.05:
-            raise ValueError(
+            raise ConfigError(
                 f"policy.patrol_share={po.patrol_share} plus evaluation overhead leaves {share:.2f} of "
                 "worker time for handling: allowed at most 0.95 in total"
             )
@@ -130,11 +130,14 @@ class GovernanceModel(mesa.Model):
             groups = [np.array([c]) for c in range(nc)]
         staff = largest_remainder(total, [residents_per_comm[g].sum() for g in groups])
         self.front_pools: list[ServerPool] = []
-        # Per community: first pool, number of units, unit grid shape (a x b cells).
+        # Per community: its first pool, and the grid-unit layout (column bounds as fractions
+        # of the side, rows per column, first unit of each column); one unit unless pool=grid.
+        width = grid_shape(max(1, math.ceil(total / po.workers_per_grid)))[0] + 1 if po.pool_level == "grid" else 1
         self._comm_pool = np.full(nc, -1)
-        self._comm_units = np.ones(nc, dtype=int)
-        self._comm_a = np.ones(nc, dtype=int)
-        self._comm_b = np.ones(nc, dtype=int)
+        self._comm_bounds = np.full((nc, width + 1), np.inf)
+        self._comm_bounds[:, :2] = [0.0, 1.0]
+        self._comm_rows = np.ones((nc, width), dtype=int)
+        self._comm_first = np.zeros((nc, width), dtype=int)
         for g, k in zip(groups, staff):
             if k == 0:
                 continue
@@ -156,16 +159,27 @@ class GovernanceModel(mesa.Model):
         return ServerPool(k, self.service_calendar, share, base, sc.travel_kmh, sc.travel)
 
     def _add_grid_units(self, c: int, k: int, per_unit: int, sc: Scenario, share: float) -> None:
-        """Split community ``c`` into grid units of about ``per_unit`` workers each."""
+        """Split community ``c`` into grid units of equal area, about ``per_unit`` workers each:
+        columns of units side by side, each column cut into rows, column widths in proportion
+        to their number of rows."""
         units = math.ceil(k / per_unit)
-        a, b = grid_shape(units)
-        self._comm_pool[c], self._comm_units[c], self._comm_a[c], self._comm_b[c] = len(self.front_pools), units, a, b
+        cols, _ = grid_shape(units)
+        rows = largest_remainder(units, np.ones(cols))
+        self._comm_pool[c] = len(self.front_pools)
+        self._comm_bounds[c, : cols + 1] = np.concatenate([[0.0], np.cumsum(rows) / units])
+        self._comm_bounds[c, cols + 1 :] = np.inf
+        self._comm_rows[c, :cols] = rows
+        self._comm_first[c, :cols] = np.concatenate([[0], np.cumsum(rows)[:-1]])
         x0, y0 = self.territory.origin(np.array([c]))
         side = self.territory.side_km
-        for u, staff in enumerate(largest_remainder(k, np.ones(units))):
-            i, j = divmod(u, b)
-            base = (float(x0[0] + (i + 0.5) * side / a), float(y0[0] + (j + 0.5) * side / b))
-            self.front_pools.append(self._pool(int(staff), base, sc, share))
+        staff = largest_remainder(k, np.ones(units))
+        for col in range(cols):
+            left, right = self._comm_bounds[c, col], self._comm_bounds[c, col + 1]
+            for row in range(rows[col]):
+                base = (float(x0[0] + (left + right) / 2 * side), float(y0[0] + (row + 0.5) / rows[col] * side))
+                self.front_pools.append(
+                    self._pool(int(staff[len(self.front_pools) - self._comm_pool[c]]), base, sc, share)
+                )
 
     def _adopt_unstaffed(self, po: Policy) -> None:
         """A community left without staff by rounding is served by the nearest pool."""
@@ -173,18 +187,20 @@ class GovernanceModel(mesa.Model):
         bases = np.array([p.base for p in self.front_pools])
         for c in np.flatnonzero(self._comm_pool < 0):
             cx, cy = terr.centre(np.array([c]))
-            nearest = int(np.argmin(np.abs(bases[:, 0] - cx) + np.abs(bases[:, 1] - cy)))
-            self._comm_pool[c], self._comm_units[c], self._comm_a[c], self._comm_b[c] = nearest, 1, 1, 1
+            self._comm_pool[c] = int(np.argmin(np.abs(bases[:, 0] - cx) + np.abs(bases[:, 1] - cy)))
 
     def pool_of(self, community, x, y) -> np.ndarray:
-        """Front-line pool serving each location."""
+        """Front-line pool serving each location (grid unit: column, then row within it)."""
         community = np.asarray(community)
         x0, y0 = self.territory.origin(community)
         side = self.territory.side_km
-        a, b = self._comm_a[community], self._comm_b[community]
-        i = np.clip(((x - x0) / side * a).astype(int), 0, a - 1)
-        j = np.clip(((y - y0) / side * b).astype(int), 0, b - 1)
-        return self._comm_pool[community] + (i * b + j) % self._comm_units[community]
+        xr = np.clip((np.asarray(x) - x0) / side, 0.0, 1.0 - 1e-12)
+        yr = np.clip((np.asarray(y) - y0) / side, 0.0, 1.0 - 1e-12)
+        bounds = self._comm_bounds[community]
+        col = np.clip((xr[:, None] >= bounds[:, 1:]).sum(1), 0, bounds.shape[1] - 2)
+        rows = self._comm_rows[community, col]
+        row = np.minimum((yr * rows).astype(int), rows - 1)
+        return self._comm_pool[community] + self._comm_first[community, col] + row
 
     def _build_departments(self, sc: Scenario) -> None:
         """One department per service line, staffed in proportion to the line's expected

@@ -15,6 +15,7 @@ HEADLINE = (
     ("response_time_p90_h", "response time, p90 (h)", "{:.1f}"),
     ("report_to_resolution_mean_h", "report to resolution, mean (h)", "{:.1f}"),
     ("on_time_share", "closed within a week of report", "{:.1%}"),
+    ("served_within_week_share", "needs served within a week", "{:.1%}"),
     ("fit_mean", "remedy fit, mean", "{:.3f}"),
     ("needs_met_share", "needs actually met", "{:.1%}"),
     ("satisfaction_mean", "satisfaction, mean", "{:.3f}"),

@@ -8,24 +8,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
 
-from sim.config import to_run_config
+from sim.config import load_config
 from sim.params import RunConfig
 from sim.run import Result, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG_DIR = str(ROOT / "configs")
 
 
 def make_config(*overrides: str) -> RunConfig:
-    """Compose configs/config.yaml with overrides and return the checked RunConfig."""
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("config", overrides=list(overrides))
-    GlobalHydra.instance().clear()
-    return to_run_config(cfg)
+    """Compose the real configs/config.yaml with overrides and return the checked RunConfig."""
+    return load_config(*overrides)
 
 
 def run(*overrides: str) -> Result:
