@@ -40,7 +40,7 @@ from sim.issues import (
     VOLUNTEER,
     IssueTable,
 )
-from sim.params import CALENDARS, CHANNELS, SERVICE_TYPES, ConfigError, Policy, Scenario, queueing_reduction
+from sim.params import CALENDARS, SERVICE_TYPES, ConfigError, Policy, Scenario, queueing_reduction
 from sim.world import Population, Territory
 
 FACILITY = SERVICE_TYPES.index("facility")
@@ -71,6 +71,7 @@ class GovernanceModel(mesa.Model):
         self.issues = IssueTable(capacity=int(self._expected_issues_per_day() * 400) + 1024)
         self._set_service_tables(sc)
         self.service_calendar = Calendar.from_specs(CALENDARS[po.service_hours])
+        self.line_staff = self._line_staff(sc)
         self._build_front_line(sc, po)
         self._build_departments(sc)
         self._build_party(sc, pop_rng)
@@ -94,11 +95,23 @@ class GovernanceModel(mesa.Model):
         self.volunteer_eligible = np.array([s.volunteer_eligible for s in st])
         self.front_line_types = np.array([t in self.policy.competence for t in SERVICE_TYPES])
 
+    def _line_staff(self, sc: Scenario) -> np.ndarray:
+        """Department staff of each service line, in proportion to the line's expected
+        workload (need rate x handling time), at least one each."""
+        n = len(SERVICE_TYPES)
+        total = max(n, round(sc.dept_staff_per_10k * sc.n_residents / 10_000))
+        rates = np.append(self.population.need_rate.sum(0) * 8760, sc.facility_faults_per_1k * sc.n_residents / 1000)
+        return largest_remainder(total - n, rates * self.service_mean_h) + 1
+
     def n_workers(self) -> int:
+        """Front-line staff: the front-line budget plus the department staff of the lines the
+        front line is competent for (staff follow the work, 力量下沉), so that every policy
+        has the same total staff. The queueing validation pins it with ``scenario.servers``."""
         sc = self.scenario
         if sc.servers is not None:
             return int(sc.servers)
-        return max(1, round(sc.workers_per_10k * sc.n_residents / 10_000))
+        front = max(1, round(sc.workers_per_10k * sc.n_residents / 10_000))
+        return front + int(self.line_staff[self.front_line_types].sum())
 
     def handling_share(self) -> float:
         """Share of a worker's shift left for handling after patrol and evaluation reporting."""
@@ -203,16 +216,14 @@ class GovernanceModel(mesa.Model):
         return self._comm_pool[community] + self._comm_first[community, col] + row
 
     def _build_departments(self, sc: Scenario) -> None:
-        """One department per service line, staffed in proportion to the line's expected
-        workload (need rate x handling time); the same under every policy."""
-        total = max(len(SERVICE_TYPES), round(sc.dept_staff_per_10k * sc.n_residents / 10_000))
-        rates = np.append(self.population.need_rate.sum(0) * 8760, sc.facility_faults_per_1k * sc.n_residents / 1000)
-        staff = np.maximum(largest_remainder(total - len(SERVICE_TYPES), rates * self.service_mean_h), 0) + 1
+        """One department (职能部门) per service line outside the front line's competence."""
         office = Calendar.from_specs(CALENDARS["office"])
         centre = self.territory.centre(np.arange(self.territory.n_communities))
-        self.dept_pools = [ServerPool(int(k), office, 1.0, centre, sc.travel_kmh, sc.travel) for k in staff]
-        for k in range(len(SERVICE_TYPES)):
-            Department(self, k)
+        self.dept_pools: list[ServerPool | None] = [None] * len(SERVICE_TYPES)
+        for k, staff in enumerate(self.line_staff):
+            if not self.front_line_types[k]:
+                self.dept_pools[k] = ServerPool(int(staff), office, 1.0, centre, sc.travel_kmh, sc.travel)
+                Department(self, k)
 
     def _build_party(self, sc: Scenario, rng: np.random.Generator) -> None:
         nc = self.territory.n_communities
@@ -227,8 +238,10 @@ class GovernanceModel(mesa.Model):
                 branch.partners = [self.branches[c] for c in picks]
 
     def _build_channels(self, sc: Scenario, po: Policy) -> None:
-        """For each category, with and without digital access: the resident's preferred open
-        channel (highest ease), its calendar given the resident's absences, and its ease."""
+        """For each category, with and without digital access: the channels the resident
+        would use (the easiest of those open to them at some hour, given their absences),
+        their calendars and that ease. Among equally easy channels the resident takes the one
+        that opens first."""
         always = Calendar.from_specs(CALENDARS["always"])
         self._channel_table = {}
         for c, away in enumerate(self.population.away):
@@ -239,14 +252,11 @@ class GovernanceModel(mesa.Model):
                         continue
                     cal = Calendar(self.service_calendar.mask & ~away.mask) if name == "counter" else always
                     if cal.hours_per_week:
-                        options.append((sc.channel_ease[name], -CHANNELS.index(name), name, cal))
-                best = max(options) if options else None
-                self._channel_table[c, digital] = (
-                    (CHANNEL_CODE[best[2]], best[3], best[0]) if best else (0, always, 0.0)
-                )
-        # A passer-by reporting a fault: any open channel, no absence.
-        opts = [(sc.channel_ease[n], n) for n in po.channels]
-        ease, name = max(opts)
+                        options.append((sc.channel_ease[name], CHANNEL_CODE[name], cal))
+                ease = max((o[0] for o in options), default=0.0)
+                self._channel_table[c, digital] = (ease, [(code, cal) for e, code, cal in options if e == ease])
+        # A passer-by reporting a fault: the easiest channel, no absence.
+        ease, name = max((sc.channel_ease[n], n) for n in po.channels)
         cal = self.service_calendar if name == "counter" else always
         self._fault_channel = (CHANNEL_CODE[name], cal, ease * sc.facility_report_prob)
 
@@ -327,15 +337,18 @@ class GovernanceModel(mesa.Model):
         u = iss["u_report"][ids]
         people = np.flatnonzero(~is_fault)
         r = res[people]
-        for (cat, digital), (code, cal, ease) in self._channel_table.items():
+        for (cat, digital), (ease, usable) in self._channel_table.items():
             sel = people[(pop.category[r] == cat) & (pop.digital[r] == digital)]
             if len(sel) == 0 or ease == 0:
                 continue
             rr = res[sel]
             p = rules.willingness(pop.propensity[rr], pop.trust[rr], sc.initial_trust, sc.trust_elasticity, ease)
             yes = sel[u[sel] < p]
-            report_h[yes] = cal.next_open(delay[yes])
-            channel[yes] = code
+            for code, cal in usable:
+                t = cal.next_open(delay[yes])
+                sooner = t < report_h[yes]
+                report_h[yes[sooner]] = t[sooner]
+                channel[yes[sooner]] = code
         faults = np.flatnonzero(is_fault)
         code, cal, p = self._fault_channel
         yes = faults[u[faults] < p]
@@ -366,6 +379,11 @@ class GovernanceModel(mesa.Model):
             self._pool_offsets[pool] + (self.policy_rng.random(len(pool)) * sizes[pool]).astype(int)
         ]
         when = cal.time_at_array(w0 + self.policy_rng.random(len(pool)) * open_today)
+        home = np.ones(len(who), dtype=bool)
+        for c, away in enumerate(pop.away):
+            mine = pop.category[who] == c
+            home[mine] = ~away.is_open(when[mine])
+        who, when = who[home], when[home]  # nobody answers the door of an absent resident
         first_visit = np.full(len(pop), np.inf)
         if len(who):
             order = np.lexsort((when, who))
@@ -373,7 +391,7 @@ class GovernanceModel(mesa.Model):
             first = np.concatenate([[True], who[1:] != who[:-1]])
             first_visit[who[first]] = when[first]
             last = np.concatenate([who[1:] != who[:-1], [True]])
-            pop.last_contact_h[who[last]] = np.maximum(pop.last_contact_h[who[last]], when[last])
+            pop.record_contact(who[last], when[last])
         coverage = np.divide(n_visits, sizes, out=np.zeros(len(sizes)), where=sizes > 0)
         return {"first_visit": first_visit, "coverage": np.minimum(coverage, 1.0), "w0": w0, "open": open_today}
 
@@ -534,14 +552,14 @@ class GovernanceModel(mesa.Model):
         local = iss["handler"][ids] != DEPARTMENT
         accuracy = np.zeros(len(ids))
         if po.remedy == "tailored":
-            age = iss["started_h"][ids] - pop.last_contact_h[res]
+            age = iss["started_h"][ids] - pop.contact_before(res, iss["started_h"][ids])
             accuracy = np.where(local, rules.information_accuracy(age, sc.info_decay_days), 0.0)
         fit = np.where(person, rules.remedy_fit(dev, sc.fit_tolerance, accuracy), 1.0)
         iss["fit"][ids] = fit
         iss["solved"][ids] = (iss["u_solved"][ids] < fit).astype(np.int8)
         # Handling a case in person is contact: the front line learns about the person.
-        seen = res[person & local]
-        pop.last_contact_h[seen] = np.maximum(pop.last_contact_h[seen], iss["resolved_h"][ids][person & local])
+        seen = person & local
+        pop.record_contact(res[seen], iss["resolved_h"][ids][seen])
 
     def _update_residents(self, ids: np.ndarray) -> None:
         iss, sc, pop = self.issues, self.scenario, self.population
@@ -678,5 +696,5 @@ class GovernanceModel(mesa.Model):
             "handling_capacity_h": capacity,
             "utilisation": committed / capacity if capacity else float("nan"),
             "volunteer_h": sum(b.hours_given for b in self.branches),
-            "department_staff": sum(p.n_servers for p in self.dept_pools),
+            "department_staff": sum(p.n_servers for p in self.dept_pools if p is not None),
         }

@@ -87,7 +87,7 @@ def default_categories() -> dict[str, Category]:
         "elderly": Category(
             0.20, {"environment": 0.3, "housing": 0.5, "welfare": 1.5, "dispute": 0.3, "safety": 0.1}, 0.70, 0.40, []
         ),
-        # Migrants (the 29 % of residents without local registration, seed: 820k vs 530k)
+        # Migrants (up to 35 % of residents lack local registration, seed: 820k vs 530k)
         # report less: complaint-driven management under-serves them (brief, patterns).
         "migrant": Category(
             0.20,
@@ -233,10 +233,10 @@ class Scenario:
         24.0, "hours", "assumption", "mean time before a willing resident reports", range=(0, 10_000)
     )
     channel_ease: dict[str, float] = _p(
-        {"counter": 1.0, "hotline": 0.7, "digital": 0.9},
+        {"counter": 1.0, "hotline": 0.7, "digital": 1.0},
         "multiplier",
         "assumption",
-        "willingness to report through each channel relative to in person",
+        "willingness to report through each channel relative to in person (digital: WeChat/QR)",
     )
     trust_elasticity: float = _p(
         1.0,

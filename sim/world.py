@@ -20,17 +20,17 @@ HOURS_PER_YEAR = 8760.0
 
 @dataclass
 class Territory:
-    """Towns made of square communities laid out on a grid (row-major), in km."""
+    """Square communities (km) grouped into towns; each town is a near-square block of
+    communities, and the towns are laid out in a near-square grid."""
 
     n_towns: int
     communities_per_town: int
     side_km: float  # side of one community square
-    cols: int
 
     @classmethod
     def build(cls, sc: Scenario) -> Territory:
         n = sc.n_towns * sc.communities_per_town
-        return cls(sc.n_towns, sc.communities_per_town, math.sqrt(sc.area_km2 / n), math.ceil(math.sqrt(n)))
+        return cls(sc.n_towns, sc.communities_per_town, math.sqrt(sc.area_km2 / n))
 
     @property
     def n_communities(self) -> int:
@@ -42,7 +42,13 @@ class Territory:
     def origin(self, community):
         """Lower-left corner (x, y) of each community square."""
         c = np.asarray(community)
-        return (c % self.cols) * self.side_km, (c // self.cols) * self.side_km
+        town, local = np.divmod(c, self.communities_per_town)
+        c_cols = math.ceil(math.sqrt(self.communities_per_town))
+        c_rows = math.ceil(self.communities_per_town / c_cols)
+        t_cols = math.ceil(math.sqrt(self.n_towns))
+        x = (town % t_cols) * c_cols + local % c_cols
+        y = (town // t_cols) * c_rows + local // c_cols
+        return x * self.side_km, y * self.side_km
 
     def centre(self, communities) -> tuple[float, float]:
         """Centre of the bounding box of a set of communities."""
@@ -76,10 +82,27 @@ class Population:
         self.satisfaction = np.full(n, sc.initial_satisfaction)
         self.expectation = np.full(n, sc.initial_expectation)
         self.trust = np.full(n, sc.initial_trust)
-        self.last_contact_h = np.full(n, -np.inf)  # last visit or case handled in person
+        # The last two in-person contacts (visit or case): information age at any moment.
+        self.last_contact_h = np.full(n, -np.inf)
+        self.previous_contact_h = np.full(n, -np.inf)
 
     def __len__(self) -> int:
         return len(self.category)
+
+    def record_contact(self, who: np.ndarray, when: np.ndarray) -> None:
+        """Note in-person contacts (``who`` unique); contacts are recorded within a day of
+        happening, so an earlier time than the last one only updates the previous one."""
+        newer = when > self.last_contact_h[who]
+        w, t = who[newer], when[newer]
+        self.previous_contact_h[w] = self.last_contact_h[w]
+        self.last_contact_h[w] = t
+        older = ~newer & (when > self.previous_contact_h[who])
+        self.previous_contact_h[who[older]] = when[older]
+
+    def contact_before(self, who: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Time of the latest contact at or before ``t`` (of the last two known)."""
+        last = self.last_contact_h[who]
+        return np.where(last <= t, last, self.previous_contact_h[who])
 
     def _registrations(self, sc: Scenario, territory: Territory, rng: np.random.Generator) -> np.ndarray:
         """Registration community: the residence, except for the 人户分离 share, who are
