@@ -26,7 +26,7 @@ from sim.run import simulate
 CONDITIONS = {
     "default": [],
     "homogeneous needs (sigma=0)": ["scenario.need_heterogeneity=0"],
-    "scarce staff (10 per 10k)": ["scenario.workers_per_10k=10"],
+    "scarce staff (5 per 10k)": ["scenario.workers_per_10k=5"],
     "ample staff (40 per 10k)": ["scenario.workers_per_10k=40"],
     "costly visits (1 h per household)": ["scenario.visit_h=0.4"],
 }
