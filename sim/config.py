@@ -28,7 +28,7 @@ _cs.store(group="policy", name="schema", node=Policy)
 
 # Dict-valued fields whose values are dataclasses: their keys are free, their values are not.
 _DICT_VALUES = {("Scenario", "categories"): Category, ("Scenario", "service_types"): ServiceType}
-_ALLOWED_TOP = {f.name for f in dataclasses.fields(RunConfig)} | {"hydra", "experiment"}
+_ALLOWED_TOP = {f.name for f in dataclasses.fields(RunConfig)} | {"hydra", "experiment", "variant"}
 
 
 def _unknown_keys(node, schema, prefix: str) -> list[tuple[str, type]]:

@@ -83,6 +83,12 @@ def summary(result: Result) -> dict:
     )
 
 
+def remove_stale_temporaries(out_dir: Path) -> None:
+    """Delete temporary files left by a run that was killed mid-write."""
+    for tmp in Path(out_dir).glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
     atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False))
 
@@ -90,6 +96,7 @@ def write_parquet(df: pd.DataFrame, path: Path) -> None:
 def write_results(result: Result, out_dir: Path) -> Path:
     """Write issues, timeseries, residents and, last, the summary into ``out_dir``."""
     out_dir = Path(out_dir)
+    remove_stale_temporaries(out_dir)
     write_parquet(result.issues, out_dir / "issues.parquet")
     write_parquet(result.timeseries, out_dir / "timeseries.parquet")
     write_parquet(result.residents, out_dir / "residents.parquet")

@@ -1,6 +1,19 @@
-"""Text tables of KPIs for the terminal."""
+"""Reports: the KPI table of one run, and ``python -m sim.report SWEEP_DIR``, which rebuilds
+a sweep's ``runs.parquet``, tables (CSV and Markdown) and figure (PNG and PDF) from the job
+folders alone, without running the model.
+"""
 
 from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from sim import analysis, plots
+from sim.output import atomic_write
+from sim.sweep import SweepError, write_runs
 
 HEADLINE = (
     ("issues_created", "issues created", "{:.0f}"),
@@ -34,3 +47,89 @@ def kpi_table(kpis: dict, title: str = "") -> str:
         text = "n/a" if value is None or value != value else fmt.format(value)
         lines.append(f"{label:<{width}}  {text:>12}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- sweep report
+
+
+def _markdown(df: pd.DataFrame, digits: int = 4) -> str:
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
+    for row in df.itertuples(index=False):
+        cells = [f"{v:.{digits}g}" if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _write_table(df: pd.DataFrame, path: Path) -> list[Path]:
+    atomic_write(path.with_suffix(".csv"), lambda tmp: df.to_csv(tmp, index=False))
+    atomic_write(path.with_suffix(".md"), lambda tmp: Path(tmp).write_text(_markdown(df)))
+    return [path.with_suffix(".csv"), path.with_suffix(".md")]
+
+
+def _title(runs: pd.DataFrame, sweep_dir: Path) -> str:
+    ok = runs[runs["status"] == "ok"]
+    seeds = ok["seed"].nunique() if "seed" in ok else 0
+    scen = ", ".join(sorted(ok["scenario"].astype(str).unique())) if "scenario" in ok else "?"
+    days = ", ".join(str(int(d)) for d in sorted(ok["days"].unique())) if "days" in ok else "?"
+    return f"{Path(sweep_dir).name}: {scen}, {days} days, {seeds} seeds"
+
+
+def build_report(sweep_dir: Path, runs: pd.DataFrame | None = None, kpis=None) -> list[Path]:
+    """Tables and a figure for a sweep, from its runs only. Returns the files written."""
+    sweep_dir = Path(sweep_dir)
+    runs = write_runs(sweep_dir) if runs is None else runs
+    ok = runs[runs["status"] == "ok"]
+    if ok.empty:
+        raise SweepError(f"{sweep_dir}: no finished runs to report on")
+    kpis = [k for k in (kpis or analysis.KPIS) if k in ok]
+    out_dir, title = sweep_dir / "report", _title(runs, sweep_dir)
+    written = []
+    if "variant" in ok:
+        effects = analysis.ablation_effects(ok, kpis)
+        written += _write_table(analysis.summarise(ok, ["variant"], kpis), out_dir / "summary")
+        written += _write_table(effects, out_dir / "effects")
+        written += plots.plot_ablation(effects, kpis[:4], out_dir / "figure", title)
+        return written
+    axes = analysis.numeric_axes(ok)
+    by = axes[:2]
+    summary = analysis.summarise(ok, [*by, "policy"], kpis)
+    diffs = analysis.paired_differences(ok, by, kpis=kpis)
+    written += _write_table(summary, out_dir / "summary")
+    written += _write_table(diffs, out_dir / "differences")
+    if not diffs.empty and not diffs["paired_ok"].all():
+        print(
+            "warning: some pairs did not face the same needs; paired differences are not valid there", file=sys.stderr
+        )
+    if by:
+        written += plots.plot_over(
+            summary, diffs, by[0], kpis[:4], out_dir / "figure", title, facet=by[1] if len(by) > 1 else None
+        )
+    else:
+        written += plots.plot_policies(summary, diffs, kpis[:4], out_dir / "figure", title)
+    return written
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.report",
+        description="Rebuild runs.parquet, tables and the figure of a sweep from its folder (no simulation).",
+    )
+    parser.add_argument("sweep_dir", type=Path, help="the sweep directory (hydra.sweep.dir)")
+    args = parser.parse_args(argv)
+    try:
+        runs = write_runs(args.sweep_dir)
+        bad = runs[runs["status"] != "ok"]
+        print(f"{len(runs) - len(bad)} runs ok, {len(bad)} not: {args.sweep_dir / 'runs.parquet'}")
+        for r in bad.itertuples():
+            print(f"  {r.job}: {r.status}: {r.error}")
+        for path in build_report(args.sweep_dir, runs):
+            print(f"wrote {path}")
+    except SweepError as err:
+        print(f"govsim report: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Figures from saved results. Reads tables produced by :mod:`sim.analysis`; never runs or
+imports the model. Each figure has a top row of levels by policy (mean and 95 % CI across
+seeds) and a bottom row of paired differences (refined - coarse) with their 95 % CI.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from sim.analysis import KPIS
+
+COLOURS = {"coarse": "#8c6d31", "refined": "#3465a4"}
+DIFF_COLOUR = "#444444"
+
+
+def _label(kpi: str) -> str:
+    label, unit = KPIS.get(kpi, (kpi, ""))
+    return f"{label}\n({unit})" if unit else label
+
+
+def _axis_label(param: str) -> str:
+    return param.split(".")[-1].replace("_", " ")
+
+
+def _finish(fig, path: Path) -> list[Path]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = []
+    for ext in ("png", "pdf"):
+        p = path.with_suffix(f".{ext}")
+        fig.savefig(p, dpi=150, bbox_inches="tight")
+        out.append(p)
+    plt.close(fig)
+    return out
+
+
+def _grid(kpis, title):
+    fig, axes = plt.subplots(2, len(kpis), figsize=(3.6 * len(kpis), 6.2), squeeze=False, constrained_layout=True)
+    fig.suptitle(title)
+    return fig, axes
+
+
+def plot_policies(summary: pd.DataFrame, diffs: pd.DataFrame, kpis, path: Path, title: str) -> list[Path]:
+    """No numeric sweep axis: levels per policy, and the paired difference."""
+    fig, axes = _grid(kpis, title)
+    for j, k in enumerate(kpis):
+        s = summary[summary["kpi"] == k]
+        ax = axes[0, j]
+        for i, r in enumerate(s.itertuples()):
+            ax.errorbar(
+                i,
+                r.mean,
+                yerr=[[r.mean - r.ci_low], [r.ci_high - r.mean]],
+                fmt="o",
+                capsize=4,
+                color=COLOURS.get(r.policy, "k"),
+            )
+        ax.set_xticks(range(len(s)), list(s["policy"]))
+        ax.set_xlim(-0.6, len(s) - 0.4)
+        ax.set_title(_label(k), fontsize=9)
+        d = diffs[diffs["kpi"] == k]
+        ax = axes[1, j]
+        if len(d):
+            r = d.iloc[0]
+            ax.errorbar(
+                0,
+                r.difference,
+                yerr=[[r.difference - r.ci_low], [r.ci_high - r.difference]],
+                fmt="s",
+                capsize=4,
+                color=DIFF_COLOUR,
+            )
+        ax.axhline(0, color="grey", lw=0.8, ls="--")
+        ax.set_xticks([0], ["refined - coarse"])
+        ax.set_xlim(-0.6, 0.6)
+    axes[0, 0].set_ylabel("mean, 95% CI across seeds")
+    axes[1, 0].set_ylabel("paired difference, 95% CI")
+    return _finish(fig, path)
+
+
+def plot_over(
+    summary: pd.DataFrame, diffs: pd.DataFrame, x: str, kpis, path: Path, title: str, facet: str | None = None
+) -> list[Path]:
+    """A numeric sweep axis ``x`` (and optionally a second one, ``facet``, as line styles)."""
+    fig, axes = _grid(kpis, title)
+    styles = ["-", "--", ":", "-."]
+    facets = sorted(summary[facet].unique()) if facet else [None]
+    for j, k in enumerate(kpis):
+        ax, axd = axes[0, j], axes[1, j]
+        for fi, fv in enumerate(facets):
+            ls = styles[fi % len(styles)]
+            s = summary[(summary["kpi"] == k) & ((summary[facet] == fv) if facet else True)]
+            for policy, g in s.groupby("policy"):
+                g = g.sort_values(x)
+                label = f"{policy}" + (f", {_axis_label(facet)}={fv:g}" if facet else "")
+                ax.plot(g[x], g["mean"], ls, marker="o", ms=3, color=COLOURS.get(policy, "k"), label=label)
+                ax.fill_between(g[x], g["ci_low"], g["ci_high"], color=COLOURS.get(policy, "k"), alpha=0.18, lw=0)
+            d = diffs[(diffs["kpi"] == k) & ((diffs[facet] == fv) if facet else True)].sort_values(x)
+            axd.plot(
+                d[x],
+                d["difference"],
+                ls,
+                marker="s",
+                ms=3,
+                color=DIFF_COLOUR,
+                label=f"{_axis_label(facet)}={fv:g}" if facet else None,
+            )
+            axd.fill_between(d[x], d["ci_low"], d["ci_high"], color=DIFF_COLOUR, alpha=0.18, lw=0)
+        axd.axhline(0, color="grey", lw=0.8, ls="--")
+        ax.set_title(_label(k), fontsize=9)
+        axd.set_xlabel(_axis_label(x))
+    axes[0, 0].set_ylabel("mean, 95% CI across seeds")
+    axes[1, 0].set_ylabel("refined - coarse (paired), 95% CI")
+    axes[0, 0].legend(fontsize=7)
+    if facet:
+        axes[1, 0].legend(fontsize=7)
+    return _finish(fig, path)
+
+
+def plot_ablation(effects: pd.DataFrame, kpis, path: Path, title: str) -> list[Path]:
+    """Each dial's marginal effect: switched on from coarse, and switched off from refined."""
+    fig, axes = plt.subplots(
+        1,
+        len(kpis),
+        figsize=(3.8 * len(kpis), 0.45 * effects["dial"].nunique() + 1.8),
+        squeeze=False,
+        constrained_layout=True,
+    )
+    fig.suptitle(title)
+    dials = sorted(effects["dial"].unique())
+    offsets = {"switched on from coarse": -0.18, "switched off from refined": 0.18}
+    colours = {"switched on from coarse": COLOURS["coarse"], "switched off from refined": COLOURS["refined"]}
+    for j, k in enumerate(kpis):
+        ax = axes[0, j]
+        for direction, g in effects[effects["kpi"] == k].groupby("direction"):
+            ys = [dials.index(d) + offsets[direction] for d in g["dial"]]
+            ax.errorbar(
+                g["difference"],
+                ys,
+                xerr=[g["difference"] - g["ci_low"], g["ci_high"] - g["difference"]],
+                fmt="o",
+                capsize=3,
+                color=colours[direction],
+                label=direction,
+            )
+        ax.axvline(0, color="grey", lw=0.8, ls="--")
+        ax.set_yticks(range(len(dials)), dials if j == 0 else [""] * len(dials))
+        ax.set_title(_label(k), fontsize=9)
+        ax.set_xlabel("effect of the dial (paired), 95% CI")
+    axes[0, 0].legend(fontsize=7, loc="best")
+    return _finish(fig, path)

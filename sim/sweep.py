@@ -1,0 +1,285 @@
+"""Sweeps: skip finished runs, record failures, and gather every run into ``runs.parquet``.
+
+Hydra has no resume, and skips ``on_multirun_end`` when a job fails or the driver is killed.
+So the state of a sweep lives in its directory, one folder per job:
+
+* ``summary.json`` (written last and atomically by :mod:`sim.output`) marks a finished run;
+  a re-run of the same sweep skips a job whose summary matches its configuration;
+* ``failed.json`` records a job that raised, with the error; a later success removes it.
+
+:func:`collect_runs` rebuilds the table of runs from those files alone, whenever asked: by
+the end-of-sweep callback, or by ``python -m sim.report SWEEP_DIR`` after a crash or kill.
+This module reads files only; it never imports the model.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from sim.output import SUMMARY, atomic_write
+
+FAILED = "failed.json"
+RUNS = "runs.parquet"
+_META_KEYS = ("hydra", "experiment", "progress")
+
+
+class SweepError(RuntimeError):
+    """A sweep directory cannot be read: missing, empty, or not a sweep."""
+
+
+# ---------------------------------------------------------------------------- jobs
+
+
+def finished(out_dir: Path, params: dict) -> bool:
+    """True if ``out_dir`` holds a complete run of exactly these parameters."""
+    try:
+        summary = json.loads((Path(out_dir) / SUMMARY).read_text())
+    except (OSError, ValueError):
+        return False
+    return _comparable(summary.get("params")) == _comparable(params)
+
+
+def _comparable(value: Any) -> Any:
+    """JSON round trip, so tuples, floats and NaN compare as they were written."""
+    return (
+        json.loads(json.dumps(value, default=str, allow_nan=False, sort_keys=True, cls=_NanEncoder))
+        if value is not None
+        else None
+    )
+
+
+class _NanEncoder(json.JSONEncoder):
+    def iterencode(self, o, _one_shot=False):
+        return super().iterencode(_nan_to_none(o), _one_shot)
+
+
+def _nan_to_none(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _nan_to_none(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_nan_to_none(v) for v in value]
+    return value
+
+
+def record_failure(out_dir: Path, err: BaseException) -> None:
+    """Write ``failed.json`` with the error (and remove any stale summary)."""
+    out_dir = Path(out_dir)
+    (out_dir / SUMMARY).unlink(missing_ok=True)
+    record = {
+        "error": f"{type(err).__name__}: {err}",
+        "traceback": "".join(traceback.format_exception(err)),
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    atomic_write(out_dir / FAILED, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=2)))
+
+
+def clear_failure(out_dir: Path) -> None:
+    (Path(out_dir) / FAILED).unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------- gathering
+
+
+def _overrides(job_dir: Path) -> dict[str, Any]:
+    """The job's own overrides (``.hydra/overrides.yaml``) as {key: value}."""
+    path = job_dir / ".hydra" / "overrides.yaml"
+    if not path.exists():
+        return {}
+    out = {}
+    for item in yaml.safe_load(path.read_text()) or []:
+        key, _, value = str(item).partition("=")
+        key = key.lstrip("+~")
+        if key.split(".")[0] in _META_KEYS:
+            continue
+        try:
+            out[key] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            out[key] = value
+        if isinstance(out[key], (list, dict)):
+            out[key] = json.dumps(out[key])
+    return out
+
+
+def _job_dirs(sweep_dir: Path) -> list[Path]:
+    return sorted(p for p in sweep_dir.iterdir() if p.is_dir() and (p / ".hydra").is_dir())
+
+
+def _row(job_dir: Path) -> dict[str, Any]:
+    row: dict[str, Any] = {"job": job_dir.name, **_overrides(job_dir)}
+    summary_path, failed_path = job_dir / SUMMARY, job_dir / FAILED
+    if summary_path.exists():
+        try:
+            s = json.loads(summary_path.read_text())
+            row |= {
+                "status": "ok",
+                "error": None,
+                "seed": s["seed"],
+                "policy": s["policy"],
+                "scenario": s["scenario"],
+                "days": s["days"],
+                "version": s.get("version"),
+            }
+            row |= {k: (math.nan if v is None else v) for k, v in s["kpis"].items()}
+            return row
+        except (ValueError, KeyError, TypeError) as err:
+            return row | {"status": "failed", "error": f"corrupt {SUMMARY}: {err}"}
+    if failed_path.exists():
+        try:
+            return row | {"status": "failed", "error": json.loads(failed_path.read_text())["error"]}
+        except (ValueError, KeyError) as err:
+            return row | {"status": "failed", "error": f"corrupt {FAILED}: {err}"}
+    return row | {"status": "unfinished", "error": "no result (killed, or still running)"}
+
+
+def collect_runs(sweep_dir: Path) -> pd.DataFrame:
+    """One row per job of a sweep directory: its swept parameters, status and KPIs."""
+    sweep_dir = Path(sweep_dir)
+    if not sweep_dir.is_dir():
+        raise SweepError(f"{sweep_dir} is not a directory: give the sweep directory (hydra.sweep.dir)")
+    jobs = _job_dirs(sweep_dir)
+    if not jobs:
+        raise SweepError(f"{sweep_dir} has no job folders (each with a .hydra/ folder): is it a sweep directory?")
+    runs = pd.DataFrame([_row(j) for j in jobs])
+    first = ["job", "status", "error", "policy", "seed", "scenario", "days"]
+    return runs[[c for c in first if c in runs] + [c for c in runs if c not in first]]
+
+
+def write_runs(sweep_dir: Path) -> pd.DataFrame:
+    """Rebuild ``runs.parquet`` in the sweep directory; returns the table."""
+    runs = collect_runs(sweep_dir)
+    atomic_write(Path(sweep_dir) / RUNS, lambda tmp: runs.to_parquet(tmp, index=False))
+    return runs
+
+
+def read_runs(path: Path) -> pd.DataFrame:
+    """Read ``runs.parquet`` (or the sweep directory holding it) with a clear error."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / RUNS
+    try:
+        return pd.read_parquet(path)
+    except FileNotFoundError:
+        raise SweepError(f"{path} does not exist: run `python -m sim.report SWEEP_DIR` to build it") from None
+    except Exception as err:  # pyarrow raises several types for a damaged file
+        raise SweepError(
+            f"{path} cannot be read ({type(err).__name__}: {err}); "
+            "rebuild it from the job folders with `python -m sim.report SWEEP_DIR`"
+        ) from None
+
+
+# ---------------------------------------------------------------------------- progress
+
+
+def sweep_size(hydra_cfg: DictConfig) -> int | None:
+    """Number of jobs of a basic-sweeper sweep: product of the sweep lengths in the command
+    line overrides and in ``hydra.sweeper.params``."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    items = list(hydra_cfg.overrides.task)
+    params = hydra_cfg.sweeper.get("params") or {}
+    given = {str(o).split("=")[0] for o in items}
+    items += [f"{k}={v}" for k, v in params.items() if k not in given]
+    try:
+        parsed = OverridesParser.create().parse_overrides(items)
+    except Exception:
+        return None
+    total = 1
+    for o in parsed:
+        if o.is_sweep_override():
+            total *= len(list(o.sweep_string_iterator()))
+    return total
+
+
+class Progress:
+    """Prints runs done, failed and an ETA while a sweep runs, by watching its folder."""
+
+    def __init__(self, sweep_dir: Path, total: int | None, stream=sys.stderr, every_s: float = 2.0):
+        self.sweep_dir, self.total, self.stream, self.every_s = Path(sweep_dir), total, stream, every_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._start = time.monotonic()
+        self._initial = None
+
+    def counts(self) -> tuple[int, int]:
+        if not self.sweep_dir.is_dir():
+            return 0, 0
+        done = len(list(self.sweep_dir.glob(f"*/{SUMMARY}")))
+        failed = len(list(self.sweep_dir.glob(f"*/{FAILED}")))
+        return done, failed
+
+    def line(self) -> str:
+        done, failed = self.counts()
+        if self._initial is None:
+            self._initial = done
+        new = done - self._initial
+        elapsed = time.monotonic() - self._start
+        text = f"[sweep] {done} done, {failed} failed"
+        if self.total:
+            text += f" of {self.total}"
+            left = self.total - done - failed
+            if new > 0 and left > 0:
+                text += f", ETA {time.strftime('%H:%M:%S', time.gmtime(elapsed / new * left))}"
+        return text
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every_s):
+            print("\r" + self.line(), end="", file=self.stream, flush=True)
+
+    def start(self) -> Progress:
+        self._initial = self.counts()[0]
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        print("\r" + self.line(), file=self.stream, flush=True)
+
+
+class SweepCallback(Callback):
+    """Hydra callback: progress while the sweep runs; ``runs.parquet`` and the report at
+    the end. (Hydra skips ``on_multirun_end`` if the driver dies; ``sim.report`` redoes it.)"""
+
+    def __init__(self, report: bool = True) -> None:
+        self.report = report
+        self._progress: Progress | None = None
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        print(f"[sweep] writing to {sweep_dir} (re-run the same command to resume)", file=sys.stderr)
+        if config.get("progress", True) and sys.stderr.isatty():
+            self._progress = Progress(sweep_dir, sweep_size(config.hydra)).start()
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+        sweep_dir = Path(config.hydra.sweep.dir)
+        runs = write_runs(sweep_dir)
+        bad = runs[runs["status"] != "ok"]
+        print(f"[sweep] {len(runs) - len(bad)} runs ok, {len(bad)} failed: {sweep_dir / RUNS}", file=sys.stderr)
+        for r in bad.itertuples():
+            print(f"[sweep]   {r.job}: {r.error}", file=sys.stderr)
+        if self.report and len(bad) < len(runs):
+            from sim.report import build_report
+
+            for path in build_report(sweep_dir, runs):
+                print(f"[sweep] wrote {path}", file=sys.stderr)
+        if len(bad):
+            # The good runs are aggregated above; the exit status still tells scripts and
+            # schedulers that the sweep is not complete.
+            sys.exit(1)
