@@ -1,0 +1,130 @@
+"""Sweeps as researchers run them: aggregation, failures, resume, report, launchers, kill."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.sweep import SweepError, collect_runs, read_runs
+from tests.conftest import ROOT, cli
+
+SMALL = ("scenario=teaching", "days=10")
+
+
+def sweep(tmp: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return cli("-m", *SMALL, *args, f"hydra.sweep.dir={tmp}", timeout=timeout)
+
+
+def test_sweep_writes_one_row_per_run_with_params_and_kpis(tmp_path):
+    done = sweep(tmp_path, "policy=coarse,refined", "seed=range(0,2)", "scenario.workers_per_10k=10,20")
+    assert done.returncode == 0, done.stderr
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    assert len(runs) == 8, f"2 policies x 2 seeds x 2 staffing levels, got {len(runs)}"
+    assert (runs["status"] == "ok").all()
+    assert {"policy", "seed", "scenario.workers_per_10k", "satisfaction_mean", "response_time_mean_h"} <= set(runs)
+    assert sorted(runs["scenario.workers_per_10k"].unique()) == [10, 20]
+    # Pairing: with one seed, both policies met the same needs.
+    wide = runs.pivot_table(index=["seed", "scenario.workers_per_10k"], columns="policy", values="issues_created")
+    assert (wide["coarse"] == wide["refined"]).all(), "paired runs must face identical needs"
+    diffs = pd.read_csv(tmp_path / "report" / "differences.csv")
+    assert diffs["paired_ok"].all() and (diffs["pairs"] == 2).all()
+    for name in ("figure.png", "figure.pdf", "summary.csv", "summary.md", "differences.md"):
+        assert (tmp_path / "report" / name).stat().st_size > 0, f"report/{name} missing"
+
+
+def test_failed_runs_are_listed_and_good_runs_still_aggregated(tmp_path):
+    done = sweep(tmp_path, "scenario.workers_per_10k=-1,20")
+    assert done.returncode != 0, "a sweep with a failed run must not exit 0"
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    bad = runs[runs["status"] == "failed"]
+    assert len(runs) == 2 and len(bad) == 1, runs[["job", "status", "error"]]
+    assert "workers_per_10k" in bad["error"].iloc[0], "the error names the bad key"
+    assert "workers_per_10k" in done.stderr
+
+
+def test_rerun_skips_finished_runs(tmp_path):
+    first = sweep(tmp_path, "seed=range(0,3)")
+    assert first.returncode == 0, first.stderr
+    stamps = {p: p.stat().st_mtime_ns for p in tmp_path.glob("*/summary.json")}
+    again = sweep(tmp_path, "seed=range(0,4)")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("[skip]") == 3 and again.stdout.count("[done]") == 1, again.stdout
+    assert all(p.stat().st_mtime_ns == t for p, t in stamps.items()), "finished runs must not be rewritten"
+    assert len(pd.read_parquet(tmp_path / "runs.parquet")) == 4
+
+
+def test_report_rebuilds_from_job_folders_and_flags_corrupt_files(tmp_path):
+    assert sweep(tmp_path, "policy=coarse,refined").returncode == 0
+    (tmp_path / "runs.parquet").unlink()
+    job = next(tmp_path.glob("*policy=coarse*"))
+    (job / "summary.json").write_text('{"seed": 0, "kpis": ')  # truncated by hand
+    done = subprocess.run([sys.executable, "-m", "sim.report", str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    runs = read_runs(tmp_path)
+    row = runs[runs["job"] == job.name].iloc[0]
+    assert row["status"] == "failed" and "corrupt summary.json" in row["error"]
+    (tmp_path / "runs.parquet").write_bytes(b"not parquet")
+    with pytest.raises(SweepError, match="cannot be read"):
+        read_runs(tmp_path)
+
+
+def test_report_on_a_wrong_directory_is_a_clear_error(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.report", str(tmp_path / "nope")], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 2 and "not a directory" in done.stderr and "Traceback" not in done.stderr
+    with pytest.raises(SweepError, match="no job folders"):
+        collect_runs(tmp_path)
+
+
+def _kpis(sweep_dir: Path) -> pd.DataFrame:
+    runs = pd.read_parquet(sweep_dir / "runs.parquet").sort_values(["policy", "seed"]).reset_index(drop=True)
+    drop = [c for c in runs if c.startswith("time_") or c in ("job", "version")]
+    return runs.drop(columns=drop)
+
+
+@pytest.mark.parametrize("launcher", ["joblib", "submitit_local"])
+def test_launchers_give_bit_identical_results(tmp_path, launcher):
+    args = ("policy=coarse,refined", "seed=range(0,2)")
+    basic = sweep(tmp_path / "basic", *args)
+    other = sweep(tmp_path / launcher, *args, f"hydra/launcher={launcher}")
+    assert basic.returncode == 0 and other.returncode == 0, other.stderr[-2000:]
+    pd.testing.assert_frame_equal(_kpis(tmp_path / "basic"), _kpis(tmp_path / launcher), check_exact=True)
+
+
+def test_killed_sweep_completes_on_rerun_with_every_run_once(tmp_path):
+    args = ["-m", "scenario=teaching", "days=60", "seed=range(0,8)", f"hydra.sweep.dir={tmp_path}"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("*/summary.json"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # driver and any workers, mid-sweep
+    proc.wait()
+    before = {p.parent.name: p.read_bytes() for p in tmp_path.glob("*/summary.json")}
+    assert 3 <= len(before) < 8, f"the kill should land mid-sweep, {len(before)} runs had finished"
+    again = cli(*args)
+    assert again.returncode == 0, again.stderr
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    assert len(runs) == 8 and (runs["status"] == "ok").all() and runs["seed"].is_unique
+    assert again.stdout.count("[skip]") == len(before), "runs finished before the kill are skipped"
+    for name, content in before.items():
+        assert (tmp_path / name / "summary.json").read_bytes() == content, f"{name} was redone"
+    jobs = [p for p in tmp_path.iterdir() if (p / ".hydra").is_dir()]
+    assert len(jobs) == 8
+    for job in jobs:
+        assert not list(job.glob(".*.tmp")), f"temporary file left in {job.name}"
+        json.loads((job / "summary.json").read_text())
+        for table in ("issues", "timeseries", "residents"):
+            pd.read_parquet(job / f"{table}.parquet")  # every file whole
