@@ -67,12 +67,23 @@ def _write_table(df: pd.DataFrame, path: Path) -> list[Path]:
     return [path.with_suffix(".csv"), path.with_suffix(".md")]
 
 
+def _experiment(sweep_dir: Path) -> str:
+    """The experiment's name from the sweep's ``multirun.yaml``, else the folder's name."""
+    try:
+        import yaml
+
+        choices = yaml.safe_load((Path(sweep_dir) / "multirun.yaml").read_text())["hydra"]["runtime"]["choices"]
+        return choices.get("experiment") or Path(sweep_dir).name
+    except (OSError, KeyError, TypeError, ValueError):
+        return Path(sweep_dir).name
+
+
 def _title(runs: pd.DataFrame, sweep_dir: Path) -> str:
     ok = runs[runs["status"] == "ok"]
     seeds = ok["seed"].nunique() if "seed" in ok else 0
     scen = ", ".join(sorted(ok["scenario"].astype(str).unique())) if "scenario" in ok else "?"
     days = ", ".join(str(int(d)) for d in sorted(ok["days"].unique())) if "days" in ok else "?"
-    return f"{Path(sweep_dir).name}: {scen}, {days} days, {seeds} seeds"
+    return f"{_experiment(sweep_dir)}: {scen}, {days} days, {seeds} seeds"
 
 
 def build_report(sweep_dir: Path, runs: pd.DataFrame | None = None, kpis=None) -> list[Path]:
