@@ -21,7 +21,14 @@ KPIS = {
     "unreported_share": ("needs never known to the state", "share of all needs"),
     "on_time_share": ("closed within a week of report", "share of known needs"),
 }
+GROUP_PREFIXES = ("served_within_week_share_", "needs_met_share_", "satisfaction_mean_")
 PAIR_CHECK = "issues_created"  # identical within a pair when common random numbers hold
+
+
+def group_kpis(runs: pd.DataFrame) -> list[str]:
+    """Per-group KPI columns (by category, and for residents registered elsewhere or here):
+    the "for whom" of a comparison."""
+    return [c for c in runs.columns if c.startswith(GROUP_PREFIXES)]
 
 
 def swept_parameters(runs: pd.DataFrame) -> list[str]:

@@ -39,13 +39,14 @@ def atomic_write(path: Path, write) -> None:
         raise
 
 
-def _json_safe(value):
+def json_safe(value):
+    """Replace NaN and infinities by None, recursively, so the JSON is standard."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     return value
 
 
@@ -69,7 +70,7 @@ def code_version() -> str:
 
 def summary(result: Result) -> dict:
     cfg = result.config
-    return _json_safe(
+    return json_safe(
         {
             "seed": cfg.seed,
             "policy": cfg.policy.name,

@@ -108,6 +108,9 @@ def build_report(sweep_dir: Path, runs: pd.DataFrame | None = None, kpis=None) -
     diffs = analysis.paired_differences(ok, by, kpis=kpis)
     written += _write_table(summary, out_dir / "summary")
     written += _write_table(diffs, out_dir / "differences")
+    groups = analysis.paired_differences(ok, by, kpis=analysis.group_kpis(ok))
+    if not groups.empty:
+        written += _write_table(groups, out_dir / "for_whom")
     if not diffs.empty and not diffs["paired_ok"].all():
         print(
             "warning: some pairs did not face the same needs; paired differences are not valid there", file=sys.stderr

@@ -28,7 +28,7 @@ import yaml
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from sim.output import SUMMARY, atomic_write
+from sim.output import SUMMARY, atomic_write, json_safe
 
 FAILED = "failed.json"
 RUNS = "runs.parquet"
@@ -53,26 +53,7 @@ def finished(out_dir: Path, params: dict) -> bool:
 
 def _comparable(value: Any) -> Any:
     """JSON round trip, so tuples, floats and NaN compare as they were written."""
-    return (
-        json.loads(json.dumps(value, default=str, allow_nan=False, sort_keys=True, cls=_NanEncoder))
-        if value is not None
-        else None
-    )
-
-
-class _NanEncoder(json.JSONEncoder):
-    def iterencode(self, o, _one_shot=False):
-        return super().iterencode(_nan_to_none(o), _one_shot)
-
-
-def _nan_to_none(value):
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _nan_to_none(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_nan_to_none(v) for v in value]
-    return value
+    return None if value is None else json.loads(json.dumps(json_safe(value), default=str, sort_keys=True))
 
 
 def record_failure(out_dir: Path, err: BaseException) -> None:

@@ -1,0 +1,72 @@
+"""Pure analysis functions on hand-made run tables."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import analysis
+
+
+def runs_table():
+    rows = []
+    for seed in range(5):
+        for policy, bump in (("coarse", 0.0), ("refined", 0.1)):
+            rows.append(
+                {
+                    "status": "ok",
+                    "policy": policy,
+                    "seed": seed,
+                    "issues_created": 100 + seed,
+                    "satisfaction_mean": 0.5 + 0.01 * seed + bump,
+                    "scenario.workers_per_10k": 20,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_ci95_matches_the_t_interval():
+    mean, lo, hi, n = analysis.ci95([1.0, 2.0, 3.0, 4.0])
+    assert (mean, n) == (2.5, 4)
+    # t(0.975, 3) = 3.182; sd = 1.291; half-width = 3.182 * 1.291 / 2 = 2.054
+    assert hi - mean == pytest.approx(2.054, abs=1e-3)
+    assert np.isnan(analysis.ci95([1.0])[1]), "no interval from one value"
+
+
+def test_paired_difference_removes_seed_noise():
+    d = analysis.paired_differences(runs_table(), [], kpis=["satisfaction_mean"]).iloc[0]
+    # Every pair differs by exactly 0.1: the paired interval is degenerate at 0.1, although
+    # the levels vary by seed.
+    assert d["difference"] == pytest.approx(0.1) and d["ci_high"] - d["ci_low"] == pytest.approx(0, abs=1e-12)
+    assert d["pairs"] == 5 and d["paired_ok"]
+
+
+def test_pairing_breach_is_flagged():
+    runs = runs_table()
+    runs.loc[(runs["policy"] == "refined") & (runs["seed"] == 2), "issues_created"] += 1
+    d = analysis.paired_differences(runs, [], kpis=["satisfaction_mean"]).iloc[0]
+    assert not d["paired_ok"], "pairs that met different needs must be flagged"
+
+
+def test_failed_runs_are_left_out():
+    runs = runs_table()
+    runs.loc[0, "status"] = "failed"
+    d = analysis.paired_differences(runs, [], kpis=["satisfaction_mean"]).iloc[0]
+    assert d["pairs"] == 4
+
+
+def test_ablation_effects_have_the_right_sign():
+    rows = []
+    for seed in range(3):
+        for variant, value in (("coarse", 0.4), ("coarse+patrol", 0.5), ("refined", 0.7), ("refined-patrol", 0.65)):
+            rows.append(
+                {
+                    "status": "ok",
+                    "variant": variant,
+                    "seed": seed,
+                    "issues_created": 10,
+                    "satisfaction_mean": value + 0.01 * seed,
+                }
+            )
+    e = analysis.ablation_effects(pd.DataFrame(rows), kpis=["satisfaction_mean"]).set_index("direction")
+    assert e.loc["switched on from coarse", "difference"] == pytest.approx(0.1)
+    assert e.loc["switched off from refined", "difference"] == pytest.approx(0.05)
