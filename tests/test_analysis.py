@@ -26,6 +26,7 @@ def runs_table():
 
 def test_ci95_matches_the_t_interval():
     mean, lo, hi, n = analysis.ci95([1.0, 2.0, 3.0, 4.0])
+    assert mean - lo == pytest.approx(hi - mean), "symmetric interval"
     assert (mean, n) == (2.5, 4)
     # t(0.975, 3) = 3.182; sd = 1.291; half-width = 3.182 * 1.291 / 2 = 2.054
     assert hi - mean == pytest.approx(2.054, abs=1e-3)
