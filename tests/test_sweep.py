@@ -128,3 +128,31 @@ def test_killed_sweep_completes_on_rerun_with_every_run_once(tmp_path):
         json.loads((job / "summary.json").read_text())
         for table in ("issues", "timeseries", "residents"):
             pd.read_parquet(job / f"{table}.parquet")  # every file whole
+
+
+def test_progress_counts_done_and_failed_and_estimates_time(tmp_path):
+    from sim.sweep import Progress
+
+    for i in range(3):
+        (tmp_path / f"job{i}").mkdir()
+    (tmp_path / "job0" / "summary.json").write_text("{}")
+    p = Progress(tmp_path, total=3, stream=None)
+    p._initial = 0
+    p._start -= 10  # one run finished in 10 s, two left
+    (tmp_path / "job1" / "failed.json").write_text("{}")
+    line = p.line()
+    assert "1 done, 1 failed of 3" in line and "ETA 00:00:10" in line, line
+
+
+def test_sweep_size_counts_the_product_of_axes():
+    from omegaconf import OmegaConf
+
+    from sim.sweep import sweep_size
+
+    hydra_cfg = OmegaConf.create(
+        {
+            "overrides": {"task": ["policy=coarse,refined", "days=5"]},
+            "sweeper": {"params": {"seed": "range(0,20)", "policy": "coarse"}},
+        }
+    )
+    assert sweep_size(hydra_cfg) == 40, "the command line replaces the config's policy axis"
