@@ -8,18 +8,89 @@ stepping every agent, so no agent here has a ``step`` method that the model call
 
 from __future__ import annotations
 
+import gc
+
 import mesa
 
 from sim.params import RESIDENT_TYPES, SERVICE_TYPES
+
+
+class _RowFromId:
+    """``Resident.idx`` of the residents ``Resident.create_residents`` makes in bulk.
+
+    Their row is their ``unique_id`` minus the first one's, so they need not each hold an int
+    (about 33 MB for 820,000 residents). A resident made by ``Resident(model, idx)`` keeps its
+    own ``idx`` in its ``__dict__``, which takes precedence over this non-data descriptor.
+    """
+
+    def __get__(self, agent, owner=None):
+        if agent is None:
+            return self
+        return agent.unique_id - agent.model._resident_row_offset
 
 
 class Resident(mesa.Agent):
     """A resident: home, community of residence and of registration, category, needs,
     availability, digital access, and expectation, satisfaction and trust in [0, 1]."""
 
+    idx = _RowFromId()  # row in model.population
+
     def __init__(self, model: mesa.Model, idx: int):
         super().__init__(model)
         self.idx = idx
+
+    @classmethod
+    def create_residents(cls, model: mesa.Model, n: int) -> None:
+        """Create residents ``0 .. n-1`` (rows of ``model.population``), registered with the model.
+
+        The result is what ``Resident.create_agents(model, n, list(range(n)))`` gives: the same
+        agents with the same attributes and consecutive ``unique_id``s, in ``model.agents`` and
+        ``model.agents_by_type[Resident]``. It is several times cheaper at district scale
+        (820,000 agents in about 0.5 s instead of 5-6 s) because it skips, per agent, what this
+        model does not use:
+
+        * Mesa's per-agent constructor chain, debug log call and ``AGENT_ADDED`` signal: the
+          first resident is made the ordinary way (which also creates the type's agent set);
+          the others get the attributes ``Agent.__init__`` sets (``model``, ``unique_id``,
+          ``pos``) directly and are added to the model's two agent sets;
+        * the weakly-keyed ``AgentSet`` that ``create_agents`` returns and the model drops;
+        * an ``idx`` int per agent: their ``idx`` is derived from ``unique_id`` (``_RowFromId``);
+        * cyclic garbage collection while the objects are made (none of them is garbage; the
+          collector would rescan the growing heap hundreds of times). It is switched back on
+          afterwards if it was on.
+
+        If anything observes agent registration (a subscriber to the model's ``agents`` signals
+        or a Mesa dataset tracking residents), every resident is made the ordinary way.
+        """
+        if n <= 0:
+            return
+        observed = getattr(cls, "_datasets", None) or any(
+            name == "agents" for name, _ in getattr(model, "subscribers", {})
+        )
+        internals = hasattr(model, "agent_id_counter") and hasattr(model, "agents_by_type")
+        if observed or not internals or hasattr(model, "_resident_row_offset"):  # (or made in bulk before)
+            for i in range(n):
+                cls(model, i)
+            return
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            first = cls(model, 0)
+            model._resident_row_offset = first.unique_id  # row = unique_id - offset
+            first_id = model.agent_id_counter  # unique_id of resident 1
+            model.agent_id_counter += n - 1
+            add_to_all, add_to_type = model.agents.add, model.agents_by_type[cls].add
+            new = object.__new__
+            for uid in range(first_id, first_id + n - 1):
+                agent = new(cls)
+                agent.model = model
+                agent.unique_id = uid
+                agent.pos = None
+                add_to_all(agent)
+                add_to_type(agent)
+        finally:
+            if gc_was_on:
+                gc.enable()
 
     @property
     def _pop(self):
@@ -114,7 +185,10 @@ class PartyOrganisation(mesa.Agent):
     def take(self, hours: float, pairing: bool) -> PartyOrganisation | None:
         """Book ``hours`` of volunteer time here or, with pairing, at the partner with most
         time left (区域化党建). Returns the branch that gives it, or None."""
-        donors = [self] + (sorted(self.partners, key=lambda p: -p.hours_left) if pairing else [])
+        if self.hours_left >= hours:  # the usual case: no need to rank the partners
+            donors = [self]
+        else:
+            donors = sorted(self.partners, key=lambda p: -p.hours_left) if pairing else []
         for branch in donors:
             if branch.hours_left >= hours:
                 branch.hours_left -= hours

@@ -68,6 +68,18 @@ class Calendar:
                     wait[h] = nxt - h
         self.wait = wait
         self._open_hours = np.flatnonzero(self.mask).tolist()
+        # Plain-list copies for the scalar inverses, which the queue loop calls once per case:
+        # bisect and indexing on lists avoid creating a numpy scalar per comparison (the
+        # values, hence every result, are the same).
+        self._cum_list = self.cum.tolist()
+        self._mask_list = self.mask.tolist()
+        # last_hour[k]: the last hour of the week with cum <= k (at most the week's last hour).
+        # ``cum`` holds whole numbers, so for any r >= 0 the last hour with cum <= r is
+        # last_hour[floor(r)]: a table lookup that gives what a binary search over ``cum``
+        # gives, for scalars and arrays alike.
+        last_hour = np.searchsorted(self.cum, np.arange(self.hours_per_week + 1), side="right") - 1
+        self._last_hour = np.minimum(last_hour, WEEK_H - 1)
+        self._last_hour_list = self._last_hour.tolist()
 
     @classmethod
     def from_specs(cls, specs) -> Calendar:
@@ -103,33 +115,58 @@ class Calendar:
     def time_at(self, w: float) -> float:
         """Earliest t with W(t) = w, *while working*: a moment at the end of a shift maps to the
         start of the next shift, because that is when work continues. Used for start times."""
+        cum, mask = self._cum_list, self._mask_list
         weeks, r = divmod(w, self.hours_per_week)
-        i = bisect.bisect_right(self.cum, r) - 1  # last hour whose cum <= r
+        i = self._last_hour_list[int(r)]  # last hour whose cum <= r (at most the week's last)
         # i is the hour in which the r-th open hour is being worked; skip to an open hour.
-        i = min(i, WEEK_H - 1)
-        while not self.mask[i]:
+        while not mask[i]:
             i += 1
             if i == WEEK_H:
                 weeks, i, r = weeks + 1, self._open_hours[0], 0.0
                 return weeks * WEEK_H + i
-        return weeks * WEEK_H + i + (r - self.cum[i])
+        return weeks * WEEK_H + i + (r - cum[i])
 
     def end_at(self, w: float) -> float:
         """Earliest t with W(t) = w, *when work stops*: a task that finishes exactly at the end
         of a shift ends then, not at the start of the next shift. Used for finish times."""
+        cum = self._cum_list
         weeks, r = divmod(w, self.hours_per_week)
         if r == 0 and w > 0:
             weeks -= 1
             r = float(self.hours_per_week)
-        i = bisect.bisect_left(self.cum, r) - 1  # last hour whose cum < r
+        i = bisect.bisect_left(cum, r) - 1  # last hour whose cum < r
         if i < 0:
             return weeks * WEEK_H + self._open_hours[0]
-        return weeks * WEEK_H + i + (r - self.cum[i])
+        return weeks * WEEK_H + i + (r - cum[i])
+
+    def end_at_array(self, w: np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`end_at`: the same operations elementwise, so the same numbers
+        (``np.divmod`` of floats follows Python's ``divmod``)."""
+        w = np.asarray(w, dtype=float)
+        weeks, r = np.divmod(w, self.hours_per_week)
+        at_shift_end = (r == 0) & (w > 0)
+        weeks = np.where(at_shift_end, weeks - 1, weeks)
+        r = np.where(at_shift_end, float(self.hours_per_week), r)
+        i = np.searchsorted(self.cum, r, side="left") - 1
+        inside = weeks * WEEK_H + i + (r - self.cum[np.maximum(i, 0)])
+        return np.where(i < 0, weeks * WEEK_H + self._open_hours[0], inside)
+
+    def time_at_many(self, w: np.ndarray) -> np.ndarray:
+        """:meth:`time_at` of each element, with the same operations and so the same numbers
+        (``np.divmod`` of floats follows Python's ``divmod``); a moment at the end of a shift
+        goes through :meth:`time_at` itself (rare)."""
+        w = np.asarray(w, dtype=float)
+        weeks, r = np.divmod(w, self.hours_per_week)
+        i = self._last_hour[r.astype(np.int64)]
+        t = weeks * WEEK_H + i + (r - self.cum[i])
+        closed = ~self.mask[i]
+        if closed.any():
+            t[closed] = [self.time_at(v) for v in w[closed].tolist()]
+        return t
 
     def time_at_array(self, w: np.ndarray) -> np.ndarray:
         """Vectorised :meth:`time_at` for arrays of working-clock values."""
         w = np.asarray(w, dtype=float)
         weeks, r = np.divmod(w, self.hours_per_week)
-        i = np.searchsorted(self.cum, r, side="right") - 1
-        i = np.minimum(i, WEEK_H - 1)
+        i = self._last_hour[r.astype(np.int64)]  # last hour whose cum <= r (at most the last)
         return weeks * WEEK_H + i + (r - self.cum[i])

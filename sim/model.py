@@ -17,6 +17,7 @@ regimes run with one seed meet the same residents and the same needs (common ran
 
 from __future__ import annotations
 
+import copy
 import math
 
 import mesa
@@ -25,8 +26,8 @@ import pandas as pd
 
 from sim import rules
 from sim.agents import Department, GridWorker, PartyOrganisation, Resident
-from sim.calendar import Calendar
-from sim.handling import ServerPool, grid_shape, largest_remainder
+from sim.calendar import WEEK_H, Calendar
+from sim.handling import PoolGroup, ServerPool, grid_shape, largest_remainder, plain_sum, serve_pools
 from sim.issues import (
     CHANNEL_NAMES,
     COUNTER,
@@ -36,9 +37,11 @@ from sim.issues import (
     HANDLER_NAMES,
     HOTLINE,
     PATROL,
+    STATUS_NAMES,
     VISIT,
     VOLUNTEER,
     IssueTable,
+    label_column,
 )
 from sim.params import CALENDARS, SERVICE_TYPES, ConfigError, Policy, Scenario, queueing_reduction
 from sim.world import Population, Territory
@@ -58,7 +61,10 @@ class GovernanceModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, policy: Policy, seed: int = 0):
         super().__init__(rng=seed)
-        self.scenario = sc = queueing_reduction(scenario)
+        # The model's own copy: Mesa's ``Model.scenario`` setter writes ``scenario.model =
+        # self``, which on the caller's object would keep the whole model (0.6 GB at district
+        # scale) alive for as long as the caller keeps its configuration.
+        self.scenario = sc = copy.copy(queueing_reduction(scenario))
         self.policy = po = policy
         self.day = 0
         pop_seq, needs_seq, policy_seq = np.random.SeedSequence(seed).spawn(3)
@@ -76,6 +82,7 @@ class GovernanceModel(mesa.Model):
         self._build_departments(sc)
         self._build_party(sc, pop_rng)
         self._build_channels(sc, po)
+        self._away_hours = np.array([away.mask for away in self.population.away])  # category x hour of week
         self._create_resident_agents()
 
         self._undetected = np.empty(0, dtype=np.int64)  # arisen, not yet known nor given up
@@ -160,11 +167,15 @@ class GovernanceModel(mesa.Model):
                 self._comm_pool[g] = len(self.front_pools)
                 self.front_pools.append(self._pool(int(k), terr.centre(g), sc, share))
         self._adopt_unstaffed(po)
+        self.front_pools = PoolGroup(self.front_pools)
+        self._bounds_used = int(np.flatnonzero(np.isfinite(self._comm_bounds).any(0)).max())
         for p, pool in enumerate(self.front_pools):
             GridWorker.create_agents(self, pool.n_servers, p, list(range(pool.n_servers)))
+        self._front_staff = np.array([p.n_servers for p in self.front_pools])
         self.residents_pool = self.pool_of(self.population.community, self.population.x, self.population.y)
+        self.residents_pool = self.residents_pool.astype(np.int32)  # 820,000 of them: half the memory
         order = np.argsort(self.residents_pool, kind="stable")
-        self._pool_members = order
+        self._pool_members = order.astype(np.int32)
         self._pool_sizes = np.bincount(self.residents_pool, minlength=len(self.front_pools))
         self._pool_offsets = np.concatenate([[0], np.cumsum(self._pool_sizes)[:-1]])
 
@@ -209,8 +220,13 @@ class GovernanceModel(mesa.Model):
         side = self.territory.side_km
         xr = np.clip((np.asarray(x) - x0) / side, 0.0, 1.0 - 1e-12)
         yr = np.clip((np.asarray(y) - y0) / side, 0.0, 1.0 - 1e-12)
-        bounds = self._comm_bounds[community]
-        col = np.clip((xr[:, None] >= bounds[:, 1:]).sum(1), 0, bounds.shape[1] - 2)
+        # Column: how many column bounds right of the left edge lie at or left of x. One
+        # bound at a time, over the bounds some community uses (the rest are inf): a table of
+        # all bounds per location would need residents x (units + 2) floats.
+        col = np.zeros(len(community), dtype=np.int64)
+        for k in range(1, self._bounds_used + 1):
+            col += xr >= self._comm_bounds[community, k]
+        col = np.clip(col, 0, self._comm_bounds.shape[1] - 2)
         rows = self._comm_rows[community, col]
         row = np.minimum((yr * rows).astype(int), rows - 1)
         return self._comm_pool[community] + self._comm_first[community, col] + row
@@ -224,6 +240,7 @@ class GovernanceModel(mesa.Model):
             if not self.front_line_types[k]:
                 self.dept_pools[k] = ServerPool(int(staff), office, 1.0, centre, sc.travel_kmh, sc.travel)
                 Department(self, k)
+        self.dept_pools = PoolGroup(self.dept_pools)
 
     def _build_party(self, sc: Scenario, rng: np.random.Generator) -> None:
         nc = self.territory.n_communities
@@ -261,7 +278,7 @@ class GovernanceModel(mesa.Model):
         self._fault_channel = (CHANNEL_CODE[name], cal, ease * sc.facility_report_prob)
 
     def _create_resident_agents(self) -> None:
-        Resident.create_agents(self, len(self.population), list(range(len(self.population))))
+        Resident.create_residents(self, len(self.population))
 
     # ------------------------------------------------------------------ the daily step
     def step(self) -> None:
@@ -290,15 +307,19 @@ class GovernanceModel(mesa.Model):
         """Needs of residents (personal rates) and faults of components, for one day."""
         rng, pop, sc = self.needs_rng, self.population, self.scenario
         rate = pop.need_rate
-        per_resident = rate.sum(1)
         if not hasattr(self, "_cum_rate"):
-            self._cum_rate = np.cumsum(per_resident)
-            self._cum_type = np.cumsum(rate, 1)
+            # Personal rates do not change during a run: sum them once, not every day
+            # (a pass over 820,000 x 5 rates).
+            self._per_resident_rate = pop.need_rate.sum(1)
+            self._cum_rate = np.cumsum(self._per_resident_rate)
+        per_resident = self._per_resident_rate
         total = self._cum_rate[-1] if len(self._cum_rate) else 0.0
         n = rng.poisson(total * 24.0)
         res = np.minimum(np.searchsorted(self._cum_rate, rng.random(n) * total, side="right"), len(pop) - 1)
         u = rng.random(n) * per_resident[res]
-        kind = (self._cum_type[res] < u[:, None]).sum(1)
+        # Type of each need: where u falls among the resident's cumulative rates by type
+        # (computed for today's residents only; the same numbers as a table for everyone).
+        kind = (np.cumsum(rate[res], 1) < u[:, None]).sum(1)
         fault_rate = sc.facility_faults_per_1k * sc.n_residents / 1000 / 8760
         m = rng.poisson(fault_rate * 24.0)
         fault_comm = rng.integers(0, self.territory.n_communities, size=m)
@@ -370,8 +391,7 @@ class GovernanceModel(mesa.Model):
         if open_today <= 0:
             return {}
         sizes = self._pool_sizes
-        staff = np.array([p.n_servers for p in self.front_pools])
-        expected = staff * po.patrol_share * open_today / sc.visit_h
+        expected = self._front_staff * po.patrol_share * open_today / sc.visit_h
         n_visits = np.floor(expected + self.policy_rng.random(len(expected))).astype(int)
         n_visits = np.where(sizes > 0, n_visits, 0)
         pool = np.repeat(np.arange(len(sizes)), n_visits)
@@ -379,21 +399,36 @@ class GovernanceModel(mesa.Model):
             self._pool_offsets[pool] + (self.policy_rng.random(len(pool)) * sizes[pool]).astype(int)
         ]
         when = cal.time_at_array(w0 + self.policy_rng.random(len(pool)) * open_today)
-        home = np.ones(len(who), dtype=bool)
-        for c, away in enumerate(pop.away):
-            mine = pop.category[who] == c
-            home[mine] = ~away.is_open(when[mine])
-        who, when = who[home], when[home]  # nobody answers the door of an absent resident
-        first_visit = np.full(len(pop), np.inf)
+        # Nobody answers the door of an absent resident (their category's hours away).
+        hour = np.floor(when).astype(np.int64) % WEEK_H
+        home = ~self._away_hours[pop.category[who], hour]
+        who, when = who[home], when[home]
+        first_visit = self._visit_buffers()
         if len(who):
-            order = np.lexsort((when, who))
-            who, when = who[order], when[order]
-            first = np.concatenate([[True], who[1:] != who[:-1]])
-            first_visit[who[first]] = when[first]
-            last = np.concatenate([who[1:] != who[:-1], [True]])
+            # Per visited resident: the first visit (detection) and the last (contact).
+            # ufunc.at gives the exact minimum and maximum without sorting the visits.
+            np.minimum.at(first_visit, who, when)
+            np.maximum.at(self._last_visit, who, when)
+            self._visited = who
+            # Each resident's last visit (a resident seen twice at the very same moment would
+            # appear twice, with the same time, which records the same contact).
+            last = self._last_visit[who] == when
             pop.record_contact(who[last], when[last])
         coverage = np.divide(n_visits, sizes, out=np.zeros(len(sizes)), where=sizes > 0)
         return {"first_visit": first_visit, "coverage": np.minimum(coverage, 1.0), "w0": w0, "open": open_today}
+
+    def _visit_buffers(self) -> np.ndarray:
+        """Per-resident first and last visit times of today (inf and -inf where none),
+        kept between days and reset only where yesterday's visits wrote: filling two arrays
+        of 820,000 every day would cost more than the visits. Returns the first-visit array."""
+        if not hasattr(self, "_first_visit"):
+            n = len(self.population)
+            self._first_visit, self._last_visit = np.full(n, np.inf), np.full(n, -np.inf)
+            self._visited = np.empty(0, dtype=np.int64)
+        self._first_visit[self._visited] = np.inf
+        self._last_visit[self._visited] = -np.inf
+        self._visited = np.empty(0, dtype=np.int64)
+        return self._first_visit
 
     def detect(self, t1: float, visits: dict) -> None:
         """Issues become known by report, household visit or patrol, or are given up on
@@ -408,15 +443,18 @@ class GovernanceModel(mesa.Model):
             vt = np.where(res >= 0, visits["first_visit"][np.maximum(res, 0)], np.inf)
             found = (vt >= created) & (vt < when)
             when[found], how[found] = vt[found], VISIT
-            faults = res < 0
-            if faults.any():
-                fp = self.pool_of(iss["community"][ids], iss["x"][ids], iss["y"][ids])
-                hit = faults & (self.policy_rng.random(len(ids)) < visits["coverage"][fp])
-                pt = self.service_calendar.time_at_array(
-                    visits["w0"] + self.policy_rng.random(len(ids)) * visits["open"]
-                )
-                found = hit & (pt >= created) & (pt < when)
-                when[found], how[found] = pt[found], PATROL
+            faults = np.flatnonzero(res < 0)
+            if len(faults):
+                # Two draws per pending issue, as the patrol's random stream has always been
+                # drawn; only faults (found on patrol, not at a door) use them.
+                u_hit = self.policy_rng.random(len(ids))
+                u_when = self.policy_rng.random(len(ids))
+                f = ids[faults]
+                fp = self.pool_of(iss["community"][f], iss["x"][f], iss["y"][f])
+                faults = faults[u_hit[faults] < visits["coverage"][fp]]
+                pt = self.service_calendar.time_at_array(visits["w0"] + u_when[faults] * visits["open"])
+                found = (pt >= created[faults]) & (pt < when[faults])
+                when[faults[found]], how[faults[found]] = pt[found], PATROL
         known = (when < t1) & (when <= give_up)
         lost = ~known & (give_up < t1)
         iss["reported_h"][ids[known]] = when[known]
@@ -444,7 +482,9 @@ class GovernanceModel(mesa.Model):
         iss["hops"][ids] = h
         iss["dispatched_h"][ids] = iss["reported_h"][ids] + h * sc.hop_delay_h
         handler = np.where(front, FRONT_LINE, DEPARTMENT).astype(np.int8)
-        pool = np.where(front, self.pool_of(iss["community"][ids], iss["x"][ids], iss["y"][ids]), kind)
+        pool = kind.astype(np.int32)  # a department's pool is its service line
+        local = ids[front]
+        pool[front] = self.pool_of(iss["community"][local], iss["x"][local], iss["y"][local])
         if po.mobilisation:
             handler = self._mobilise(ids, kind, handler)
         iss["handler"][ids] = handler
@@ -455,10 +495,11 @@ class GovernanceModel(mesa.Model):
         iss = self.issues
         eligible = np.flatnonzero(self.volunteer_eligible[kind])
         order = eligible[np.argsort(iss["reported_h"][ids[eligible]], kind="stable")]
-        work = iss["e_service"][ids] * self._service_h(kind, VOLUNTEER)
+        work = (iss["e_service"][ids] * self._service_h(kind, VOLUNTEER)).tolist()
+        community = iss["community"][ids].tolist()
+        branches, pairing = self.branches, self.policy.pairing
         for j in order.tolist():
-            branch = self.branches[int(iss["community"][ids[j]])]
-            if branch.take(float(work[j]), self.policy.pairing) is not None:
+            if branches[community[j]].take(work[j], pairing) is not None:
                 handler[j] = VOLUNTEER
         return handler
 
@@ -490,15 +531,15 @@ class GovernanceModel(mesa.Model):
         self._volunteer_handle(today[vol], work[vol])
         for which, pools in ((FRONT_LINE, self.front_pools), (DEPARTMENT, self.dept_pools)):
             sel = handler == which
-            group_ids, group_work = today[sel], work[sel]
-            pool_ix = iss["pool"][group_ids]
-            for p in np.unique(pool_ix).tolist():
-                m = pool_ix == p
-                self._serve(pools[p], group_ids[m], group_work[m])
+            if sel.any():
+                self._serve(pools, today[sel], work[sel])
 
-    def _serve(self, pool: ServerPool, ids: np.ndarray, work: np.ndarray) -> None:
+    def _serve(self, pools: PoolGroup, ids: np.ndarray, work: np.ndarray) -> None:
+        """Queue the cases ``ids`` (in dispatch order) at their pools, all pools at once."""
         iss, sc = self.issues, self.scenario
-        out = pool.serve(
+        out = serve_pools(
+            pools,
+            iss["pool"][ids],
             iss["dispatched_h"][ids],
             iss["give_up_h"][ids],
             iss["created_h"][ids],
@@ -625,43 +666,45 @@ class GovernanceModel(mesa.Model):
         """One row per issue (the ``issues.parquet`` contract)."""
         v = self._at_horizon(self.day * 24.0)
         resolved = ~np.isnan(v["resolved_h"])
-        abandoned = ~np.isnan(v["abandoned_h"])
-        status = np.where(resolved, "resolved", np.where(abandoned, "abandoned", "open"))
-        res = v["resident_id"]
-        category = np.where(
-            res >= 0,
-            np.array(self.population.category_names)[self.population.category[np.maximum(res, 0)]],
-            "component",
-        )
-        elsewhere = (res >= 0) & (
-            self.population.registration[np.maximum(res, 0)] != self.population.community[np.maximum(res, 0)]
-        )
-        solved = v["solved"].astype(float)
-        solved[v["solved"] < 0] = np.nan
-        return pd.DataFrame(
-            {
-                "issue_id": np.arange(len(res), dtype=np.int64),
-                "resident_id": res.astype(np.int64),
-                "category": category,
-                "registered_elsewhere": elsewhere,
-                "service_type": np.array(SERVICE_TYPES)[v["service_type"]],
-                "community": v["community"],
-                "created_h": v["created_h"],
-                "reported_h": v["reported_h"],
-                "dispatched_h": v["dispatched_h"],
-                "started_h": v["started_h"],
-                "resolved_h": v["resolved_h"],
-                "abandoned_h": v["abandoned_h"],
-                "status": status,
-                "channel": np.array(CHANNEL_NAMES)[v["channel"]],
-                "handler": np.array(HANDLER_NAMES)[v["handler"]],
-                "hops": v["hops"].astype(np.int16),
-                "travel_h": np.where(resolved, v["travel_h"], np.nan),
-                "work_h": np.where(resolved, v["work_h"], np.nan),
-                "fit": v["fit"].astype(float),
-                "solved": solved,
-            }
-        )
+        # Intermediate arrays are dropped as soon as their column is made (``pop``, helper
+        # functions): at district scale each is megabytes, and this is the run's peak memory.
+        columns = {
+            "issue_id": np.arange(len(v["resident_id"]), dtype=np.int64),
+            "resident_id": v["resident_id"].astype(np.int64),
+            **self._resident_columns(v["resident_id"]),
+            "service_type": label_column(v["service_type"], SERVICE_TYPES),
+            "community": v["community"].copy(),  # copies of the model's own columns: the
+            "created_h": v["created_h"].copy(),  # frame is built without copying (below)
+            "reported_h": v["reported_h"],
+            "dispatched_h": v["dispatched_h"],
+            "started_h": v["started_h"],
+            "resolved_h": v["resolved_h"],
+            "abandoned_h": v["abandoned_h"],
+            "status": _status_column(resolved, v["abandoned_h"]),
+            "channel": label_column(v.pop("channel"), CHANNEL_NAMES),
+            "handler": label_column(v.pop("handler"), HANDLER_NAMES),
+            "hops": v["hops"].astype(np.int16),
+            "travel_h": np.where(resolved, v["travel_h"], np.nan),
+            "work_h": np.where(resolved, v["work_h"], np.nan),
+            "fit": v.pop("fit").astype(float),
+            "solved": _solved_column(v.pop("solved")),
+        }
+        # Every array above is new (see _at_horizon), so the frame may take them as they are:
+        # a second copy of 1.6 M rows would only add to the peak memory.
+        return pd.DataFrame(columns, copy=False)
+
+    def _resident_columns(self, res: np.ndarray) -> dict:
+        """Category of the resident ("component" for a fault) and whether they are
+        registered in another community than the one they live in."""
+        pop = self.population
+        person = res >= 0
+        who = np.maximum(res, 0)
+        component = len(pop.category_names)  # code of "component": a fault has no resident
+        category = np.where(person, pop.category[who], component)
+        return {
+            "category": label_column(category, [*pop.category_names, "component"]),
+            "registered_elsewhere": person & (pop.registration[who] != pop.community[who]),
+        }
 
     def _at_horizon(self, horizon_h: float) -> dict[str, np.ndarray]:
         """Issue columns as known at ``horizon_h``: starts and ends booked for later are
@@ -669,8 +712,7 @@ class GovernanceModel(mesa.Model):
         v = dict(self.issues.view())
         for col in ("reported_h", "dispatched_h", "started_h", "resolved_h", "abandoned_h"):
             late = v[col] >= horizon_h
-            if late.any():
-                v[col] = np.where(late, np.nan, v[col])
+            v[col] = np.where(late, np.nan, v[col])  # a new array even when nothing is late
         unresolved = np.isnan(v["resolved_h"])
         v["fit"] = np.where(unresolved, np.nan, v["fit"])
         v["solved"] = np.where(unresolved, -1, v["solved"])
@@ -684,8 +726,8 @@ class GovernanceModel(mesa.Model):
         open_h = self.service_calendar.clock(horizon_h)
         workers = sum(p.n_servers for p in self.front_pools)
         capacity = sum(p.capacity_h(horizon_h) for p in self.front_pools)
-        committed = sum(p.committed_h(horizon_h) for p in self.front_pools)
-        travel = sum(p.travel_total_h for p in self.front_pools)
+        committed = plain_sum(p.committed_h(horizon_h) for p in self.front_pools)
+        travel = plain_sum(p.travel_total_h for p in self.front_pools)
         evaluation = workers * open_h * (1 - po.patrol_share - self.handling_share())
         return {
             "workers": workers,
@@ -698,3 +740,19 @@ class GovernanceModel(mesa.Model):
             "volunteer_h": sum(b.hours_given for b in self.branches),
             "department_staff": sum(p.n_servers for p in self.dept_pools if p is not None),
         }
+
+
+def _status_column(resolved: np.ndarray, abandoned_h: np.ndarray) -> pd.Categorical:
+    """``resolved``, ``abandoned`` or ``open`` at the horizon."""
+    code = {name: np.int8(STATUS_NAMES.index(name)) for name in STATUS_NAMES}
+    abandoned = ~np.isnan(abandoned_h)
+    return label_column(
+        np.where(resolved, code["resolved"], np.where(abandoned, code["abandoned"], code["open"])), STATUS_NAMES
+    )
+
+
+def _solved_column(solved: np.ndarray) -> np.ndarray:
+    """1 or 0 where known, NaN where not (-1 in the table)."""
+    out = solved.astype(float)
+    out[solved < 0] = np.nan
+    return out

@@ -12,14 +12,21 @@ import math
 import os
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 import sim
+from sim.issues import text_column
 from sim.run import Result, params_dict
 
 SUMMARY = "summary.json"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def atomic_write(path: Path, write) -> None:
@@ -28,6 +35,7 @@ def atomic_write(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private; results are ordinary files
     try:
         write(tmp)
         with open(tmp, "rb") as fh:
@@ -91,16 +99,47 @@ def remove_stale_temporaries(out_dir: Path) -> None:
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False))
+    """Write a table as ``df.to_parquet(path, index=False)`` would, atomically.
+
+    Label columns the run keeps as pandas Categoricals (``sim.issues.label_column``) are
+    written as plain strings, the column type of the output contract.
+    """
+    table = pa.Table.from_pandas(_with_plain_strings(df), preserve_index=False)
+    # Dictionary-encode the label columns only: on float and id columns with a value per row
+    # the encoder tries a dictionary, overflows it and falls back, which cost ~0.3 s per
+    # 1.6 M issues. The file holds the same columns and values.
+    labels = [f.name for f in table.schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="snappy", use_dictionary=labels))
+
+
+def _with_plain_strings(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every categorical column of strings turned into a string column."""
+    labels = {
+        name: col
+        for name, col in df.items()
+        if isinstance(col.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(col.cat.categories)
+    }
+    if not labels:
+        return df
+    plain = {}
+    for name, col in labels.items():
+        codes = col.cat.codes.to_numpy()
+        if (codes < 0).any():  # missing labels: let pandas convert (slower, same result)
+            plain[name] = col.astype(pd.Series(np.array(["x"])).dtype)
+        else:
+            plain[name] = text_column(codes, col.cat.categories)
+    return df.assign(**plain)
 
 
 def write_results(result: Result, out_dir: Path) -> Path:
     """Write issues, timeseries, residents and, last, the summary into ``out_dir``."""
     out_dir = Path(out_dir)
     remove_stale_temporaries(out_dir)
+    t0 = time.perf_counter()
     write_parquet(result.issues, out_dir / "issues.parquet")
     write_parquet(result.timeseries, out_dir / "timeseries.parquet")
     write_parquet(result.residents, out_dir / "residents.parquet")
+    result.timings["write_s"] = time.perf_counter() - t0  # reported in the summary's timings
 
     def dump(tmp):
         with open(tmp, "w") as fh:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import analysis, plots
 from sim.output import atomic_write
 from sim.sweep import SweepError, write_runs
 
@@ -88,6 +87,8 @@ def _title(runs: pd.DataFrame, sweep_dir: Path) -> str:
 
 def build_report(sweep_dir: Path, runs: pd.DataFrame | None = None, kpis=None) -> list[Path]:
     """Tables and a figure for a sweep, from its runs only. Returns the files written."""
+    from sim import analysis, plots  # matplotlib and scipy: loaded only when reporting
+
     sweep_dir = Path(sweep_dir)
     runs = write_runs(sweep_dir) if runs is None else runs
     ok = runs[runs["status"] == "ok"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -9,8 +12,10 @@ import numpy as np
 import pandas as pd
 
 from sim import metrics
+from sim.issues import label_column
 from sim.model import GovernanceModel
 from sim.params import RunConfig
+from sim.world import Population
 
 
 @dataclass
@@ -30,11 +35,15 @@ def build(cfg: RunConfig) -> GovernanceModel:
 
 
 def residents_frame(model: GovernanceModel) -> pd.DataFrame:
-    pop = model.population
+    return population_frame(model.population)
+
+
+def population_frame(pop: Population) -> pd.DataFrame:
+    """The ``residents.parquet`` table from the residents' arrays."""
     return pd.DataFrame(
         {
             "resident_id": np.arange(len(pop), dtype=np.int64),
-            "category": np.array(pop.category_names)[pop.category],
+            "category": label_column(pop.category, pop.category_names),
             "community": pop.community,
             "registered_elsewhere": pop.registration != pop.community,
             "digital": pop.digital,
@@ -47,20 +56,43 @@ def residents_frame(model: GovernanceModel) -> pd.DataFrame:
 
 def collect(model: GovernanceModel, cfg: RunConfig) -> Result:
     """Turn a finished model into result tables and the KPI dictionary."""
-    issues = model.issue_frame()
-    ts = metrics.timeseries(issues, pd.DataFrame(model.daily))
-    residents = residents_frame(model)
+    return summarise(model_tables(model, cfg), cfg)
+
+
+def model_tables(model: GovernanceModel, cfg: RunConfig, residents: bool = True) -> dict:
+    """All that the results need from the model: the issue, daily and (unless ``residents``
+    is False) resident tables and the staff's time use. Nothing after this reads the model
+    (see ``simulate``)."""
+    tables = {
+        "issues": model.issue_frame(),
+        "daily": pd.DataFrame(model.daily),
+        "time_use": model.time_use(cfg.days * 24.0),
+    }
+    if residents:
+        tables["residents"] = residents_frame(model)
+    return tables
+
+
+def summarise(tables: dict, cfg: RunConfig) -> Result:
+    """The result of a run from its tables (``model_tables``): timeseries and KPIs."""
+    issues, residents = tables["issues"], tables["residents"]
+    ts = metrics.timeseries(issues, tables["daily"])
     kpis = metrics.issue_kpis(issues, cfg.days * 24.0)
-    people = issues[issues["resident_id"] >= 0]
+    # Residents' needs (not component faults), with only the columns group_kpis reads.
+    people = issues.loc[
+        issues["resident_id"] >= 0,
+        ["category", "registered_elsewhere", "status", "created_h", "reported_h", "resolved_h", "solved"],
+    ]
     kpis |= metrics.group_kpis(people, "category")
     kpis |= metrics.group_kpis(
         people, "registered_elsewhere", label=lambda v: "registered_elsewhere" if v else "registered_here"
     )
+    del people
     kpis |= metrics.resident_kpis(residents)
     kpis["backlog_mean"] = float(ts["backlog"].mean())
     kpis |= {
         f"time_{k}" if not k.startswith(("utilisation", "volunteer")) else k: float(v)
-        for k, v in model.time_use(cfg.days * 24.0).items()
+        for k, v in tables["time_use"].items()
     }
     return Result(cfg, issues, ts, residents, kpis)
 
@@ -72,9 +104,35 @@ def simulate(cfg: RunConfig, progress=None) -> Result:
     t1 = time.perf_counter()
     model.run(cfg.days, progress=progress)
     t2 = time.perf_counter()
-    result = collect(model, cfg)
+    # Read the results out of the model, then free it (at district scale ~0.5 GB: agents,
+    # issue table, pools) before the KPIs and the files add their own memory. Agents and model
+    # refer to each other, so only the cyclic collector frees them, and it might not run a
+    # full pass for a long time. The residents' table needs only the population's arrays:
+    # it is built after the rest is gone, which lowers the peak.
+    tables = model_tables(model, cfg, residents=False)
+    population = model.population
+    del model
+    gc.collect()
+    release_free_memory()
+    tables["residents"] = population_frame(population)
+    del population
+    result = summarise(tables, cfg)
     result.timings = {"build_s": t1 - t0, "run_s": t2 - t1, "collect_s": time.perf_counter() - t2}
     return result
+
+
+def release_free_memory() -> None:
+    """Ask the C allocator to hand memory freed by Python back to the operating system.
+
+    After a district run is freed, glibc keeps ~0.35 GB of free heap pages mapped (the model's
+    many small objects and mid-sized arrays left holes that it only returns from the top of
+    its heap), so the process's resident memory would stay as high as with the model alive.
+    ``malloc_trim`` returns those pages. Only on glibc (Linux); elsewhere it does nothing.
+    """
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError, TypeError):  # not glibc: nothing to do
+        pass
 
 
 def params_dict(cfg: RunConfig) -> dict:
