@@ -14,6 +14,8 @@ Workloads (medians over the repetitions):
   the district run itself), and the exponent b of time ~ residents^b fitted on log-log
   axes (b = 1: linear), for the whole command's wall time and for the simulation alone
   (build + run + collect + write, without interpreter start-up and imports);
+* ``python -m sim experiment=compare_regimes`` (town, 2 policies x 20 seeds, joblib on both
+  cores, report included): wall time of the whole sweep command;
 * the Mesa floor: 820,000 plain Mesa agents with an empty ``step``, and
   ``model.agents.shuffle_do("step")`` timed over a few steps: what a design that steps every
   resident once a simulated day (or once an hour) would spend on that alone in a year,
@@ -42,7 +44,14 @@ OUT = ROOT / "results" / "benchmark"
 POLICIES = ("coarse", "refined")
 DISTRICT_RESIDENTS = 820_000
 SCALING_RESIDENTS = (10_000, 50_000, 200_000)  # plus the district run itself
-TARGETS = {"district_wall_s": 15.0, "district_peak_rss_mb": 1000.0, "town_build_run_s": 1.0}
+TARGETS = {
+    "district_wall_s": 15.0,
+    "district_peak_rss_mb": 1000.0,
+    "town_build_run_s": 1.0,
+    "compare_regimes_wall_s": 30.0,  # experiment=compare_regimes: town, 2 policies x 20 seeds, both cores
+    "scaling_exponent": 1.05,
+    "times_under_daily_floor": 15.0,
+}
 
 
 # ------------------------------------------------------------------ one measured command
@@ -109,6 +118,30 @@ def town(repeats: int) -> dict:
             del model
         out[policy] = {"runs": runs, "median": medians(runs)}
         report(f"town {policy}", out[policy]["median"])
+    return out
+
+
+def compare_regimes(repeats: int) -> dict:
+    """The main study as users run it: one sweep command, all cores, report included."""
+    runs = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory(prefix="govsim-bench-") as tmp:
+            cmd = [
+                sys.executable,
+                "-m",
+                "sim",
+                "experiment=compare_regimes",
+                f"hydra.sweep.dir={tmp}",
+                "progress=false",
+            ]
+            wrapper = [sys.executable, "-m", "experiments.benchmark", "--measure", "--", *cmd]
+            m = json.loads(subprocess.run(wrapper, cwd=ROOT, capture_output=True, text=True, check=True).stdout)
+            if m.pop("returncode") != 0:
+                raise RuntimeError(f"{' '.join(cmd)} failed:\n{m['stderr']}")
+            m.pop("stderr")
+            runs.append(m)
+    out = {"runs": runs, "median": medians(runs)}
+    report("compare_regimes (40 town runs)", out["median"])
     return out
 
 
@@ -219,6 +252,14 @@ def checks(result: dict) -> dict:
             d["peak_rss_mb"] <= TARGETS["district_peak_rss_mb"]
         )
         out[f"town_{p}_build_run_s<={TARGETS['town_build_run_s']:g}"] = t["build_run_s"] <= TARGETS["town_build_run_s"]
+        b = result["scaling"][p]["exponent_wall"]
+        out[f"scaling_{p}_exponent<={TARGETS['scaling_exponent']:g}"] = b <= TARGETS["scaling_exponent"]
+        under = 1 / result["govsim_vs_floor"][p]["run_over_daily_floor"]
+        out[f"district_{p}_times_under_daily_floor>={TARGETS['times_under_daily_floor']:g}"] = (
+            under >= TARGETS["times_under_daily_floor"]
+        )
+    wall = result["compare_regimes"]["median"]["wall_s"]
+    out[f"compare_regimes_wall_s<={TARGETS['compare_regimes_wall_s']:g}"] = wall <= TARGETS["compare_regimes_wall_s"]
     return out
 
 
@@ -285,6 +326,7 @@ def main(argv=None) -> None:
     result["district"] = district(repeats)
     result["town"] = town(repeats)
     result["scaling"] = scaling(repeats, result["district"])
+    result["compare_regimes"] = compare_regimes(repeats)
     result["mesa_floor"] = mesa_floor(DISTRICT_RESIDENTS, 2 if args.quick else 5)
     floor_year = result["mesa_floor"]["year_daily_steps_s"]
     result["govsim_vs_floor"] = {
