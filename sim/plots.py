@@ -25,7 +25,20 @@ def _label(kpi: str) -> str:
 
 
 def _axis_label(param: str) -> str:
-    return param.split(".")[-1].replace("_", " ")
+    """A swept key as an axis label with its unit, from the parameter declarations."""
+    import dataclasses
+
+    from sim.params import Policy, Scenario  # declarations only; the model is not imported
+
+    section, _, name = param.partition(".")
+    schema = {"scenario": Scenario, "policy": Policy}.get(section)
+    unit = ""
+    if schema is not None:
+        fields = {f.name: f for f in dataclasses.fields(schema)}
+        if name in fields:
+            unit = fields[name].metadata.get("unit", "")
+    label = (name or param).replace("_", " ")
+    return f"{label} ({unit})" if unit and unit != "-" else label
 
 
 def _finish(fig, path: Path) -> list[Path]:
