@@ -5,8 +5,8 @@ of one calendar and spend a fixed share of them on handling (the rest goes to pa
 and evaluation paperwork). On the pool's working clock W(t) = open hours elapsed, where a case
 needing d hours of handling occupies a server for d / share, the pool is an ordinary c-server
 FCFS queue, so the Kiefer-Wolfowitz recursion gives exact start and finish times: each case
-goes to the server that frees first. A case whose
-resident gives up before it starts leaves the queue without using a server (reneging).
+goes to the server that frees first. A case whose resident gives up before it starts leaves
+the queue without using a server (reneging).
 
 Travel is part of the work: a server goes from where it last worked to the case, at the
 scenario's speed, on the handling clock. Where travel is off (queueing validation) it is zero.
