@@ -173,7 +173,7 @@ class PartyOrganisation(mesa.Agent):
         self.effort = 1.0  # multiplies volunteer time; moved by evaluation (四指同评)
         self.score = float("nan")
         self.hours_left = 0.0
-        self.hours_given = 0.0
+        self.hours_booked = 0.0  # volunteer time reserved for cases (KPI volunteer_h counts time given)
 
     def weekly_hours(self, hours_per_volunteer: float) -> float:
         return self.volunteers * hours_per_volunteer * self.effort
@@ -192,7 +192,7 @@ class PartyOrganisation(mesa.Agent):
         for branch in donors:
             if branch.hours_left >= hours:
                 branch.hours_left -= hours
-                branch.hours_given += hours
+                branch.hours_booked += hours
                 return branch
         return None
 

@@ -135,8 +135,9 @@ class GovernanceModel(mesa.Model):
         share = self.handling_share()
         if share <= 0.05:
             raise ConfigError(
-                f"policy.patrol_share={po.patrol_share} plus evaluation overhead leaves {share:.2f} of "
-                "worker time for handling: allowed at most 0.95 in total"
+                f"policy.patrol_share={po.patrol_share} plus evaluation reporting (scenario.evaluation_overhead_h="
+                f"{sc.evaluation_overhead_h} h every scenario.evaluation_period_days={sc.evaluation_period_days} days) "
+                f"leaves {share:.2f} of worker time for handling: at least 0.05 must remain"
             )
         terr, nc = self.territory, self.territory.n_communities
         residents_per_comm = np.bincount(self.population.community, minlength=nc)
@@ -166,7 +167,7 @@ class GovernanceModel(mesa.Model):
             else:
                 self._comm_pool[g] = len(self.front_pools)
                 self.front_pools.append(self._pool(int(k), terr.centre(g), sc, share))
-        self._adopt_unstaffed(po)
+        self._adopt_unstaffed()
         self.front_pools = PoolGroup(self.front_pools)
         self._bounds_used = int(np.flatnonzero(np.isfinite(self._comm_bounds).any(0)).max())
         for p, pool in enumerate(self.front_pools):
@@ -205,7 +206,7 @@ class GovernanceModel(mesa.Model):
                     self._pool(int(staff[len(self.front_pools) - self._comm_pool[c]]), base, sc, share)
                 )
 
-    def _adopt_unstaffed(self, po: Policy) -> None:
+    def _adopt_unstaffed(self) -> None:
         """A community left without staff by rounding is served by the nearest pool."""
         terr = self.territory
         bases = np.array([p.base for p in self.front_pools])
@@ -415,7 +416,13 @@ class GovernanceModel(mesa.Model):
             last = self._last_visit[who] == when
             pop.record_contact(who[last], when[last])
         coverage = np.divide(n_visits, sizes, out=np.zeros(len(sizes)), where=sizes > 0)
-        return {"first_visit": first_visit, "coverage": np.minimum(coverage, 1.0), "w0": w0, "open": open_today}
+        return {
+            "first_visit": first_visit,
+            "last_visit": self._last_visit,
+            "coverage": np.minimum(coverage, 1.0),
+            "w0": w0,
+            "open": open_today,
+        }
 
     def _visit_buffers(self) -> np.ndarray:
         """Per-resident first and last visit times of today (inf and -inf where none),
@@ -440,19 +447,23 @@ class GovernanceModel(mesa.Model):
         how = iss["report_channel"][ids].copy()
         if visits:
             res = iss["resident_id"][ids]
-            vt = np.where(res >= 0, visits["first_visit"][np.maximum(res, 0)], np.inf)
-            found = (vt >= created) & (vt < when)
+            # The day's first visit at or after the need arose (of the first and last visits).
+            r = np.maximum(res, 0)
+            first, last = visits["first_visit"][r], visits["last_visit"][r]
+            vt = np.where(res < 0, np.inf, np.where(first >= created, first, np.where(last >= created, last, np.inf)))
+            found = vt < when
             when[found], how[found] = vt[found], VISIT
             faults = np.flatnonzero(res < 0)
             if len(faults):
-                # Two draws per pending issue, as the patrol's random stream has always been
-                # drawn; only faults (found on patrol, not at a door) use them.
-                u_hit = self.policy_rng.random(len(ids))
-                u_when = self.policy_rng.random(len(ids))
+                # A fault is found on patrol with the day's coverage of its pool, at a random
+                # moment of the shift.
+                u_hit = self.policy_rng.random(len(faults))
+                u_when = self.policy_rng.random(len(faults))
                 f = ids[faults]
                 fp = self.pool_of(iss["community"][f], iss["x"][f], iss["y"][f])
-                faults = faults[u_hit[faults] < visits["coverage"][fp]]
-                pt = self.service_calendar.time_at_array(visits["w0"] + u_when[faults] * visits["open"])
+                hit = u_hit < visits["coverage"][fp]
+                faults, u_when = faults[hit], u_when[hit]
+                pt = self.service_calendar.time_at_array(visits["w0"] + u_when * visits["open"])
                 found = (pt >= created[faults]) & (pt < when[faults])
                 when[faults[found]], how[faults[found]] = pt[found], PATROL
         known = (when < t1) & (when <= give_up)
@@ -480,7 +491,17 @@ class GovernanceModel(mesa.Model):
         via_hotline = iss["channel"][ids] == HOTLINE
         h = rules.hops(front, po.routing, via_hotline, sc.hierarchy_hops, bounced, sc.bounce_hops)
         iss["hops"][ids] = h
-        iss["dispatched_h"][ids] = iss["reported_h"][ids] + h * sc.hop_delay_h
+        arrives = iss["reported_h"][ids] + h * sc.hop_delay_h
+        # A resident whose patience runs out while the case is passed between offices gives
+        # up then: the case never reaches a queue.
+        lost = iss["give_up_h"][ids] < arrives
+        if lost.any():
+            gone = ids[lost]
+            iss["abandoned_h"][gone] = iss["give_up_h"][gone]
+            self._in_transit = self._in_transit[~np.isin(self._in_transit, gone)]
+            self._outcomes = np.concatenate([self._outcomes, gone])
+            ids, kind, front, arrives = ids[~lost], kind[~lost], front[~lost], arrives[~lost]
+        iss["dispatched_h"][ids] = arrives
         handler = np.where(front, FRONT_LINE, DEPARTMENT).astype(np.int8)
         pool = kind.astype(np.int32)  # a department's pool is its service line
         local = ids[front]
@@ -498,8 +519,10 @@ class GovernanceModel(mesa.Model):
         work = (iss["e_service"][ids] * self._service_h(kind, VOLUNTEER)).tolist()
         community = iss["community"][ids].tolist()
         branches, pairing = self.branches, self.policy.pairing
+        # Volunteers are offered a case only if they can start before the resident gives up.
+        in_time = (iss["dispatched_h"][ids] + self.scenario.mobilisation_delay_h <= iss["give_up_h"][ids]).tolist()
         for j in order.tolist():
-            if branches[community[j]].take(work[j], pairing) is not None:
+            if in_time[j] and branches[community[j]].take(work[j], pairing) is not None:
                 handler[j] = VOLUNTEER
         return handler
 
@@ -721,7 +744,7 @@ class GovernanceModel(mesa.Model):
         return v
 
     def time_use(self, horizon_h: float) -> dict:
-        """Front-line worker hours by activity over the run (``patrol`` includes visits)."""
+        """Staff time over the run to ``horizon_h``, in hours (KPI names as in the README)."""
         po = self.policy
         open_h = self.service_calendar.clock(horizon_h)
         workers = sum(p.n_servers for p in self.front_pools)
@@ -729,16 +752,19 @@ class GovernanceModel(mesa.Model):
         committed = plain_sum(p.committed_h(horizon_h) for p in self.front_pools)
         travel = plain_sum(p.travel_total_h for p in self.front_pools)
         evaluation = workers * open_h * (1 - po.patrol_share - self.handling_share())
+        iss = self.issues.view()
+        by_volunteers = (iss["handler"] == VOLUNTEER) & (iss["resolved_h"] < horizon_h)
         return {
-            "workers": workers,
-            "worker_hours": workers * open_h,
-            "patrol_h": workers * open_h * po.patrol_share,
-            "evaluation_h": evaluation,
-            "travel_h": travel,
-            "handling_capacity_h": capacity,
+            "time_workers": workers,
+            "time_worker_hours": workers * open_h,
+            "time_patrol_h": workers * open_h * po.patrol_share,  # patrol and household visits
+            "time_evaluation_h": evaluation,
+            "time_travel_h": travel,
+            "time_handling_capacity_h": capacity,
             "utilisation": committed / capacity if capacity else float("nan"),
-            "volunteer_h": sum(b.hours_given for b in self.branches),
-            "department_staff": sum(p.n_servers for p in self.dept_pools if p is not None),
+            # Volunteer hours actually given: cases they resolved within the horizon.
+            "volunteer_h": float(iss["work_h"][by_volunteers].astype(float).sum()),
+            "time_department_staff": sum(p.n_servers for p in self.dept_pools if p is not None),
         }
 
 

@@ -63,10 +63,12 @@ def model_tables(model: GovernanceModel, cfg: RunConfig, residents: bool = True)
     """All that the results need from the model: the issue, daily and (unless ``residents``
     is False) resident tables and the staff's time use. Nothing after this reads the model
     (see ``simulate``)."""
+    horizon_h = model.day * 24.0  # as far as the model has run (a notebook may stop early)
     tables = {
         "issues": model.issue_frame(),
         "daily": pd.DataFrame(model.daily),
-        "time_use": model.time_use(cfg.days * 24.0),
+        "time_use": model.time_use(horizon_h),
+        "horizon_h": horizon_h,
     }
     if residents:
         tables["residents"] = residents_frame(model)
@@ -77,7 +79,7 @@ def summarise(tables: dict, cfg: RunConfig) -> Result:
     """The result of a run from its tables (``model_tables``): timeseries and KPIs."""
     issues, residents = tables["issues"], tables["residents"]
     ts = metrics.timeseries(issues, tables["daily"])
-    kpis = metrics.issue_kpis(issues, cfg.days * 24.0)
+    kpis = metrics.issue_kpis(issues, tables["horizon_h"])
     # Residents' needs (not component faults), with only the columns group_kpis reads.
     people = issues.loc[
         issues["resident_id"] >= 0,
@@ -90,10 +92,7 @@ def summarise(tables: dict, cfg: RunConfig) -> Result:
     del people
     kpis |= metrics.resident_kpis(residents)
     kpis["backlog_mean"] = float(ts["backlog"].mean())
-    kpis |= {
-        f"time_{k}" if not k.startswith(("utilisation", "volunteer")) else k: float(v)
-        for k, v in tables["time_use"].items()
-    }
+    kpis |= {k: float(v) for k, v in tables["time_use"].items()}
     return Result(cfg, issues, ts, residents, kpis)
 
 

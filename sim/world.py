@@ -139,8 +139,11 @@ class Population:
     def category_spread(base: np.ndarray, shares: np.ndarray) -> float:
         """Share-weighted standard deviation of log need rates across categories, averaged
         over types: how different the categories are (0 for a single category)."""
-        logs = np.log(np.maximum(base, 1e-12))
+        # Only types every category needs: a log spread is undefined where a rate is zero.
+        present = base.min(0) > 0
+        if not present.any():
+            return 0.0
+        logs = np.log(base[:, present])
         mean = (shares[:, None] * logs).sum(0) / shares.sum()
         var = (shares[:, None] * (logs - mean) ** 2).sum(0) / shares.sum()
-        present = base.max(0) > 0
-        return float(np.sqrt(var[present]).mean()) if present.any() else 0.0
+        return float(np.sqrt(var).mean())

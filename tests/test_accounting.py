@@ -36,6 +36,12 @@ def test_times_are_ordered_and_within_the_horizon(refined):
     for col in [*chain, "abandoned_h"]:
         assert (d[col].dropna() < horizon).all(), f"{col} beyond the horizon"
     assert not (d["resolved_h"].notna() & d["abandoned_h"].notna()).any(), "an issue both resolved and abandoned"
+    for col in ("created_h", "reported_h", "dispatched_h", "started_h"):
+        both = d[col].notna() & d["abandoned_h"].notna()
+        assert (d.loc[both, col] <= d.loc[both, "abandoned_h"] + 1e-9).all(), f"{col} after abandoned_h"
+    gave_up = d["status"] == "abandoned"
+    assert d.loc[gave_up & d["dispatched_h"].notna(), "handler"].ne("none").all()
+    assert (d.loc[gave_up & d["dispatched_h"].isna(), "handler"] == "none").all(), "a handler without a dispatch"
     resolved = d["status"] == "resolved"
     assert d.loc[resolved, "fit"].between(0, 1).all(), "fit outside [0, 1]"
     assert d.loc[~resolved, "fit"].isna().all(), "fit set for an issue not resolved"
