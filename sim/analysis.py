@@ -32,17 +32,27 @@ def group_kpis(runs: pd.DataFrame) -> list[str]:
 
 
 def swept_parameters(runs: pd.DataFrame) -> list[str]:
-    """Columns that hold swept parameters (dotted config keys, or the ablation variant)."""
-    return [c for c in runs.columns if "." in c or c == "variant"]
+    """Columns that hold configuration keys given on the command line or by a sweep: dotted
+    keys, the ablation ``variant``, the ``scenario`` choice and ``days`` (not seed or policy)."""
+    return [c for c in runs.columns if "." in c or c in ("variant", "scenario", "days")]
+
+
+def varying_parameters(runs: pd.DataFrame) -> list[str]:
+    """Swept parameters that take more than one value (a missing value counts as one: the
+    default, in a folder that holds runs of different sweeps), except the ablation variant."""
+    return [c for c in swept_parameters(runs) if c != "variant" and runs[c].nunique(dropna=False) > 1]
 
 
 def numeric_axes(runs: pd.DataFrame) -> list[str]:
-    """Swept numeric parameters with more than one value, in column order."""
-    out = []
-    for c in swept_parameters(runs):
-        if c != "variant" and pd.api.types.is_numeric_dtype(runs[c]) and runs[c].nunique() > 1:
-            out.append(c)
-    return out
+    """Varying parameters with numeric values, in column order."""
+    return [c for c in varying_parameters(runs) if pd.api.types.is_numeric_dtype(runs[c])]
+
+
+def duplicated_runs(runs: pd.DataFrame, by: list[str], arm: str = "policy") -> pd.DataFrame:
+    """Runs that share their group, arm and seed: they would be paired with the wrong runs."""
+    keys = [*by, arm, "seed"]
+    ok = _ok(runs)
+    return ok[ok.duplicated(keys, keep=False)] if all(k in ok for k in keys) else ok.iloc[0:0]
 
 
 def ci95(values) -> tuple[float, float, float, int]:

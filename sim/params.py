@@ -383,7 +383,7 @@ class RunConfig:
     policy: Policy = field(default_factory=Policy)
     seed: int = _p(0, "-", "-", "seed of the run's random number generator", range=(0, 2**63 - 1))
     days: int = _p(365, "days", "-", "simulated horizon", range=(1, 36_500))
-    progress: bool = _p(False, "flag", "-", "show a progress bar over simulated days")
+    progress: bool = _p(True, "flag", "-", "show progress (simulated days; a sweep's runs and ETA) on a terminal")
 
 
 def queueing_reduction(sc: Scenario) -> Scenario:

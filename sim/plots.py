@@ -41,6 +41,17 @@ def _axis_label(param: str) -> str:
     return f"{label} ({unit})" if unit and unit != "-" else label
 
 
+def _same(column: pd.Series, value) -> pd.Series:
+    """``column == value``, where a missing value (the default) matches a missing value."""
+    return column.isna() if pd.isna(value) else column == value
+
+
+def _value(v) -> str:
+    if isinstance(v, float):
+        return "default" if v != v else f"{v:g}"
+    return str(v)
+
+
 def _finish(fig, path: Path) -> list[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     out = []
@@ -102,18 +113,18 @@ def plot_over(
     """A numeric sweep axis ``x`` (and optionally a second one, ``facet``, as line styles)."""
     fig, axes = _grid(kpis, title)
     styles = ["-", "--", ":", "-."]
-    facets = sorted(summary[facet].unique()) if facet else [None]
+    facets = list(pd.unique(summary[facet])) if facet else [None]
     for j, k in enumerate(kpis):
         ax, axd = axes[0, j], axes[1, j]
         for fi, fv in enumerate(facets):
             ls = styles[fi % len(styles)]
-            s = summary[(summary["kpi"] == k) & ((summary[facet] == fv) if facet else True)]
+            s = summary[(summary["kpi"] == k) & (_same(summary[facet], fv) if facet else True)]
             for policy, g in s.groupby("policy"):
                 g = g.sort_values(x)
-                label = f"{policy}" + (f", {_axis_label(facet)}={fv:g}" if facet else "")
+                label = f"{policy}" + (f", {_axis_label(facet)}={_value(fv)}" if facet else "")
                 ax.plot(g[x], g["mean"], ls, marker="o", ms=3, color=COLOURS.get(policy, "k"), label=label)
                 ax.fill_between(g[x], g["ci_low"], g["ci_high"], color=COLOURS.get(policy, "k"), alpha=0.18, lw=0)
-            d = diffs[(diffs["kpi"] == k) & ((diffs[facet] == fv) if facet else True)].sort_values(x)
+            d = diffs[(diffs["kpi"] == k) & (_same(diffs[facet], fv) if facet else True)].sort_values(x)
             axd.plot(
                 d[x],
                 d["difference"],
@@ -121,7 +132,7 @@ def plot_over(
                 marker="s",
                 ms=3,
                 color=DIFF_COLOUR,
-                label=f"{_axis_label(facet)}={fv:g}" if facet else None,
+                label=f"{_axis_label(facet)}={_value(fv)}" if facet else None,
             )
             axd.fill_between(d[x], d["ci_low"], d["ci_high"], color=DIFF_COLOUR, alpha=0.18, lw=0)
         axd.axhline(0, color="grey", lw=0.8, ls="--")

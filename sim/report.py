@@ -85,6 +85,23 @@ def _title(runs: pd.DataFrame, sweep_dir: Path) -> str:
     return f"{_experiment(sweep_dir)}: {scen}, {days} days, {seeds} seeds"
 
 
+def _warnings(ok: pd.DataFrame) -> list[str]:
+    from sim import analysis
+
+    notes = []
+    if "version" in ok and ok["version"].nunique() > 1:
+        notes.append(f"runs come from different code versions: {', '.join(map(str, ok['version'].unique()))}")
+    mixed = [c for c in analysis.swept_parameters(ok) if ok[c].isna().any() and ok[c].notna().any()]
+    if mixed:
+        notes.append(
+            f"this folder holds runs of different sweeps ({', '.join(mixed)} set in some runs only); "
+            "they are kept apart, a missing value meaning the default"
+        )
+    if "policy" in ok and ok["policy"].nunique() < 2 and "variant" not in ok:
+        notes.append("only one policy: no paired differences (differences.* are empty)")
+    return notes
+
+
 def build_report(sweep_dir: Path, runs: pd.DataFrame | None = None, kpis=None) -> list[Path]:
     """Tables and a figure for a sweep, from its runs only. Returns the files written."""
     from sim import analysis, plots  # matplotlib and scipy: loaded only when reporting
@@ -103,8 +120,15 @@ def build_report(sweep_dir: Path, runs: pd.DataFrame | None = None, kpis=None) -
         written += _write_table(effects, out_dir / "effects")
         written += plots.plot_ablation(effects, kpis[:4], out_dir / "figure", title)
         return written
-    axes = analysis.numeric_axes(ok)
-    by = axes[:2]
+    for note in _warnings(ok):
+        print(f"warning: {note}", file=sys.stderr)
+    by = analysis.varying_parameters(ok)
+    dup = analysis.duplicated_runs(ok, by)
+    if len(dup):
+        raise SweepError(
+            f"{sweep_dir}: {len(dup)} runs share their parameters, policy and seed "
+            f"(jobs {', '.join(dup['job'].astype(str).head(4))}...): they cannot be paired"
+        )
     summary = analysis.summarise(ok, [*by, "policy"], kpis)
     diffs = analysis.paired_differences(ok, by, kpis=kpis)
     written += _write_table(summary, out_dir / "summary")
@@ -116,9 +140,21 @@ def build_report(sweep_dir: Path, runs: pd.DataFrame | None = None, kpis=None) -
         print(
             "warning: some pairs did not face the same needs; paired differences are not valid there", file=sys.stderr
         )
-    if by:
+    numeric = [c for c in by if c in analysis.numeric_axes(ok)]
+    x = numeric[0] if numeric else (by[0] if by else None)
+    others = [c for c in by if c != x]
+    if len(others) > 1:
+        print(
+            f"note: {len(by)} parameters vary ({', '.join(by)}); the figure shows {x} and {others[0]}, "
+            "the tables all of them",
+            file=sys.stderr,
+        )
+        keep = ok[others[1:]].iloc[0]
+        chosen = (summary[others[1:]] == keep).all(axis=1) | summary[others[1:]].isna().all(axis=1)
+        summary, diffs = summary[chosen], diffs[(diffs[others[1:]] == keep).all(axis=1)]
+    if x is not None:
         written += plots.plot_over(
-            summary, diffs, by[0], kpis[:4], out_dir / "figure", title, facet=by[1] if len(by) > 1 else None
+            summary, diffs, x, kpis[:4], out_dir / "figure", title, facet=others[0] if others else None
         )
     else:
         written += plots.plot_policies(summary, diffs, kpis[:4], out_dir / "figure", title)

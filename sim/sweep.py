@@ -42,13 +42,17 @@ class SweepError(RuntimeError):
 # ---------------------------------------------------------------------------- jobs
 
 
+_NOT_MODEL = ("progress",)  # keys that do not change a run's results
+
+
 def finished(out_dir: Path, params: dict) -> bool:
     """True if ``out_dir`` holds a complete run of exactly these parameters."""
     try:
         summary = json.loads((Path(out_dir) / SUMMARY).read_text())
-    except (OSError, ValueError):
+        done = {k: v for k, v in summary["params"].items() if k not in _NOT_MODEL}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
-    return _comparable(summary.get("params")) == _comparable(params)
+    return _comparable(done) == _comparable({k: v for k, v in params.items() if k not in _NOT_MODEL})
 
 
 def _comparable(value: Any) -> Any:
@@ -90,6 +94,11 @@ def _overrides(job_dir: Path) -> dict[str, Any]:
             out[key] = yaml.safe_load(value)
         except yaml.YAMLError:
             out[key] = value
+        if isinstance(out[key], str):  # YAML reads 1e-1 as text; Hydra reads it as a number
+            try:
+                out[key] = float(out[key])
+            except ValueError:
+                pass
         if isinstance(out[key], (list, dict)):
             out[key] = json.dumps(out[key])
     return out

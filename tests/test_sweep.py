@@ -156,3 +156,15 @@ def test_sweep_size_counts_the_product_of_axes():
         }
     )
     assert sweep_size(hydra_cfg) == 40, "the command line replaces the config's policy axis"
+
+
+def test_categorical_sweeps_stay_apart_and_progress_does_not_block_resume(tmp_path):
+    done = sweep(tmp_path, "policy=coarse,refined", "policy.routing=hierarchical,grid_first", "seed=0,1")
+    assert done.returncode == 0, done.stderr
+    diffs = pd.read_csv(tmp_path / "report" / "differences.csv")
+    assert set(diffs["policy.routing"]) == {"hierarchical", "grid_first"}, "a categorical axis keeps runs apart"
+    assert (diffs["pairs"] == 2).all(), "two seeds give two pairs per routing value"
+    again = sweep(
+        tmp_path, "policy=coarse,refined", "policy.routing=hierarchical,grid_first", "seed=0,1", "progress=false"
+    )
+    assert again.stdout.count("[skip]") == 8, "progress does not change results, so runs are reused"
