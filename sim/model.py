@@ -82,6 +82,9 @@ class GovernanceModel(mesa.Model):
         self._build_departments(sc)
         self._build_party(sc, pop_rng)
         self._build_channels(sc, po)
+        # Personal need rates do not change during a run: sum them once, not every day.
+        self._per_resident_rate = self.population.need_rate.sum(1)
+        self._cum_rate = np.cumsum(self._per_resident_rate)
         self._away_hours = np.array([away.mask for away in self.population.away])  # category x hour of week
         self._create_resident_agents()
 
@@ -308,11 +311,6 @@ class GovernanceModel(mesa.Model):
         """Needs of residents (personal rates) and faults of components, for one day."""
         rng, pop, sc = self.needs_rng, self.population, self.scenario
         rate = pop.need_rate
-        if not hasattr(self, "_cum_rate"):
-            # Personal rates do not change during a run: sum them once, not every day
-            # (a pass over 820,000 x 5 rates).
-            self._per_resident_rate = pop.need_rate.sum(1)
-            self._cum_rate = np.cumsum(self._per_resident_rate)
         per_resident = self._per_resident_rate
         total = self._cum_rate[-1] if len(self._cum_rate) else 0.0
         n = rng.poisson(total * 24.0)
@@ -427,7 +425,8 @@ class GovernanceModel(mesa.Model):
     def _visit_buffers(self) -> np.ndarray:
         """Per-resident first and last visit times of today (inf and -inf where none),
         kept between days and reset only where yesterday's visits wrote: filling two arrays
-        of 820,000 every day would cost more than the visits. Returns the first-visit array."""
+        of 820,000 every day would cost more than the visits. Made on the first patrol day,
+        so a regime without patrol never holds them. Returns the first-visit array."""
         if not hasattr(self, "_first_visit"):
             n = len(self.population)
             self._first_visit, self._last_visit = np.full(n, np.inf), np.full(n, -np.inf)
