@@ -165,8 +165,5 @@ class Calendar:
         return t
 
     def time_at_array(self, w: np.ndarray) -> np.ndarray:
-        """Vectorised :meth:`time_at` for arrays of working-clock values."""
-        w = np.asarray(w, dtype=float)
-        weeks, r = np.divmod(w, self.hours_per_week)
-        i = self._last_hour[r.astype(np.int64)]  # last hour whose cum <= r (at most the last)
-        return weeks * WEEK_H + i + (r - self.cum[i])
+        """Vectorised :meth:`time_at` for arrays of working-clock values (same numbers)."""
+        return self.time_at_many(w)
