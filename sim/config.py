@@ -8,6 +8,7 @@ Hydra itself rejects unknown keys, wrong types and unknown group options. It let
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import typing
 from pathlib import Path
 
@@ -17,9 +18,50 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.params import Category, ConfigError, Policy, RunConfig, Scenario, ServiceType, validate
+from sim.params import (
+    CHANNELS,
+    RESIDENT_TYPES,
+    SERVICE_TYPES,
+    Category,
+    ConfigError,
+    Policy,
+    RunConfig,
+    Scenario,
+    ServiceType,
+    validate,
+)
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+def _config_dir() -> Path:
+    """``configs/``: inside the installed package (a regular install), else at the top of
+    the checkout (an editable install, or running from the repository)."""
+    here = Path(__file__).resolve().parent
+    installed = here / "configs"
+    return installed if (installed / "config.yaml").exists() else here.parent / "configs"
+
+
+CONFIG_DIR = _config_dir()
+
+
+def run_name_extras(overrides) -> str:
+    """The part of a single run's folder name that says what else was changed: the
+    command line's overrides other than scenario, policy and seed (already in the name),
+    e.g. ``_policy.patrol_share=0.3``. Long lists are cut and end in a short hash, so two
+    different runs never share a name."""
+    import hashlib
+
+    skip = ("scenario", "policy", "seed", "progress")
+    kept = [str(o).lstrip("+~") for o in overrides if str(o).lstrip("+~").split("=")[0] not in skip]
+    if not kept:
+        return ""
+    text = ",".join(kept).replace("/", "-").replace(" ", "")
+    if len(text) > 80:
+        text = f"{text[:70]}~{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+    return "_" + text
+
+
+if not OmegaConf.has_resolver("govsim_run_extras"):
+    OmegaConf.register_new_resolver("govsim_run_extras", run_name_extras)
 
 _cs = ConfigStore.instance()
 _cs.store(name="run_schema", node=RunConfig)
@@ -57,6 +99,143 @@ def _allowed(schema) -> str:
     return ", ".join(f.name for f in dataclasses.fields(schema))
 
 
+def _did_you_mean(word: str, options, prefix: str = "") -> str:
+    close = difflib.get_close_matches(word, list(options), n=3, cutoff=0.6)
+    return f"did you mean {' or '.join(prefix + c for c in close)}? " if close else ""
+
+
+# ---------------------------------------------------------------------------- command line
+
+GROUPS = ("scenario", "policy", "experiment", "variant")
+"""Config groups a user chooses from; their options are the YAML files in configs/<group>/."""
+
+
+def group_options(group: str) -> list[str]:
+    """The selectable options of a config group (the schemas are not among them)."""
+    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+
+
+def check_overrides(args: list[str]) -> None:
+    """Check command-line overrides against the schemas before Hydra composes anything, so
+    that a misspelt key, an unknown choice or a value of the wrong type gets govsim's message
+    (with the closest valid names) instead of Hydra's advice to append the key with ``+``.
+    Whatever this cannot judge (free dictionary keys, Hydra's own keys) is left to Hydra."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    for arg in args:
+        if arg.startswith("-") or "=" not in arg:
+            continue
+        try:
+            (override,) = OverridesParser.create().parse_overrides([arg])
+        except Exception:  # a syntax error: Hydra's parser says where
+            continue
+        key = override.key_or_group.lstrip("+~")
+        if key.split(".")[0].split("/")[0] == "hydra" or override.is_delete():
+            continue
+        values = _override_values(override)
+        if key in GROUPS:
+            _check_choices(key, values)
+        else:
+            _check_key(key, values)
+
+
+def _override_values(override) -> list:
+    if override.is_sweep_override():
+        if override.is_discrete_sweep():
+            return list(override.sweep_iterator())
+        return []  # an interval: its bounds are checked by the sweeper
+    return [override.value()]
+
+
+def _check_choices(group: str, values: list) -> None:
+    options = group_options(group)
+    for value in values:
+        if value is None and group in ("experiment", "variant"):  # null: none chosen
+            continue
+        if str(value) not in options:
+            raise ConfigError(
+                f"{group}={value} is not a known {group}: {_did_you_mean(str(value), options)}"
+                f"choose one of {', '.join(options)}"
+            )
+
+
+# Dictionaries whose keys are fixed names (the rest, such as categories, are free).
+_DICT_KEYS = {
+    ("Scenario", "service_types"): SERVICE_TYPES,
+    ("Scenario", "channel_ease"): CHANNELS,
+    ("Category", "need_rates"): RESIDENT_TYPES,
+}
+
+
+def _category_names() -> tuple[str, ...]:
+    """Categories a scenario can name: the defaults and those the scenario files declare."""
+    import yaml
+
+    from sim.params import default_categories
+
+    names = dict.fromkeys(default_categories())
+    for path in sorted((CONFIG_DIR / "scenario").glob("*.yaml")):
+        names |= dict.fromkeys((yaml.safe_load(path.read_text()) or {}).get("categories") or {})
+    return tuple(names)
+
+
+def _check_key(key: str, values: list) -> None:
+    """Walk the dataclass schemas along ``key``; check each value against the leaf's type."""
+    parts, schema, hint, walked = key.split("."), RunConfig, RunConfig, ""
+    i = 0
+    while i < len(parts):
+        if schema is None:
+            return  # below a list or a plain value: Hydra and validate() judge it
+        part, fields = parts[i], {f.name for f in dataclasses.fields(schema)}
+        if part not in fields:
+            allowed = sorted(fields | ({"experiment", "variant"} if not walked else set()))
+            near = _did_you_mean(part, allowed, walked and walked + ".")
+            listed = "(python -m sim.params lists every key)" if near else f"{walked or 'the top level'} accepts "
+            raise ConfigError(f"unknown key '{key}': {near}{listed}{'' if near else ', '.join(allowed)}")
+        hint = typing.get_type_hints(schema)[part]
+        walked = f"{walked}.{part}" if walked else part
+        owner, schema, i = schema.__name__, (hint if dataclasses.is_dataclass(hint) else None), i + 1
+        if typing.get_origin(hint) is dict and i < len(parts):  # a dictionary: the next part is its key
+            names = _DICT_KEYS.get((owner, part)) or (_category_names() if part == "categories" else None)
+            if names is not None and parts[i] not in names:
+                near = _did_you_mean(parts[i], names, walked + ".")
+                raise ConfigError(f"unknown key '{key}': {near}{walked} has {', '.join(names)}")
+            hint = typing.get_args(hint)[1]
+            walked, schema, i = f"{walked}.{parts[i]}", _DICT_VALUES.get((owner, part)), i + 1
+    for value in values:
+        _check_type(key, value, hint)
+
+
+def _check_type(key: str, value, hint) -> None:
+    optional = type(None) in typing.get_args(hint)
+    base = next((a for a in typing.get_args(hint) if a is not type(None)), hint) if optional else hint
+    if value is None:
+        if not optional:
+            raise ConfigError(f"{key}=null: {key} needs a value")
+        return
+    if base is bool and not isinstance(value, bool):
+        raise ConfigError(f"{key}={value}: {key} is true or false")
+    if base is int and (isinstance(value, bool) or not _is_int(value)):
+        raise ConfigError(f"{key}={value}: {key} must be a whole number")
+    if base is float and (isinstance(value, bool) or not _is_number(value)):
+        raise ConfigError(f"{key}={value}: {key} must be a number")
+
+
+def _is_int(value) -> bool:
+    try:
+        return float(value) == int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def to_run_config(cfg: DictConfig) -> RunConfig:
     """Check a composed config and return the typed, validated :class:`RunConfig`."""
     extra = [k for k in cfg if str(k) not in _ALLOWED_TOP]
@@ -67,7 +246,9 @@ def to_run_config(cfg: DictConfig) -> RunConfig:
         if unknown:
             path, where = unknown[0]
             parent = path.rsplit(".", 1)[0]
-            raise ConfigError(f"unknown key '{path}': {parent} accepts {_allowed(where)}")
+            names = [f.name for f in dataclasses.fields(where)]
+            hint = _did_you_mean(path.rsplit(".", 1)[-1], names, parent + ".")
+            raise ConfigError(f"unknown key '{path}': {hint}{parent} accepts {_allowed(where)}")
     plain = OmegaConf.masked_copy(cfg, [k for k in cfg if k in ("scenario", "policy", "seed", "days", "progress")])
     try:
         run = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(RunConfig), plain))
@@ -79,6 +260,7 @@ def to_run_config(cfg: DictConfig) -> RunConfig:
 def load_config(*overrides: str) -> RunConfig:
     """Compose ``configs/config.yaml`` with command-line style overrides, from Python
     (notebooks, experiments, tests), and return the checked :class:`RunConfig`."""
+    check_overrides(list(overrides))
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):

@@ -130,3 +130,88 @@ def test_atomic_write_leaves_old_file_intact_on_failure(tmp_path):
         atomic_write(target, broken)
     assert target.read_text() == "old", "a failed write must not touch the existing file"
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"], "no temporary file left"
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("policy.patrol_shar=0.3", "did you mean policy.patrol_share?"),
+        ("scenario.workers_per_10K=5", "did you mean scenario.workers_per_10k"),
+        ("scenario.categories.employed.shar=0.2", "did you mean scenario.categories.employed.share?"),
+        ("scenario.categories.robots.share=0.2", "employed"),
+        ("scenario.service_types.housin.service_h=2", "did you mean scenario.service_types.housing?"),
+        ("polcy=refined", "did you mean policy?"),
+        ("seed=abc", "whole number"),
+        ("days=1.5", "whole number"),
+        ("scenario=nowhere", "choose one of district, mmc, teaching, town"),
+        ("policy=schema", "choose one of coarse, refined"),
+        ("scenario=schema", "choose one of district, mmc, teaching, town"),
+    ],
+)
+def test_bad_input_gets_govsims_message_and_exit_2(override, expected, tmp_path):
+    done = cli("scenario=teaching", "days=2", override, cwd=tmp_path)
+    assert done.returncode == 2, f"{override}: exit {done.returncode}: {done.stderr}"
+    assert expected in done.stderr, done.stderr
+    assert "To append to your config" not in done.stderr, "Hydra's advice to append with + is wrong here"
+    assert not list(tmp_path.iterdir()), f"{override} left {list(tmp_path.rglob('*'))[:5]}"
+
+
+@pytest.mark.parametrize("override", ["scenario.n_residents=0", "days=-5", "policy.routing=fast", "+foo=1"])
+def test_rejected_configurations_leave_no_folder(override, tmp_path):
+    done = cli("scenario=teaching", "days=2", override, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert not list(tmp_path.iterdir()), f"{override} left {list(tmp_path.rglob('*'))[:5]}"
+
+
+def test_sweep_with_a_wrong_type_is_refused_before_any_run(tmp_path):
+    done = cli(
+        "-m", "scenario=teaching", "days=2", "scenario.n_residents=1000,abc", f"hydra.sweep.dir={tmp_path / 's'}"
+    )
+    assert done.returncode == 2 and "scenario.n_residents=abc" in done.stderr, done.stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_run_folder_names_show_every_override_and_hold_a_real_log(tmp_path):
+    base = cli("scenario=teaching", "days=2", cwd=tmp_path)
+    ablated = cli("scenario=teaching", "days=2", "policy=coarse", "policy.patrol_share=0.3", cwd=tmp_path)
+    assert base.returncode == 0 and ablated.returncode == 0, ablated.stderr
+    names = sorted(p.name for p in (tmp_path / "results" / "runs").iterdir())
+    assert len(names) == 2, names
+    (ablation,) = [n for n in names if "patrol_share=0.3" in n]
+    assert "_teaching_coarse_s0_" in ablation, ablation
+    long = cli(
+        "scenario=teaching",
+        "days=2",
+        *(f"scenario.categories.{c}.propensity=0.5" for c in ("employed", "elderly", "migrant", "assisted", "family")),
+        cwd=tmp_path,
+    )
+    assert long.returncode == 0, long.stderr
+    longest = max(len(p.name) for p in (tmp_path / "results" / "runs").iterdir())
+    assert longest <= 140, f"folder names stay within a sane length: {longest}"
+    for run_dir in (tmp_path / "results" / "runs").iterdir():
+        assert not list(run_dir.glob("*.log")) or (run_dir / "run.log").stat().st_size > 0, "no empty logs"
+        assert "simulating" in (run_dir / "run.log").read_text()
+
+
+@pytest.mark.parametrize("where", ["/proc/govsim_x", "FILE/sub"])
+def test_an_unusable_output_directory_is_a_clear_error(where, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    target = where.replace("FILE", str(afile))
+    done = cli("scenario=teaching", "days=2", f"hydra.run.dir={target}", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "output directory" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert afile.read_text() == "not a folder"
+
+
+def test_help_names_govsim_and_every_choice():
+    from sim.config import GROUPS, group_options
+
+    done = cli("--help")
+    assert done.returncode == 0
+    assert "govsim" in done.stdout and "__main__ is powered by Hydra" not in done.stdout, done.stdout
+    for group in ("scenario", "policy", "experiment"):
+        line = next(ln for ln in done.stdout.splitlines() if ln.strip().startswith(group))
+        assert all(option in line for option in group_options(group)), f"--help misses a {group}: {line}"
+    assert "schema" not in done.stdout
+    assert "variant" in GROUPS

@@ -1,0 +1,1 @@
+# Makes configs/ ship inside the installed package as ``sim.configs`` (see pyproject.toml).

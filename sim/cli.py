@@ -1,0 +1,186 @@
+"""``python -m sim [overrides]``: run one simulation (or, with ``-m``, a sweep) and write results.
+
+Thin on purpose: check the command line (``sim.config``), compose (Hydra), simulate
+(``sim.run``), write (``sim.output``), print the KPI table. Bad input stops the command with
+govsim's message and exit status 2 before any folder is made. In a sweep, each job skips
+itself if its folder already holds a finished run of the same configuration (resume), and
+records an error in ``failed.json`` instead of stopping the sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.experimental.callback import Callback
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config import CONFIG_DIR, check_overrides, to_run_config
+from sim.params import ConfigError, RunConfig
+
+log = logging.getLogger("govsim")
+
+USAGE_ERROR = 2  # bad input: a configuration error or an unusable output directory
+_composed = False  # set once Hydra has composed the configuration (see cli)
+
+
+def fail(message: str) -> None:
+    print(f"govsim: {message}", file=sys.stderr)
+    sys.exit(USAGE_ERROR)
+
+
+def usable_directory(path: Path) -> str | None:
+    """Why ``path`` cannot hold results (None if it can): made here if missing."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return f"{path} exists and is not a directory"
+    except OSError as err:
+        return f"cannot create {path}: {err.strerror or err}"
+    if not os.access(path, os.W_OK | os.X_OK):
+        return f"{path} is not writable"
+    return None
+
+
+class Checks(Callback):
+    """Runs in the driver after Hydra has composed the configuration, before it makes any
+    folder: a rejected configuration or an unusable output directory leaves nothing behind."""
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        global _composed
+        _composed = True
+        try:
+            to_run_config(config)
+        except ConfigError as err:
+            fail(f"configuration error: {err}")
+        self._check_dir(config, "hydra.run.dir")
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        global _composed
+        _composed = True  # each job checks its own configuration and records failures
+        self._check_dir(config, "hydra.sweep.dir")
+
+    @staticmethod
+    def _check_dir(config: DictConfig, key: str) -> None:
+        path = Path(str(OmegaConf.select(config, key)))
+        if problem := usable_directory(path):
+            fail(f"output directory: {problem} (set another with {key}=...)")
+
+
+# ---------------------------------------------------------------------------- one run
+
+
+def day_bar(days: int, enabled: bool):
+    """A progress bar of simulated days on a terminal, or None."""
+    if not (enabled and sys.stderr.isatty()):
+        return None
+    from sim.sweep import progress_bar
+
+    return progress_bar(total=days, unit="day", desc="simulating", leave=False, file=sys.stderr)
+
+
+def run_one(run_cfg: RunConfig, out_dir: Path, progress: bool) -> dict:
+    from sim.output import write_results
+    from sim.run import simulate
+
+    bar = day_bar(run_cfg.days, progress)
+    try:
+        result = simulate(run_cfg, progress=None if bar is None else lambda day: bar.update(day - bar.n))
+    finally:
+        if bar is not None:
+            bar.close()
+    write_results(result, out_dir)
+    return result.kpis
+
+
+def single_run(cfg: DictConfig, out_dir: Path) -> None:
+    from sim.report import kpi_table
+
+    run_cfg = to_run_config(cfg)  # checked already (Checks): cannot fail here
+    title = f"{run_cfg.policy.name} / {run_cfg.scenario.name} / seed {run_cfg.seed} / {run_cfg.days} days"
+    log.info("simulating %s", title)
+    t0 = time.perf_counter()
+    try:
+        kpis = run_one(run_cfg, out_dir, progress=run_cfg.progress)
+    except BaseException as err:  # a crash or Ctrl-C: the folder says so, and why
+        from sim.sweep import record_failure
+
+        record_failure(out_dir, err)
+        raise
+    log.info("finished in %.1f s; results in %s", time.perf_counter() - t0, out_dir)
+    print(kpi_table(kpis, title=title))
+    print(f"results: {out_dir}")
+
+
+# ---------------------------------------------------------------------------- a sweep's job
+
+
+def sweep_job(cfg: DictConfig, out_dir: Path) -> None:
+    """One job of a sweep: skip if done, never raise (the error goes to failed.json)."""
+    from sim.sweep import WATCHED, clear_failure, done_line, finished, record_failure
+
+    label = " ".join(HydraConfig.get().overrides.task) or "(defaults)"
+    say = os.environ.get(WATCHED) is None  # else the driver's progress display reports it
+    try:
+        run_cfg = to_run_config(cfg)
+        if finished(out_dir, asdict(run_cfg)):
+            log.info("[skip] %s: already finished", label)
+            if say:
+                print(f"[skip] {label}: already finished", flush=True)
+            return
+        kpis = run_one(run_cfg, out_dir, progress=False)
+        clear_failure(out_dir)
+        log.info(done_line(label, kpis))
+        if say:
+            print(done_line(label, kpis), flush=True)
+    except Exception as err:  # a failed job must not take the sweep down with it
+        record_failure(out_dir, err)
+        # Into run.log only (INFO stays off the terminal): the line below, or the driver's
+        # progress display, tells the terminal.
+        log.info("[FAIL] %s: %s: %s", label, type(err).__name__, err, exc_info=not isinstance(err, ConfigError))
+        if say:
+            print(f"[FAIL] {label}: {type(err).__name__}: {err}", file=sys.stderr, flush=True)
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
+def main(cfg: DictConfig) -> None:
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    hc = HydraConfig.get()
+    out_dir = Path(hc.runtime.output_dir)
+    if hc.mode == RunMode.MULTIRUN:
+        sweep_job(cfg, out_dir)
+    else:
+        single_run(cfg, out_dir)
+
+
+def cli() -> None:
+    """The command: govsim's own checks around Hydra's entry point.
+
+    Hydra exits with status 1 for every error. Those raised while it composes the
+    configuration (before :class:`Checks` has seen it) are bad input, so they exit with 2;
+    the rest (a crash, a sweep with failed runs) keep 1.
+    """
+    try:
+        check_overrides(sys.argv[1:])
+    except ConfigError as err:
+        fail(f"configuration error: {err}")
+    try:
+        main()
+    except SystemExit as done:
+        if done.code == 1 and not _composed:
+            sys.exit(USAGE_ERROR)
+        raise
+    except KeyboardInterrupt:
+        print(
+            "\ngovsim: interrupted. Finished runs are kept; re-running the same command resumes a sweep.",
+            file=sys.stderr,
+        )
+        sys.exit(130)

@@ -1,0 +1,102 @@
+"""A regular (non-editable) install, used from another folder, as researchers install
+tools into their own environments; and the README's install command on too old a Python."""
+
+import re
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def _site_packages(python: str) -> str:
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    return subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """A fresh venv with govsim installed from a wheel built out of a copy of the sources.
+
+    Its dependencies come from the test environment (a path entry, not an install) to keep
+    the test fast; govsim itself is the wheel's copy, not this checkout.
+    """
+    tmp = tmp_path_factory.mktemp("install")
+    src = tmp / "src"
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "sim", src / "sim", ignore=ignore)
+    shutil.copytree(ROOT / "configs", src / "configs", ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    wheels = tmp / "wheels"
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(src)],
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    env_dir = tmp / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = str(env_dir / "bin" / "python")
+    (Path(_site_packages(python)) / "deps.pth").write_text(_site_packages(sys.executable) + "\n")
+    (wheel,) = wheels.glob("govsim-*.whl")
+    done = subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return env_dir
+
+
+def test_a_regular_install_runs_from_another_folder(installed, tmp_path):
+    python = str(installed / "bin" / "python")
+    where = subprocess.run(
+        [python, "-c", "import sim; print(sim.__file__)"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert str(installed) in where.stdout, f"sim must come from the install, not the checkout: {where.stdout}"
+    done = subprocess.run(
+        [python, "-m", "sim", "scenario=teaching", "days=5"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    (run,) = (tmp_path / "results" / "runs").iterdir()
+    assert (run / "summary.json").exists()
+    code = "from sim.config import load_config; print(load_config('scenario=teaching', 'policy=refined').policy.name)"
+    from_python = subprocess.run([python, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert from_python.stdout.strip() == "refined", from_python.stderr[-3000:]
+
+
+def test_install_leaves_nothing_untracked_in_the_checkout():
+    ignored = subprocess.run(
+        ["git", "check-ignore", "build/x", "out/x", "govsim.egg-info/x"], capture_output=True, text=True, cwd=ROOT
+    )
+    if ignored.returncode == 128:
+        pytest.skip("not a git checkout")
+    # build/ and *.egg-info/ are left by pip install; out/ by the README's example.
+    assert ignored.stdout.split() == ["build/x", "out/x", "govsim.egg-info/x"], "git must ignore them"
+
+
+def _readme_install_command() -> str:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Install and run", 1)[1]
+    return re.search(r"```bash\n(.+?)\n```", section, re.S).group(1).strip()
+
+
+def _old_python() -> str | None:
+    for candidate in [*sorted(Path.home().glob(".pyenv/versions/3.11*/bin/python3")), Path("/usr/bin/python3.11")]:
+        if candidate.exists():
+            return str(candidate)
+    return None
+
+
+def test_readme_install_command_stops_early_on_an_old_python(tmp_path):
+    old = _old_python()
+    if old is None:
+        pytest.skip("no Python 3.11 on this machine")
+    first = _readme_install_command().split("&&")[0].strip()
+    assert first.startswith("python3 "), f"the README's command starts by checking the Python version: {first}"
+    done = subprocess.run(first.replace("python3", old, 1), shell=True, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode != 0, "Python 3.11 must be refused before pip runs"
+    assert "3.12" in done.stderr and "Traceback" not in done.stderr, done.stderr
