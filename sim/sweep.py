@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import threading
 import time
@@ -194,43 +195,91 @@ def sweep_size(hydra_cfg: DictConfig) -> int | None:
     return total
 
 
-class Progress:
-    """Prints runs done, failed and an ETA while a sweep runs, by watching its folder."""
+WATCHED = "GOVSIM_SWEEP_WATCHED"
+"""Set by the driver while its progress display reports each run; jobs then stay quiet."""
 
-    def __init__(self, sweep_dir: Path, total: int | None, stream=sys.stderr, every_s: float = 2.0):
-        self.sweep_dir, self.total, self.stream, self.every_s = Path(sweep_dir), total, stream, every_s
+
+def progress_bar(**kwargs):
+    """A tqdm bar sized to the terminal, or to 80 x 24 where the terminal reports no size
+    (tqdm would then draw nothing)."""
+    import shutil
+
+    from tqdm import tqdm
+
+    size = shutil.get_terminal_size()
+    return tqdm(ncols=size.columns, nrows=size.lines, **kwargs)
+
+
+def done_line(label: str, kpis: dict) -> str:
+    return (
+        f"[done] {label}: satisfaction {kpis['satisfaction_mean']:.3f}, "
+        f"served within a week {kpis['served_within_week_share']:.1%}"
+    )
+
+
+class Progress:
+    """A progress bar (tqdm) of a sweep's runs, with a line for each run as it ends.
+
+    It lives in the driver and learns what happened from the sweep's folder alone (a new
+    ``summary.json`` or ``failed.json``), so it works with every launcher, and the jobs,
+    which may run in other processes or on other machines, print nothing over it.
+    """
+
+    def __init__(self, sweep_dir: Path, total: int | None, every_s: float = 0.5, stream=sys.stderr):
+        self.sweep_dir, self.every_s, self.stream = Path(sweep_dir), every_s, stream
+        self._seen = self._results()
+        done = sum(name == SUMMARY for _, name in self._seen)
+        self.bar = progress_bar(total=total, initial=done, unit="run", desc="sweep", file=stream)
+        if done:
+            self.bar.write(
+                f"[sweep] {done} runs finished before: those of the same configuration are skipped", self.stream
+            )
+        self.failed = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
-        self._start = time.monotonic()
-        self._initial = None
 
-    def counts(self) -> tuple[int, int]:
+    def _results(self) -> dict[tuple[str, str], int]:
+        """(job, file name) -> modification time of every summary and failure record."""
         if not self.sweep_dir.is_dir():
-            return 0, 0
-        done = len(list(self.sweep_dir.glob(f"*/{SUMMARY}")))
-        failed = len(list(self.sweep_dir.glob(f"*/{FAILED}")))
-        return done, failed
+            return {}
+        found = {}
+        for name in (SUMMARY, FAILED):
+            for path in self.sweep_dir.glob(f"*/{name}"):
+                try:
+                    found[path.parent.name, name] = path.stat().st_mtime_ns
+                except OSError:  # replaced while we looked
+                    continue
+        return found
 
-    def line(self) -> str:
-        done, failed = self.counts()
-        if self._initial is None:
-            self._initial = done
-        new = done - self._initial
-        elapsed = time.monotonic() - self._start
-        text = f"[sweep] {done} done, {failed} failed"
-        if self.total:
-            text += f" of {self.total}"
-            left = self.total - done - failed
-            if new > 0 and left > 0:
-                text += f", ETA {time.strftime('%H:%M:%S', time.gmtime(elapsed / new * left))}"
-        return text
+    def poll(self) -> list[str]:
+        """Write a line for each run that ended since the last poll and advance the bar;
+        returns those lines."""
+        now = self._results()
+        new = sorted(k for k, t in now.items() if self._seen.get(k) != t)
+        self._seen = now
+        lines = []
+        for job, name in new:
+            lines.append(self._describe(job, name))
+            self.bar.write(lines[-1], self.stream)
+            if name == SUMMARY:
+                self.bar.update(1)
+            else:
+                self.failed += 1
+                self.bar.set_postfix(failed=self.failed)
+        return lines
+
+    def _describe(self, job: str, name: str) -> str:
+        try:
+            record = json.loads((self.sweep_dir / job / name).read_text())
+            return done_line(job, record["kpis"]) if name == SUMMARY else f"[FAIL] {job}: {record['error']}"
+        except (OSError, ValueError, KeyError, TypeError):
+            return f"[{'done' if name == SUMMARY else 'FAIL'}] {job}"
 
     def _loop(self) -> None:
         while not self._stop.wait(self.every_s):
-            print("\r" + self.line(), end="", file=self.stream, flush=True)
+            self.poll()
 
     def start(self) -> Progress:
-        self._initial = self.counts()[0]
         self._thread.start()
         return self
 
@@ -238,7 +287,8 @@ class Progress:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
-        print("\r" + self.line(), file=self.stream, flush=True)
+        self.poll()
+        self.bar.close()
 
 
 class SweepCallback(Callback):
@@ -249,15 +299,22 @@ class SweepCallback(Callback):
         self.report = report
         self._progress: Progress | None = None
 
+    def __getstate__(self) -> dict:
+        # Launchers (joblib, submitit, Ray) pickle the callbacks with every job; the progress
+        # display, with its thread and locks, stays in the driver.
+        return {"report": self.report, "_progress": None}
+
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
         print(f"[sweep] writing to {sweep_dir} (re-run the same command to resume)", file=sys.stderr)
-        if config.get("progress", True) and sys.stderr.isatty():
+        if config.get("progress", True) and sys.stderr.isatty() and sys.stdout.isatty():
             self._progress = Progress(sweep_dir, sweep_size(config.hydra)).start()
+            os.environ[WATCHED] = "1"  # inherited by the jobs' processes, started after this
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         if self._progress is not None:
             self._progress.stop()
+            os.environ.pop(WATCHED, None)
         sweep_dir = Path(config.hydra.sweep.dir)
         runs = write_runs(sweep_dir)
         bad = runs[runs["status"] != "ok"]

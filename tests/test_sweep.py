@@ -130,18 +130,30 @@ def test_killed_sweep_completes_on_rerun_with_every_run_once(tmp_path):
             pd.read_parquet(job / f"{table}.parquet")  # every file whole
 
 
-def test_progress_counts_done_and_failed_and_estimates_time(tmp_path):
-    from sim.sweep import Progress
+def test_progress_reports_each_run_once_as_it_ends(tmp_path):
+    import io
+    import pickle
+
+    from sim.sweep import Progress, SweepCallback
 
     for i in range(3):
         (tmp_path / f"job{i}").mkdir()
-    (tmp_path / "job0" / "summary.json").write_text("{}")
-    p = Progress(tmp_path, total=3, stream=None)
-    p._initial = 0
-    p._start -= 10  # one run finished in 10 s, two left
-    (tmp_path / "job1" / "failed.json").write_text("{}")
-    line = p.line()
-    assert "1 done, 1 failed of 3" in line and "ETA 00:00:10" in line, line
+    kpis = {"satisfaction_mean": 0.5, "served_within_week_share": 0.25}
+    (tmp_path / "job0" / "summary.json").write_text(json.dumps({"kpis": kpis}))
+    shown = io.StringIO()
+    p = Progress(tmp_path, total=3, stream=shown)
+    assert "1 runs finished before" in shown.getvalue(), "a resumed sweep says what it found"
+    (tmp_path / "job1" / "summary.json").write_text(json.dumps({"kpis": kpis}))
+    (tmp_path / "job2" / "failed.json").write_text(json.dumps({"error": "ConfigError: bad"}))
+    lines = p.poll()
+    assert lines == ["[done] job1: satisfaction 0.500, served within a week 25.0%", "[FAIL] job2: ConfigError: bad"]
+    assert p.poll() == [], "each run is reported once"
+    assert p.bar.n == 2 and p.failed == 1
+    p.bar.close()
+    # Launchers pickle the callbacks with every job: the display must stay behind.
+    callback = SweepCallback()
+    callback._progress = p
+    assert pickle.loads(pickle.dumps(callback))._progress is None
 
 
 def test_sweep_size_counts_the_product_of_axes():
