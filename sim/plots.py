@@ -24,7 +24,7 @@ def _label(kpi: str) -> str:
     return f"{label}\n({unit})" if unit else label
 
 
-def _axis_label(param: str) -> str:
+def axis_label(param: str) -> str:
     """A swept key as an axis label with its unit, from the parameter declarations."""
     import dataclasses
 
@@ -46,7 +46,7 @@ def _same(column: pd.Series, value) -> pd.Series:
     return column.isna() if pd.isna(value) else column == value
 
 
-def _value(v) -> str:
+def value_text(v) -> str:
     if isinstance(v, float):
         return "default" if v != v else f"{v:g}"
     return str(v)
@@ -121,7 +121,7 @@ def plot_over(
             s = summary[(summary["kpi"] == k) & (_same(summary[facet], fv) if facet else True)]
             for policy, g in s.groupby("policy"):
                 g = g.sort_values(x)
-                label = f"{policy}" + (f", {_axis_label(facet)}={_value(fv)}" if facet else "")
+                label = f"{policy}" + (f", {axis_label(facet)}={value_text(fv)}" if facet else "")
                 ax.plot(g[x], g["mean"], ls, marker="o", ms=3, color=COLOURS.get(policy, "k"), label=label)
                 ax.fill_between(g[x], g["ci_low"], g["ci_high"], color=COLOURS.get(policy, "k"), alpha=0.18, lw=0)
             d = diffs[(diffs["kpi"] == k) & (_same(diffs[facet], fv) if facet else True)].sort_values(x)
@@ -132,12 +132,12 @@ def plot_over(
                 marker="s",
                 ms=3,
                 color=DIFF_COLOUR,
-                label=f"{_axis_label(facet)}={_value(fv)}" if facet else None,
+                label=f"{axis_label(facet)}={value_text(fv)}" if facet else None,
             )
             axd.fill_between(d[x], d["ci_low"], d["ci_high"], color=DIFF_COLOUR, alpha=0.18, lw=0)
         axd.axhline(0, color="grey", lw=0.8, ls="--")
         ax.set_title(_label(k), fontsize=9)
-        axd.set_xlabel(_axis_label(x))
+        axd.set_xlabel(axis_label(x))
     axes[0, 0].set_ylabel("mean, 95% CI across seeds")
     axes[1, 0].set_ylabel("refined - coarse (paired), 95% CI")
     axes[0, 0].legend(fontsize=7)
