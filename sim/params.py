@@ -13,7 +13,7 @@ bounds) or, for choices, ``choices``. :func:`validate` checks a whole configurat
 them and names the key, the value and what is allowed. The tables in ``ODD.md`` are generated
 from this file (``python -m sim.params``), so the two cannot drift apart.
 
-Sources are abbreviated: "seed" is the case book (see ``ODD.md``); "assumption" means a
+Sources are abbreviated: "case book" is 《像绣花一样精细》 (see ``ODD.md``); "assumption" means a
 modelling choice not backed by a figure, to be varied in sweeps.
 """
 
@@ -33,7 +33,7 @@ CALENDARS = {
     # A week starts on Monday 00:00 (t = 0 h). Every staffed calendar has 40 h a week, so
     # changing the hours never changes the staffing budget.
     "office": ("Mon-Fri 09-17",),
-    # "8+3" staggered service (错时服务, seed): the same 8 hours a day, three of them moved
+    # "8+3" staggered service (错时服务, case book): the same 8 hours a day, three of them moved
     # into the evening when employed residents are home.
     "staggered": ("Mon-Fri 09-12", "Mon-Fri 15-20"),
     # Round the clock: only for the queueing validation and for what-if runs; it is not a
@@ -87,7 +87,7 @@ def default_categories() -> dict[str, Category]:
         "elderly": Category(
             0.20, {"environment": 0.3, "housing": 0.5, "welfare": 1.5, "dispute": 0.3, "safety": 0.1}, 0.70, 0.40, []
         ),
-        # Migrants (up to 35 % of residents lack local registration, seed: 820k vs 530k)
+        # Migrants (up to 35 % of residents lack local registration, case book: 820k vs 530k)
         # report less: complaint-driven management under-serves them (brief, patterns).
         "migrant": Category(
             0.20,
@@ -115,7 +115,7 @@ class ServiceType:
 
     service_h: float = _p(2.0, "hours", "assumption", "mean hands-on handling time", range=(0.01, 1000))
     patience_days: float = _p(30.0, "days", "assumption", "mean time before a need is given up", range=(0.01, 1e6))
-    volunteer_eligible: bool = _p(False, "flag", "seed (党员志愿者 in campaigns)", "volunteers may handle it")
+    volunteer_eligible: bool = _p(False, "flag", "case book (党员志愿者 in campaigns)", "volunteers may handle it")
 
 
 def default_service_types() -> dict[str, ServiceType]:
@@ -139,15 +139,15 @@ class Scenario:
     n_residents: int = _p(
         20_000, "residents", "brief (town: tens of thousands)", "resident population", range=(1, 5_000_000)
     )
-    n_towns: int = _p(1, "towns", "seed: 9 towns + 1 subdistrict + 2 zones", "number of towns", range=(1, 1000))
+    n_towns: int = _p(1, "towns", "case book: 9 towns + 1 subdistrict + 2 zones", "number of towns", range=(1, 1000))
     communities_per_town: int = _p(
-        6, "communities", "seed: ~230 service points / 12 towns ≈ 19", "村居 per town", range=(1, 10_000)
+        6, "communities", "case book: ~230 service points / 12 towns ≈ 19", "村居 per town", range=(1, 10_000)
     )
-    area_km2: float = _p(51.0, "km²", "seed: 613 km² / 12 towns", "land area of the territory", range=(0.001, 1e6))
+    area_km2: float = _p(51.0, "km²", "case book: 613 km² / 12 towns", "land area of the territory", range=(0.001, 1e6))
     registration_mismatch: float = _p(
         0.21,
         "fraction",
-        "seed: 2.91 of ~13.9 hundred million people 人户分离 (2017)",
+        "case book: 2.91 of ~13.9 hundred million people 人户分离 (2017)",
         "share of residents registered in another community (人户分离)",
         range=(0, 1),
     )
@@ -180,7 +180,7 @@ class Scenario:
     workers_per_10k: float = _p(
         20.0,
         "workers per 10,000 residents",
-        "seed/NOTES: Tinglin ≈ 200+ households per grid worker, 2.5 per household",
+        "case book/NOTES: Tinglin ≈ 200+ households per grid worker, 2.5 per household",
         "front-line staffing budget (grid workers or central staff)",
         range=(0.01, 10_000),
     )
@@ -275,7 +275,7 @@ class Scenario:
     volunteers_per_1k: float = _p(
         34.0,
         "volunteers per 1,000 residents",
-        "seed: 28,000 party members and volunteers / 820,000",
+        "case book: 28,000 party members and volunteers / 820,000",
         "volunteer pool of the branches",
         range=(0, 1000),
     )
@@ -286,13 +286,15 @@ class Scenario:
         24.0, "hours", "assumption", "time to mobilise volunteers for a case", range=(0, 1e4)
     )
     pairs_per_branch: int = _p(
-        2, "partners", "seed: 700+ organisations in pairing (心联鑫)", "pairing links per branch", range=(0, 100)
+        2, "partners", "case book: 700+ organisations in pairing (心联鑫)", "pairing links per branch", range=(0, 100)
     )
-    evaluation_period_days: int = _p(182, "days", "seed: 四指同评 each half-year", "evaluation period", range=(1, 3650))
+    evaluation_period_days: int = _p(
+        182, "days", "case book: 四指同评 each half-year", "evaluation period", range=(1, 3650)
+    )
     evaluation_overhead_h: float = _p(
         16.0,
         "hours per worker per period",
-        "assumption (Sisyphus burden, seed)",
+        "assumption (Sisyphus burden, case book)",
         "worker time spent on evaluation reporting",
         range=(0, 1000),
     )
@@ -330,7 +332,7 @@ class Policy:
     workers_per_grid: int = _p(
         1,
         "workers",
-        "seed: one 网格员 per grid unit",
+        "case book: one 网格员 per grid unit",
         "workers sharing a grid unit when pool_level=grid",
         range=(1, 1000),
     )
@@ -342,37 +344,44 @@ class Policy:
         range=(0, 0.95),
     )
     service_hours: str = _p(
-        "office", "-", "seed: 8+3 staggered hours", "worker shifts and counter opening hours", choices=tuple(CALENDARS)
+        "office",
+        "-",
+        "case book: 8+3 staggered hours",
+        "worker shifts and counter opening hours",
+        choices=tuple(CALENDARS),
     )
     channels: list[str] = _p(
-        ["counter", "hotline"], "-", "seed: WeChat and QR e-visits (电子走访)", "reporting channels open to residents"
+        ["counter", "hotline"],
+        "-",
+        "case book: WeChat and QR e-visits (电子走访)",
+        "reporting channels open to residents",
     )
     routing: str = _p(
         "hierarchical",
         "-",
-        "seed: 需求在网格发现…问题在网格解决",
+        "case book: 需求在网格发现…问题在网格解决",
         "how a reported case reaches its handler",
         choices=("hierarchical", "grid_first"),
     )
-    linkage: bool = _p(False, "flag", "seed: 村居联动", "route by residence instead of registration address")
+    linkage: bool = _p(False, "flag", "case book: 村居联动", "route by residence instead of registration address")
     competence: list[str] = _p(
         ["environment", "welfare", "dispute"],
         "-",
-        "seed: empowered grassroots staff (能力)",
+        "case book: empowered grassroots staff (能力)",
         "service types the front line may resolve itself; others go to departments",
     )
     remedy: str = _p(
         "standard",
         "-",
-        "seed: 类型化 vs 个体化",
+        "case book: 类型化 vs 个体化",
         "category-standard or person-tailored remedies",
         choices=("standard", "tailored"),
     )
     mobilisation: bool = _p(
-        False, "flag", "seed: 埭头人 volunteers", "party branches mobilise volunteers for eligible cases"
+        False, "flag", "case book: 埭头人 volunteers", "party branches mobilise volunteers for eligible cases"
     )
-    pairing: bool = _p(False, "flag", "seed: 区域化党建 心联鑫", "branches draw on paired branches' volunteers")
-    evaluation: bool = _p(False, "flag", "seed: 四指同评", "half-yearly scoring of branches, with its overhead")
+    pairing: bool = _p(False, "flag", "case book: 区域化党建 心联鑫", "branches draw on paired branches' volunteers")
+    evaluation: bool = _p(False, "flag", "case book: 四指同评", "half-yearly scoring of branches, with its overhead")
 
 
 @dataclass
