@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import typing
 from pathlib import Path
 
@@ -43,25 +44,47 @@ def _config_dir() -> Path:
 CONFIG_DIR = _config_dir()
 
 
+def _plain(override) -> str:
+    """``key=value`` without ``+``/``~`` and with numbers written one way (``20.0`` -> ``20``),
+    so that one configuration always gets one folder name."""
+    key, _, value = str(override).lstrip("+~").partition("=")
+    try:
+        number = float(value)
+    except ValueError:
+        return f"{key}={value}"
+    if not math.isfinite(number):
+        return f"{key}={value}"
+    return f"{key}={int(number) if number.is_integer() and abs(number) < 2**53 else repr(number)}"
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters, ending in a hash of the whole when cut, so that
+    two different runs never share a name."""
+    import hashlib
+
+    text = text.replace("/", "-").replace(" ", "")
+    return text if len(text) <= limit else f"{text[: limit - 10]}~{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+
+
 def run_name_extras(overrides) -> str:
     """The part of a single run's folder name that says what else was changed: the
     command line's overrides other than scenario, policy and seed (already in the name),
-    e.g. ``_policy.patrol_share=0.3``. Long lists are cut and end in a short hash, so two
-    different runs never share a name."""
-    import hashlib
-
+    e.g. ``_policy.patrol_share=0.3``."""
     skip = ("scenario", "policy", "seed", "progress")
-    kept = [str(o).lstrip("+~") for o in overrides if str(o).lstrip("+~").split("=")[0] not in skip]
-    if not kept:
-        return ""
-    text = ",".join(kept).replace("/", "-").replace(" ", "")
-    if len(text) > 80:
-        text = f"{text[:70]}~{hashlib.sha1(text.encode()).hexdigest()[:8]}"
-    return "_" + text
+    kept = sorted(_plain(o) for o in overrides if _plain(o).split("=")[0] not in skip)
+    return "_" + _short(",".join(kept)) if kept else ""
 
 
-if not OmegaConf.has_resolver("govsim_run_extras"):
-    OmegaConf.register_new_resolver("govsim_run_extras", run_name_extras)
+def job_dirname(overrides) -> str:
+    """A sweep job's folder: every override of the job (the experiment too, so that two
+    experiments in one folder never share a run), sorted, numbers written one way."""
+    kept = sorted(_plain(o) for o in overrides if _plain(o).split("=")[0] not in ("progress",))
+    return _short(",".join(kept), limit=200) or "defaults"
+
+
+for _name, _resolver in (("govsim_run_extras", run_name_extras), ("govsim_job_dirname", job_dirname)):
+    if not OmegaConf.has_resolver(_name):
+        OmegaConf.register_new_resolver(_name, _resolver)
 
 _cs = ConfigStore.instance()
 _cs.store(name="run_schema", node=RunConfig)

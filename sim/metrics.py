@@ -93,7 +93,25 @@ def group_kpis(issues: pd.DataFrame, by: str, label=None) -> dict[str, float]:
         out[f"unreported_share_{name}"] = _share(g["reported_h"].isna().sum(), len(g))
         out[f"served_within_week_share_{name}"] = _within_week(g)
         out[f"needs_met_share_{name}"] = _share((g["solved"] == 1).sum(), len(g))
+        out[f"needs_{name}"] = len(g)  # the denominator of the shares above
     return out
+
+
+def needs_fingerprint(issues: pd.DataFrame) -> str:
+    """A hash of which needs arose: who (resident, or -1 for a component fault), of what
+    type, and when. Two runs of one seed under different regimes must agree on it: that is
+    what common random numbers promise, and what makes their difference a paired one."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update(np.ascontiguousarray(issues["resident_id"].to_numpy(dtype=np.int64)).tobytes())
+    digest.update(np.ascontiguousarray(issues["created_h"].to_numpy(dtype=np.float64)).tobytes())
+    types = issues["service_type"]
+    codes = types.cat.codes if isinstance(types.dtype, pd.CategoricalDtype) else pd.factorize(types, sort=True)[0]
+    labels = types.cat.categories if isinstance(types.dtype, pd.CategoricalDtype) else sorted(types.unique())
+    digest.update(",".join(map(str, labels)).encode())
+    digest.update(np.ascontiguousarray(np.asarray(codes, dtype=np.int16)).tobytes())
+    return digest.hexdigest()
 
 
 def gini(values) -> float:

@@ -7,6 +7,8 @@ half-written result. ``summary.json`` is written last: its presence marks a fini
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import math
 import os
@@ -22,6 +24,7 @@ import pyarrow.parquet as pq
 
 import sim
 from sim.issues import text_column
+from sim.metrics import needs_fingerprint
 from sim.run import Result, params_dict
 
 SUMMARY = "summary.json"
@@ -76,6 +79,17 @@ def code_version() -> str:
     return f"{sim.__version__}+{commit}{'.dirty' if dirty else ''}" if commit else sim.__version__
 
 
+@functools.cache
+def code_hash() -> str:
+    """A hash of the package's source: runs made by other code (another commit, or edits
+    not committed) are never taken for finished runs of this one."""
+    root = Path(sim.__file__).resolve().parent
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def summary(result: Result) -> dict:
     cfg = result.config
     return json_safe(
@@ -85,6 +99,8 @@ def summary(result: Result) -> dict:
             "scenario": cfg.scenario.name,
             "days": cfg.days,
             "version": code_version(),
+            "code": code_hash(),
+            "needs_fingerprint": needs_fingerprint(result.issues),
             "params": params_dict(cfg),
             "kpis": result.kpis,
             "timings": result.timings,

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.analysis import KPIS
+from sim.analysis import DIRECTIONS, EFFECT, KPIS
 
 COLOURS = {"coarse": "#8c6d31", "refined": "#3465a4"}
 DIFF_COLOUR = "#444444"
@@ -41,7 +41,7 @@ def axis_label(param: str) -> str:
     return f"{label} ({unit})" if unit and unit != "-" else label
 
 
-def _same(column: pd.Series, value) -> pd.Series:
+def same_value(column: pd.Series, value) -> pd.Series:
     """``column == value``, where a missing value (the default) matches a missing value."""
     return column.isna() if pd.isna(value) else column == value
 
@@ -56,7 +56,7 @@ def _finish(fig, path: Path) -> list[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     out = []
     for ext in ("png", "pdf"):
-        p = path.with_suffix(f".{ext}")
+        p = path.with_name(f"{path.name}.{ext}")  # names may hold dots (figure_scenario.x=1)
         fig.savefig(p, dpi=150, bbox_inches="tight")
         out.append(p)
     plt.close(fig)
@@ -118,13 +118,13 @@ def plot_over(
         ax, axd = axes[0, j], axes[1, j]
         for fi, fv in enumerate(facets):
             ls = styles[fi % len(styles)]
-            s = summary[(summary["kpi"] == k) & (_same(summary[facet], fv) if facet else True)]
+            s = summary[(summary["kpi"] == k) & (same_value(summary[facet], fv) if facet else True)]
             for policy, g in s.groupby("policy"):
                 g = g.sort_values(x)
                 label = f"{policy}" + (f", {axis_label(facet)}={value_text(fv)}" if facet else "")
                 ax.plot(g[x], g["mean"], ls, marker="o", ms=3, color=COLOURS.get(policy, "k"), label=label)
                 ax.fill_between(g[x], g["ci_low"], g["ci_high"], color=COLOURS.get(policy, "k"), alpha=0.18, lw=0)
-            d = diffs[(diffs["kpi"] == k) & (_same(diffs[facet], fv) if facet else True)].sort_values(x)
+            d = diffs[(diffs["kpi"] == k) & (same_value(diffs[facet], fv) if facet else True)].sort_values(x)
             axd.plot(
                 d[x],
                 d["difference"],
@@ -147,7 +147,9 @@ def plot_over(
 
 
 def plot_ablation(effects: pd.DataFrame, kpis, path: Path, title: str) -> list[Path]:
-    """Each dial's marginal effect: switched on from coarse, and switched off from refined."""
+    """Each dial's effect, one sign convention (:data:`sim.analysis.EFFECT`): in coarse,
+    (coarse+dial) − coarse; in refined, refined − (refined−dial). Right of zero: the refined
+    setting of the dial raises the KPI."""
     fig, axes = plt.subplots(
         1,
         len(kpis),
@@ -157,8 +159,9 @@ def plot_ablation(effects: pd.DataFrame, kpis, path: Path, title: str) -> list[P
     )
     fig.suptitle(title)
     dials = sorted(effects["dial"].unique())
-    offsets = {"switched on from coarse": -0.18, "switched off from refined": 0.18}
-    colours = {"switched on from coarse": COLOURS["coarse"], "switched off from refined": COLOURS["refined"]}
+    in_coarse, in_refined = DIRECTIONS.values()
+    offsets = {in_coarse: -0.18, in_refined: 0.18}
+    colours = {in_coarse: COLOURS["coarse"], in_refined: COLOURS["refined"]}
     for j, k in enumerate(kpis):
         ax = axes[0, j]
         for direction, g in effects[effects["kpi"] == k].groupby("direction"):
@@ -175,6 +178,6 @@ def plot_ablation(effects: pd.DataFrame, kpis, path: Path, title: str) -> list[P
         ax.axvline(0, color="grey", lw=0.8, ls="--")
         ax.set_yticks(range(len(dials)), dials if j == 0 else [""] * len(dials))
         ax.set_title(_label(k), fontsize=9)
-        ax.set_xlabel("effect of the dial (paired), 95% CI")
+        ax.set_xlabel(f"{EFFECT}\n(paired; 95% CI per comparison)", fontsize=8)
     axes[0, 0].legend(fontsize=7, loc="best")
     return _finish(fig, path)

@@ -52,7 +52,23 @@ def kpi_table(kpis: dict, title: str = "") -> str:
 
 
 _LABELS = {key: label for key, label, _ in HEADLINE}
-_STATS = ("kpi", "mean", "difference", "ci_low", "ci_high", "n", "pairs", "paired_ok")
+_STATS = (
+    "kpi",
+    "mean",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "n",
+    "pairs",
+    "paired_ok",
+    "excluded",
+    "family",
+    "fw_low",
+    "fw_high",
+    "verdict",
+    "needs",
+    "flag",
+)
 _COUNTS = {"n": "runs", "pairs": "pairs"}
 
 
@@ -92,12 +108,16 @@ def _estimate(row: dict, column: str, header: str) -> dict:
     base, group = split_group(row["kpi"])
     digits, signed = decimals(base), column == "difference"
     lo, hi = (number(row[c], digits, signed) for c in ("ci_low", "ci_high"))
-    return {
+    cells = {
         "KPI": kpi_label(base),
         "group": group,
         header: number(row[column], digits, signed),
         "95% CI": "n/a" if pd.isna(row["ci_low"]) else f"[{lo}, {hi}]",
     }
+    if "fw_low" in row:
+        fw = [number(row[c], digits, signed) for c in ("fw_low", "fw_high")]
+        cells["familywise 95% CI"] = "n/a" if pd.isna(row["fw_low"]) else f"[{fw[0]}, {fw[1]}]"
+    return cells
 
 
 def _parameter(column: str, value) -> tuple[str, str]:
@@ -117,13 +137,17 @@ def _readable(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         cells = dict(_parameter(c, v) for c, v in row.items() if c not in _STATS)
         cells |= _estimate(row, column, header)
         cells |= {_COUNTS[c]: str(int(row[c])) for c in counts}
+        if "needs" in row:
+            cells["needs"] = number(row["needs"], 0)
         if flag:
-            cells["same needs"] = "yes" if row["paired_ok"] else "no"
+            cells["pairs left out (other needs)"] = str(int(row["excluded"]))
+        cells |= {c: row[c] for c in ("verdict", "flag") if c in row}
         rows.append(cells)
     out = pd.DataFrame(rows)
     if not out["group"].any():
         out = out.drop(columns="group")
-    return out, [header, "95% CI", *(_COUNTS[c] for c in counts)]
+    numeric = [header, "95% CI", "familywise 95% CI", "needs", "pairs left out (other needs)"]
+    return out, [*numeric, *(_COUNTS[c] for c in counts)]
 
 
 def _markdown(df: pd.DataFrame, caption: str = "") -> str:
@@ -154,6 +178,12 @@ def _experiment(sweep_dir: Path) -> str:
         return Path(sweep_dir).name
 
 
+def analysis_effect() -> str:
+    from sim.analysis import EFFECT
+
+    return EFFECT
+
+
 def _title(runs: pd.DataFrame, sweep_dir: Path) -> str:
     ok = runs[runs["status"] == "ok"]
     seeds = ok["seed"].nunique() if "seed" in ok else 0
@@ -163,12 +193,15 @@ def _title(runs: pd.DataFrame, sweep_dir: Path) -> str:
 
 
 CAPTIONS = {
-    "summary": "mean over seeds, with its 95% confidence interval",
+    "summary": "mean over seeds, with its 95% confidence interval; in a comparison of the two policies, over the "
+    "seeds run under both (the seeds of the paired differences)",
     "differences": "refined − coarse, paired on seed, with the 95% confidence interval of the paired differences",
     "for_whom": "refined − coarse by group of residents (category, and where registered), paired on seed, "
-    "with 95% confidence intervals",
-    "effects": "each dial's effect, paired on seed: switched on from coarse (coarse+dial − coarse) and "
-    "switched off from refined (refined − refined-dial), with 95% confidence intervals",
+    "with 95% confidence intervals; 'needs' is the group's mean number of needs per run; rows from fewer than "
+    "3 pairs or with no spread are flagged",
+    "effects": f"each dial's effect = {analysis_effect()}, paired on seed, the other dials as in the preset named; "
+    "95% confidence interval per comparison and familywise (Bonferroni over the comparisons of each KPI); "
+    "verdict from the familywise interval and the smallest relevant effect",
 }
 
 
@@ -178,8 +211,18 @@ def _caption(table: str, title: str) -> str:
 
 def _warnings(ok: pd.DataFrame) -> list[str]:
     from sim import analysis
+    from sim.output import code_hash
 
     notes = []
+    if "code" in ok:
+        other = ok["code"] != code_hash()
+        if other.any():
+            notes.append(
+                f"{int(other.sum())} of {len(ok)} runs were made by other code than the installed one "
+                f"({', '.join(sorted(ok.loc[other, 'code'].fillna('unrecorded').astype(str).unique()))}; "
+                f"installed: {code_hash()}): "
+                "re-run the sweep to refresh them"
+            )
     if "version" in ok and ok["version"].nunique() > 1:
         notes.append(f"runs come from different code versions: {', '.join(map(str, ok['version'].unique()))}")
     mixed = [c for c in analysis.swept_parameters(ok) if ok[c].isna().any() and ok[c].notna().any()]
@@ -204,7 +247,7 @@ def check_runs(runs: pd.DataFrame, sweep_dir: Path) -> pd.DataFrame:
     if "variant" in ok and ok["variant"].isna().any():
         raise SweepError(f"{sweep_dir}: some runs are ablation variants and some are not: report them apart")
     ablation = "variant" in ok
-    by = [] if ablation else analysis.varying_parameters(ok)
+    by = analysis.varying_parameters(ok)
     dup = analysis.duplicated_runs(ok, by, arm="variant" if ablation else "policy")
     if len(dup):
         shared = "variant and seed" if ablation else "parameters, policy and seed"
@@ -223,7 +266,7 @@ def build_report(sweep_dir: Path, runs: pd.DataFrame | None = None, kpis=None) -
     """Tables and a figure for a sweep, from its runs only. Without ``runs``, reads the job
     folders and also writes ``runs.parquet``. Checks everything before writing anything.
     Returns the report files written."""
-    from sim import analysis, plots  # matplotlib and scipy: loaded only when reporting
+    from sim import analysis  # scipy: loaded only when reporting
 
     sweep_dir = Path(sweep_dir)
     fresh = runs is None
@@ -231,50 +274,110 @@ def build_report(sweep_dir: Path, runs: pd.DataFrame | None = None, kpis=None) -
     ok = check_runs(runs, sweep_dir)
     if fresh:
         save_runs(runs, sweep_dir)
-    kpis = [k for k in (kpis or analysis.KPIS) if k in ok]
-    out_dir, title = sweep_dir / "report", _title(runs, sweep_dir)
-    written = []
-    if "variant" in ok:
-        effects = analysis.ablation_effects(ok, kpis)
-        written += _write_table(
-            analysis.summarise(ok, ["variant"], kpis), out_dir / "summary", _caption("summary", title)
-        )
-        written += _write_table(effects, out_dir / "effects", _caption("effects", title))
-        written += plots.plot_ablation(effects, kpis[:4], out_dir / "figure", title)
-        return written
     for note in _warnings(ok):
         print(f"warning: {note}", file=sys.stderr)
+    kpis = [k for k in (kpis or analysis.KPIS) if k in ok]
     by = analysis.varying_parameters(ok)
-    summary = analysis.summarise(ok, [*by, "policy"], kpis)
+    out_dir, title = sweep_dir / "report", _title(runs, sweep_dir)
+    if "variant" in ok:
+        return _ablation_report(ok, by, kpis, out_dir, title)
+    return _comparison_report(ok, by, kpis, out_dir, title)
+
+
+def _ablation_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Path, title: str) -> list[Path]:
+    from sim import analysis, plots
+
+    effects = analysis.ablation_effects(ok, kpis, by)
+    _warn_excluded(effects)
+    written = _write_table(
+        analysis.summarise(ok, [*by, "variant"], kpis), out_dir / "summary", _caption("summary", title)
+    )
+    written += _write_table(effects, out_dir / "effects", _caption("effects", title))
+    for name, where, part in _slices(effects, by):
+        written += plots.plot_ablation(part, kpis[:4], out_dir / name, f"{title}{where}")
+    return written
+
+
+def _comparison_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Path, title: str) -> list[Path]:
+    from sim import analysis, plots
+
+    both = "policy" in ok and {"coarse", "refined"} <= set(ok["policy"])
+    levels = analysis.paired_levels if both else analysis.summarise
+    summary = levels(ok, by, kpis=kpis) if both else levels(ok, [*by, "policy"], kpis)
     diffs = analysis.paired_differences(ok, by, kpis=kpis)
-    written += _write_table(summary, out_dir / "summary", _caption("summary", title))
+    _warn_excluded(diffs)
+    written = _write_table(summary, out_dir / "summary", _caption("summary", title))
     written += _write_table(diffs, out_dir / "differences", _caption("differences", title))
-    groups = analysis.paired_differences(ok, by, kpis=analysis.group_kpis(ok))
+    groups = for_whom(ok, by)
     if not groups.empty:
         written += _write_table(groups, out_dir / "for_whom", _caption("for_whom", title))
-    if not diffs.empty and not diffs["paired_ok"].all():
-        print(
-            "warning: some pairs did not face the same needs; paired differences are not valid there", file=sys.stderr
-        )
     numeric = [c for c in by if c in analysis.numeric_axes(ok)]
     x = numeric[0] if numeric else (by[0] if by else None)
     others = [c for c in by if c != x]
-    if len(others) > 1:
-        print(
-            f"note: {len(by)} parameters vary ({', '.join(by)}); the figure shows {x} and {others[0]}, "
-            "the tables all of them",
-            file=sys.stderr,
-        )
-        keep = ok[others[1:]].iloc[0]
-        chosen = (summary[others[1:]] == keep).all(axis=1) | summary[others[1:]].isna().all(axis=1)
-        summary, diffs = summary[chosen], diffs[(diffs[others[1:]] == keep).all(axis=1)]
-    if x is not None:
-        written += plots.plot_over(
-            summary, diffs, x, kpis[:4], out_dir / "figure", title, facet=others[0] if others else None
-        )
-    else:
-        written += plots.plot_policies(summary, diffs, kpis[:4], out_dir / "figure", title)
+    facet, sliced = (others[0] if others else None), others[1:]
+    for name, where, diffs_part in _slices(diffs, sliced):  # one figure per slice: levels and differences alike
+        summary_part = summary[_slice_mask(summary, sliced, diffs_part)]
+        if x is None:
+            written += plots.plot_policies(summary_part, diffs_part, kpis[:4], out_dir / name, title)
+        else:
+            written += plots.plot_over(
+                summary_part, diffs_part, x, kpis[:4], out_dir / name, f"{title}{where}", facet=facet
+            )
     return written
+
+
+def for_whom(ok: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Paired differences by group of residents, with the group's mean number of needs per
+    run and a flag on rows that rest on fewer than 3 pairs or show no spread at all."""
+    from sim import analysis
+
+    groups = analysis.paired_differences(ok, by, kpis=analysis.group_kpis(ok))
+    if groups.empty:
+        return groups
+    names = groups["kpi"].map(lambda k: split_group(k)[1].replace(" ", "_"))
+    counts = {c[len("needs_") :]: ok[c].mean() for c in ok if c.startswith("needs_") and c != "needs_met_share"}
+    groups.insert(len(by) + 1, "needs", names.map(counts))
+    thin = groups["pairs"] < 3
+    flat = (groups["ci_high"] - groups["ci_low"]).fillna(0) == 0
+    groups["flag"] = [("few pairs" if t else "no spread" if f else "") for t, f in zip(thin, flat)]
+    return groups
+
+
+def _warn_excluded(diffs: pd.DataFrame) -> None:
+    if diffs.empty or diffs["paired_ok"].all():
+        return
+    keys = list(diffs.columns[: list(diffs.columns).index("kpi")])  # one row per comparison
+    bad = diffs[~diffs["paired_ok"]]
+    n = int((bad.drop_duplicates(keys) if keys else bad.head(1))["excluded"].sum())
+    print(
+        f"warning: {n} pairs did not face the same needs (their need fingerprints differ): "
+        "they are left out of the differences and marked in the tables",
+        file=sys.stderr,
+    )
+
+
+def _slice_mask(table: pd.DataFrame, columns: list[str], chosen: pd.DataFrame) -> pd.Series:
+    from sim.plots import same_value
+
+    mask = pd.Series(True, index=table.index)
+    for c in columns:
+        mask &= same_value(table[c], chosen[c].iloc[0]) if len(chosen) else False
+    return mask
+
+
+def _slices(table: pd.DataFrame, columns: list[str]):
+    """(file name, title suffix, rows) for each combination of values of ``columns``: one
+    figure per slice, the slice named in its title (``figure`` alone when nothing is sliced)."""
+    from sim.plots import value_text
+
+    if not columns or table.empty:
+        return [("figure", "", table)]
+    out = []
+    for key, part in table.groupby(columns, sort=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        named = ",".join(f"{c}={value_text(v)}" for c, v in zip(columns, key))
+        out.append((f"figure_{named}" if out else "figure", f" [{named}]", part))
+    return out
 
 
 def _print_runs(runs: pd.DataFrame) -> None:

@@ -47,13 +47,17 @@ _NOT_MODEL = ("progress",)  # keys that do not change a run's results
 
 
 def finished(out_dir: Path, params: dict) -> bool:
-    """True if ``out_dir`` holds a complete run of exactly these parameters."""
+    """True if ``out_dir`` holds a complete run of exactly these parameters, made by this
+    code (the hash of the package's source: a change to the model or the metrics re-runs)."""
+    from sim.output import code_hash
+
     try:
         summary = json.loads((Path(out_dir) / SUMMARY).read_text())
         done = {k: v for k, v in summary["params"].items() if k not in _NOT_MODEL}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
-    return _comparable(done) == _comparable({k: v for k, v in params.items() if k not in _NOT_MODEL})
+    same_code = summary.get("code") == code_hash()
+    return same_code and _comparable(done) == _comparable({k: v for k, v in params.items() if k not in _NOT_MODEL})
 
 
 def _comparable(value: Any) -> Any:
@@ -123,6 +127,8 @@ def _row(job_dir: Path) -> dict[str, Any]:
                 "scenario": s["scenario"],
                 "days": s["days"],
                 "version": s.get("version"),
+                "code": s.get("code"),
+                "needs_fingerprint": s.get("needs_fingerprint"),
             }
             row |= {k: (math.nan if v is None else v) for k, v in s["kpis"].items()}
             return row

@@ -69,5 +69,7 @@ def test_ablation_effects_have_the_right_sign():
                 }
             )
     e = analysis.ablation_effects(pd.DataFrame(rows), kpis=["satisfaction_mean"]).set_index("direction")
-    assert e.loc["switched on from coarse", "difference"] == pytest.approx(0.1)
-    assert e.loc["switched off from refined", "difference"] == pytest.approx(0.05)
+    # One convention: KPI(dial as in refined) - KPI(dial as in coarse), in both presets.
+    in_coarse, in_refined = analysis.DIRECTIONS.values()
+    assert e.loc[in_coarse, "difference"] == pytest.approx(0.5 - 0.4)
+    assert e.loc[in_refined, "difference"] == pytest.approx(0.7 - 0.65)

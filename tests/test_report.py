@@ -87,7 +87,10 @@ def test_markdown_uses_labels_and_the_precision_of_each_kind_of_kpi(tmp_path):
     text = _markdown(diffs)
     assert "| KPI | refined − coarse | 95% CI | pairs |" in text
     assert "| needs served within a week of arising (share of all needs) | +0.071 | [+0.060, +0.082] | 20 |" in text
-    assert "| response time of resolved needs (mean, hours) | −72.4 | [−73.6, −71.2] | 20 |" in text
+    assert (
+        "| response time of resolved needs (mean, hours; conditional on resolution) | −72.4 | [−73.6, −71.2] | 20 |"
+        in text
+    )
     assert "| issues created | +3 | [+1, +6] | 20 |" in text
     assert "served_within_week_share" not in text and "paired_ok" not in text
     written = _write_table(diffs, tmp_path / "differences")
@@ -109,4 +112,7 @@ def test_markdown_levels_are_unsigned_and_groups_get_their_own_column():
     assert text.startswith("**compare_regimes**: mean over seeds.\n\n| policy | KPI | group | mean | 95% CI | runs |")
     met = "| coarse | needs actually met (share of all needs) | registered elsewhere | 0.348 | [0.242, 0.455] | 3 |"
     assert met in text
-    assert "| coarse | response time of resolved needs (mean, hours) | elderly | 62.6 | n/a | 1 |" in text
+    assert (
+        "| coarse | response time of resolved needs (mean, hours; conditional on resolution) | elderly "
+        "| 62.6 | n/a | 1 |" in text
+    )
