@@ -79,13 +79,20 @@ def code_version() -> str:
     return f"{sim.__version__}+{commit}{'.dirty' if dirty else ''}" if commit else sim.__version__
 
 
+READERS = ("analysis.py", "cli.py", "plots.py", "report.py", "sweep.py", "__main__.py")
+"""Modules that only read, aggregate or display saved results, or launch runs: editing them
+cannot change a run's files, so they are left out of :func:`code_hash`. Nothing that
+computes a result may live in them."""
+
+
 @functools.cache
 def code_hash() -> str:
-    """A hash of the package's source: runs made by other code (another commit, or edits
-    not committed) are never taken for finished runs of this one."""
+    """A hash of the source that makes a run's results (every module of the package but
+    :data:`READERS`): runs made by other code (another commit, or edits not committed) are
+    never taken for finished runs of this one."""
     root = Path(sim.__file__).resolve().parent
     digest = hashlib.blake2b(digest_size=8)
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted(p for p in root.rglob("*.py") if p.relative_to(root).as_posix() not in READERS):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

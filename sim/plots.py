@@ -179,5 +179,6 @@ def plot_ablation(effects: pd.DataFrame, kpis, path: Path, title: str) -> list[P
         ax.set_yticks(range(len(dials)), dials if j == 0 else [""] * len(dials))
         ax.set_title(_label(k), fontsize=9)
         ax.set_xlabel(f"{EFFECT}\n(paired; 95% CI per comparison)", fontsize=8)
-    axes[0, 0].legend(fontsize=7, loc="best")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8)  # clear of the points
     return _finish(fig, path)

@@ -129,7 +129,11 @@ def _parameter(column: str, value) -> tuple[str, str]:
 def _readable(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """The table with labels and rounded numbers, and its numeric columns (aligned right)."""
     column = "mean" if "mean" in df else "difference"
-    header = "mean" if column == "mean" else ("effect" if "dial" in df else "refined − coarse")
+    header = (
+        "mean"
+        if column == "mean"
+        else ("effect" if "dial" in df else "gain difference" if "contrast" in df else "refined − coarse")
+    )
     counts = [c for c in _COUNTS if c in df]
     flag = "paired_ok" in df and not df["paired_ok"].all()
     rows = []
@@ -199,6 +203,8 @@ CAPTIONS = {
     "for_whom": "refined − coarse by group of residents (category, and where registered), paired on seed, "
     "with 95% confidence intervals; 'needs' is the group's mean number of needs per run; rows from fewer than "
     "3 pairs or with no spread are flagged",
+    "for_whom_contrasts": "how much more one group gains than another: per seed, the gain (refined − coarse) of "
+    "the first group minus that of the second, with the paired 95% confidence interval",
     "effects": f"each dial's effect = {analysis_effect()}, paired on seed, the other dials as in the preset named; "
     "95% confidence interval per comparison and familywise (Bonferroni over the comparisons of each KPI); "
     "verdict from the familywise interval and the smallest relevant effect",
@@ -311,6 +317,8 @@ def _comparison_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir
     groups = for_whom(ok, by)
     if not groups.empty:
         written += _write_table(groups, out_dir / "for_whom", _caption("for_whom", title))
+        contrasts = _group_contrasts(ok, by)
+        written += _write_table(contrasts, out_dir / "for_whom_contrasts", _caption("for_whom_contrasts", title))
     numeric = [c for c in by if c in analysis.numeric_axes(ok)]
     x = numeric[0] if numeric else (by[0] if by else None)
     others = [c for c in by if c != x]
@@ -335,12 +343,27 @@ def for_whom(ok: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     if groups.empty:
         return groups
     names = groups["kpi"].map(lambda k: split_group(k)[1].replace(" ", "_"))
-    counts = {c[len("needs_") :]: ok[c].mean() for c in ok if c.startswith("needs_") and c != "needs_met_share"}
+    counts = {n: ok[f"needs_{n}"].mean() for n in analysis.group_names(ok) if f"needs_{n}" in ok}
     groups.insert(len(by) + 1, "needs", names.map(counts))
     thin = groups["pairs"] < 3
     flat = (groups["ci_high"] - groups["ci_low"]).fillna(0) == 0
     groups["flag"] = [("few pairs" if t else "no spread" if f else "") for t, f in zip(thin, flat)]
     return groups
+
+
+def _group_contrasts(ok: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Every pair of categories, and registered elsewhere against here."""
+    from itertools import combinations
+
+    from sim import analysis
+
+    names = analysis.group_names(ok)
+    places = [n for n in names if n.startswith("registered_")]
+    pairs = list(combinations([n for n in names if n not in places], 2))
+    if {"registered_elsewhere", "registered_here"} <= set(places):
+        pairs.append(("registered_elsewhere", "registered_here"))
+    kpis = ["served_within_week_share", "needs_met_share", "satisfaction_mean"]
+    return analysis.group_contrasts(ok, by, pairs, kpis)
 
 
 def _warn_excluded(diffs: pd.DataFrame) -> None:

@@ -317,6 +317,23 @@ class SweepCallback(Callback):
             self._progress = Progress(sweep_dir, sweep_size(config.hydra)).start()
             os.environ[WATCHED] = "1"  # inherited by the jobs' processes, started after this
 
+    @staticmethod
+    def _report(sweep_dir: Path, runs: pd.DataFrame) -> bool:
+        """Build the report; on failure say why and how to retry, and return False."""
+        from sim.report import build_report
+
+        try:
+            for path in build_report(sweep_dir, runs):
+                print(f"[sweep] wrote {path}", file=sys.stderr)
+        except SweepError as err:
+            print(f"[sweep] no report: {err}", file=sys.stderr)
+            return False
+        except Exception:
+            traceback.print_exc()
+            print(f"[sweep] the report failed; the runs are kept: python -m sim.report {sweep_dir}", file=sys.stderr)
+            return False
+        return True
+
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         if self._progress is not None:
             self._progress.stop()
@@ -327,11 +344,8 @@ class SweepCallback(Callback):
         print(f"[sweep] {len(runs) - len(bad)} runs ok, {len(bad)} failed: {sweep_dir / RUNS}", file=sys.stderr)
         for r in bad.itertuples():
             print(f"[sweep]   {r.job}: {r.error}", file=sys.stderr)
-        if self.report and len(bad) < len(runs):
-            from sim.report import build_report
-
-            for path in build_report(sweep_dir, runs):
-                print(f"[sweep] wrote {path}", file=sys.stderr)
+        if self.report and len(bad) < len(runs) and not self._report(sweep_dir, runs):
+            sys.exit(1)  # Hydra would only warn about an exception raised here
         if len(bad):
             # The good runs are aggregated above; the exit status still tells scripts and
             # schedulers that the sweep is not complete.

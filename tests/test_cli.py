@@ -215,3 +215,9 @@ def test_help_names_govsim_and_every_choice():
         assert all(option in line for option in group_options(group)), f"--help misses a {group}: {line}"
     assert "schema" not in done.stdout
     assert "variant" in GROUPS
+
+
+def test_a_sweep_into_an_unusable_directory_is_a_clear_error(tmp_path):
+    done = cli("-m", "scenario=teaching", "days=2", "seed=0,1", "hydra.sweep.dir=/proc/govsim_sweep", cwd=tmp_path)
+    assert done.returncode == 2 and "output directory" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr

@@ -174,3 +174,30 @@ def test_with_three_varying_parameters_each_slice_gets_its_own_figure(tmp_path):
     assert figures == ["figure.png", "figure_scenario.need_heterogeneity=1.png"], figures
     effects = pd.read_csv(tmp_path / "report" / "differences.csv")
     assert np.allclose(effects["difference"], 0.05)
+
+
+def test_code_hash_covers_every_module_a_run_imports():
+    """Modules left out of the code hash must never take part in making a run's results."""
+    import subprocess
+    import sys
+
+    from sim.output import READERS
+
+    code = "import sys, sim.run, sim.output; print(' '.join(m for m in sys.modules if m.startswith('sim.')))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    readers = {f"sim.{name.removesuffix('.py')}" for name in READERS}
+    assert not readers & set(loaded), f"a run imports modules left out of the code hash: {readers & set(loaded)}"
+
+
+def test_group_contrast_is_a_paired_difference_of_gains():
+    rows = []
+    for seed in range(4):
+        for policy, old, young in (("coarse", 0.30, 0.30), ("refined", 0.35, 0.50)):
+            noise = 0.05 * seed  # shared by both groups within a run: the contrast removes it
+            rows.append(
+                {"status": "ok", "policy": policy, "seed": seed, "needs_fingerprint": str(seed)}
+                | {"needs_met_share_young": young + noise, "needs_met_share_old": old + noise}
+            )
+    c = analysis.group_contrasts(pd.DataFrame(rows), [], [("young", "old")], ["needs_met_share"]).iloc[0]
+    assert c["contrast"] == "young − old" and c["pairs"] == 4
+    assert c["difference"] == pytest.approx(0.20 - 0.05) and c["ci_high"] - c["ci_low"] == pytest.approx(0, abs=1e-12)
