@@ -272,7 +272,8 @@ def to_run_config(cfg: DictConfig) -> RunConfig:
             names = [f.name for f in dataclasses.fields(where)]
             hint = _did_you_mean(path.rsplit(".", 1)[-1], names, parent + ".")
             raise ConfigError(f"unknown key '{path}': {hint}{parent} accepts {_allowed(where)}")
-    plain = OmegaConf.masked_copy(cfg, [k for k in cfg if k in ("scenario", "policy", "seed", "days", "progress")])
+    fields = {f.name for f in dataclasses.fields(RunConfig)}
+    plain = OmegaConf.masked_copy(cfg, [k for k in cfg if k in fields])
     try:
         run = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(RunConfig), plain))
     except OmegaConfBaseException as err:

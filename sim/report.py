@@ -26,11 +26,15 @@ HEADLINE = (
     ("response_time_median_h", "response time, median (h)", "{:.1f}"),
     ("response_time_p90_h", "response time, p90 (h)", "{:.1f}"),
     ("report_to_resolution_mean_h", "report to resolution, mean (h)", "{:.1f}"),
-    ("on_time_share", "closed within a week of report", "{:.1%}"),
-    ("served_within_week_share", "needs served within a week", "{:.1%}"),
+    ("on_time_share", "closed within a week of report (of closed)", "{:.1%}"),
+    ("resolved_within_1d", "resolved within 1 day (all needs)", "{:.1%}"),
+    ("resolved_within_7d", "resolved within 7 days (all needs)", "{:.1%}"),
+    ("resolved_within_30d", "resolved within 30 days (all needs)", "{:.1%}"),
+    ("resolution_time_restricted_30d_h", "time to resolution, capped at 30 d (h)", "{:.1f}"),
     ("fit_mean", "remedy fit, mean", "{:.3f}"),
     ("needs_met_share", "needs actually met", "{:.1%}"),
-    ("satisfaction_mean", "satisfaction, mean", "{:.3f}"),
+    ("satisfaction_window_mean", "satisfaction, mean over the window", "{:.3f}"),
+    ("satisfaction_mean", "satisfaction, mean at the end", "{:.3f}"),
     ("trust_mean", "trust, mean", "{:.3f}"),
     ("utilisation", "front-line utilisation", "{:.1%}"),
     ("volunteer_h", "volunteer hours", "{:.0f}"),
@@ -362,7 +366,7 @@ def _group_contrasts(ok: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     pairs = list(combinations([n for n in names if n not in places], 2))
     if {"registered_elsewhere", "registered_here"} <= set(places):
         pairs.append(("registered_elsewhere", "registered_here"))
-    kpis = ["served_within_week_share", "needs_met_share", "satisfaction_mean"]
+    kpis = ["resolved_within_7d", "needs_met_share", "satisfaction_mean"]
     return analysis.group_contrasts(ok, by, pairs, kpis)
 
 

@@ -76,22 +76,37 @@ def model_tables(model: GovernanceModel, cfg: RunConfig, residents: bool = True)
 
 
 def summarise(tables: dict, cfg: RunConfig) -> Result:
-    """The result of a run from its tables (``model_tables``): timeseries and KPIs."""
-    issues, residents = tables["issues"], tables["residents"]
+    """The result of a run from its tables (``model_tables``): timeseries and KPIs.
+
+    KPIs are measured over the window after ``cfg.warmup_days``: issue KPIs over the needs
+    that arose in it (followed to the horizon), daily means over its days; the final state
+    of the residents is reported as it is at the horizon."""
+    issues, residents, horizon_h = tables["issues"], tables["residents"], tables["horizon_h"]
     ts = metrics.timeseries(issues, tables["daily"])
-    kpis = metrics.issue_kpis(issues, tables["horizon_h"])
+    ts["warmup"] = ts["day"] < cfg.warmup_days
+    cohort = issues[issues["created_h"] >= cfg.warmup_days * 24.0] if cfg.warmup_days else issues
+    kpis = metrics.issue_kpis(cohort, horizon_h)
     # Residents' needs (not component faults), with only the columns group_kpis reads.
-    people = issues.loc[
-        issues["resident_id"] >= 0,
-        ["category", "registered_elsewhere", "status", "created_h", "reported_h", "resolved_h", "solved"],
+    people = cohort.loc[
+        cohort["resident_id"] >= 0,
+        [
+            "category",
+            "registered_elsewhere",
+            "status",
+            "created_h",
+            "reported_h",
+            "resolved_h",
+            "abandoned_h",
+            "solved",
+        ],
     ]
-    kpis |= metrics.group_kpis(people, "category")
+    kpis |= metrics.group_kpis(people, "category", horizon_h)
     kpis |= metrics.group_kpis(
-        people, "registered_elsewhere", label=lambda v: "registered_elsewhere" if v else "registered_here"
+        people, "registered_elsewhere", horizon_h, label=lambda v: "registered_elsewhere" if v else "registered_here"
     )
-    del people
+    del people, cohort
     kpis |= metrics.resident_kpis(residents)
-    kpis["backlog_mean"] = float(ts["backlog"].mean())
+    kpis |= metrics.window_means(ts)
     kpis |= {k: float(v) for k, v in tables["time_use"].items()}
     return Result(cfg, issues, ts, residents, kpis)
 

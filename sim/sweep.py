@@ -217,10 +217,8 @@ def progress_bar(**kwargs):
 
 
 def done_line(label: str, kpis: dict) -> str:
-    return (
-        f"[done] {label}: satisfaction {kpis['satisfaction_mean']:.3f}, "
-        f"served within a week {kpis['served_within_week_share']:.1%}"
-    )
+    met, week = kpis.get("needs_met_share", math.nan), kpis.get("resolved_within_7d", math.nan)
+    return f"[done] {label}: resolved within 7 days {week:.1%}, needs met {met:.1%}"
 
 
 class Progress:

@@ -12,7 +12,7 @@ from sim.report import _markdown, _write_table, build_report
 from sim.sweep import SweepError
 from tests.conftest import ROOT
 
-KPIS = {"issues_created": 40, "served_within_week_share": 0.4, "response_time_mean_h": 60.0, "satisfaction_mean": 0.6}
+KPIS = {"issues_created": 40, "resolved_within_7d": 0.4, "response_time_mean_h": 60.0, "satisfaction_mean": 0.6}
 
 
 def job(sweep: Path, name: str, seed: int = 0, policy: str = "coarse", overrides=(), failed: bool = False) -> None:
@@ -76,7 +76,7 @@ def test_a_refusal_still_lists_the_failed_runs(tmp_path):
 def test_markdown_uses_labels_and_the_precision_of_each_kind_of_kpi(tmp_path):
     diffs = pd.DataFrame(
         {
-            "kpi": ["served_within_week_share", "response_time_mean_h", "issues_created"],
+            "kpi": ["resolved_within_7d", "response_time_mean_h", "issues_created"],
             "difference": [0.07117, -72.41, 3.4],
             "ci_low": [0.06043, -73.649, 1.2],
             "ci_high": [0.08190, -71.18, 5.6],
@@ -86,13 +86,16 @@ def test_markdown_uses_labels_and_the_precision_of_each_kind_of_kpi(tmp_path):
     )
     text = _markdown(diffs)
     assert "| KPI | refined − coarse | 95% CI | pairs |" in text
-    assert "| needs served within a week of arising (share of all needs) | +0.071 | [+0.060, +0.082] | 20 |" in text
+    assert (
+        "| needs resolved within 7 days of arising (cumulative incidence, all needs) | +0.071 | [+0.060, +0.082] | 20 |"
+        in text
+    )
     assert (
         "| response time of resolved needs (mean, hours; conditional on resolution) | −72.4 | [−73.6, −71.2] | 20 |"
         in text
     )
     assert "| issues created | +3 | [+1, +6] | 20 |" in text
-    assert "served_within_week_share" not in text and "paired_ok" not in text
+    assert "resolved_within_7d" not in text and "paired_ok" not in text
     written = _write_table(diffs, tmp_path / "differences")
     pd.testing.assert_frame_equal(pd.read_csv(written[0]), diffs)  # the CSV keeps names and full precision
 

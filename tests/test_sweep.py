@@ -138,7 +138,7 @@ def test_progress_reports_each_run_once_as_it_ends(tmp_path):
 
     for i in range(3):
         (tmp_path / f"job{i}").mkdir()
-    kpis = {"satisfaction_mean": 0.5, "served_within_week_share": 0.25}
+    kpis = {"needs_met_share": 0.5, "resolved_within_7d": 0.25}
     (tmp_path / "job0" / "summary.json").write_text(json.dumps({"kpis": kpis}))
     shown = io.StringIO()
     p = Progress(tmp_path, total=3, stream=shown)
@@ -146,7 +146,7 @@ def test_progress_reports_each_run_once_as_it_ends(tmp_path):
     (tmp_path / "job1" / "summary.json").write_text(json.dumps({"kpis": kpis}))
     (tmp_path / "job2" / "failed.json").write_text(json.dumps({"error": "ConfigError: bad"}))
     lines = p.poll()
-    assert lines == ["[done] job1: satisfaction 0.500, served within a week 25.0%", "[FAIL] job2: ConfigError: bad"]
+    assert lines == ["[done] job1: resolved within 7 days 25.0%, needs met 50.0%", "[FAIL] job2: ConfigError: bad"]
     assert p.poll() == [], "each run is reported once"
     assert p.bar.n == 2 and p.failed == 1
     p.bar.close()
