@@ -5,6 +5,8 @@ the copies the README shows and links.
     python -m experiments.publish staffing heterogeneity
     python -m experiments.publish --no-run             # copy the reports already made
 
+With all five, it also writes ``results/figures/findings.md``, the README's table of findings.
+
 Each experiment runs as ``python -m sim experiment=<name>`` would (resumable: runs of the same
 configuration and code are reused) and writes ``results/sweeps/<name>/town_365d/``.
 """
@@ -19,6 +21,20 @@ from pathlib import Path
 
 EXPERIMENTS = ("compare_regimes", "staffing", "heterogeneity", "mechanism_ablation", "information_cost")
 TABLES = ("differences", "effects", "for_whom", "for_whom_contrasts")
+# The README's table of findings: refined - coarse under each condition, from the experiments'
+# differences.csv (experiment, the slice as {column: value}, the row's label).
+CONDITIONS = (
+    ("compare_regimes", {}, "default (compare_regimes, 20 seeds)"),
+    ("heterogeneity", {"scenario.need_heterogeneity": 0.0}, "homogeneous needs, sigma = 0 (heterogeneity, 5 seeds)"),
+    ("staffing", {"scenario.workers_per_10k": 5}, "scarce staff, 5 per 10k (staffing, 5 seeds)"),
+    ("staffing", {"scenario.workers_per_10k": 40}, "ample staff, 40 per 10k (staffing, 5 seeds)"),
+    (
+        "information_cost",
+        {"scenario.visit_h": 0.4, "scenario.info_decay_days": 90},
+        "costly visits, 0.4 h per resident (information_cost, 3 seeds)",
+    ),
+)
+FINDINGS = ("resolved_within_7d", "needs_met_share", "satisfaction_window_mean", "resolution_time_restricted_30d_h")
 SWEEPS, FIGURES = Path("results/sweeps"), Path("results/figures")
 
 
@@ -41,6 +57,31 @@ def publish(name: str) -> list[Path]:
     return [target for _, target in copies]
 
 
+def findings() -> Path:
+    """``results/figures/findings.md``: the README's table, from the saved differences."""
+    import pandas as pd
+
+    from sim.analysis import KPIS
+    from sim.report import decimals, number
+
+    header = "| condition | " + " | ".join(f"{KPIS[k][0]} ({KPIS[k][1]})" for k in FINDINGS) + " |"
+    lines = [header, "| --- |" + " ---: |" * len(FINDINGS)]
+    for name, where, label in CONDITIONS:
+        diffs = pd.read_csv(SWEEPS / name / "town_365d" / "report" / "differences.csv")
+        for column, value in where.items():
+            diffs = diffs[diffs[column] == value]
+        cells = []
+        for kpi in FINDINGS:
+            (row,) = diffs[diffs["kpi"] == kpi].to_dict("records")
+            digits = decimals(kpi)
+            lo, hi = (number(row[c], digits, signed=True) for c in ("ci_low", "ci_high"))
+            cells.append(f"{number(row['difference'], digits, signed=True)} [{lo}, {hi}]")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    path = FIGURES / "findings.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m experiments.publish", description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"any of {', '.join(EXPERIMENTS)} (default: all)")
@@ -54,6 +95,8 @@ def main(argv=None) -> int:
             run(name)
         for path in publish(name):
             print(f"wrote {path}")
+    if not args.names:
+        print(f"wrote {findings()}")
     return 0
 
 
