@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 EXPERIMENTS = ("compare_regimes", "staffing", "heterogeneity", "mechanism_ablation", "information_cost")
-TABLES = ("differences", "effects", "for_whom", "for_whom_contrasts")
+TABLES = ("differences", "matched", "effects", "for_whom", "for_whom_contrasts")
 # The README's table of findings: refined - coarse under each condition, from the experiments'
 # differences.csv (experiment, the slice as {column: value}, the row's label).
 CONDITIONS = (

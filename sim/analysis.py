@@ -192,6 +192,59 @@ def group_names(runs: pd.DataFrame, kpi: str = "needs_met_share") -> list[str]:
     return [c[len(kpi) + 1 :] for c in runs.columns if c.startswith(kpi + "_")]
 
 
+MATCHED = {
+    # key: (label, unit). Over the needs that both regimes of a seed resolved, matched by
+    # identity: the same needs, so no selection between the regimes.
+    "matched_needs": ("needs resolved under both regimes", "count per run"),
+    "matched_response_time_mean_h": ("response time, needs resolved under both", "mean, hours"),
+    "matched_response_time_median_h": ("response time, needs resolved under both", "median, hours"),
+    "matched_report_to_resolution_mean_h": ("report to resolution, needs resolved under both", "mean, hours"),
+}
+
+
+def paired_runs(runs: pd.DataFrame, by: list[str], column="policy", treatment="refined", control="coarse"):
+    """(group, seed, control run, treatment run) for every pair that faced the same needs."""
+    for key, g in _groups(_ok(runs), by):
+        t, c, seeds, _ = _pairs(g, column, treatment, control)
+        for seed in seeds:
+            yield key, seed, c.loc[seed], t.loc[seed]
+
+
+def matched_resolution(control: pd.DataFrame, treatment: pd.DataFrame, start_h: float = 0.0) -> dict:
+    """Per measure of :data:`MATCHED`, (control, treatment) over the needs arising after
+    ``start_h`` that both runs resolved, matched by ``issue_id`` (common random numbers give a
+    need the same id under both regimes; the arrival times are checked)."""
+    cols = ["issue_id", "created_h", "reported_h", "resolved_h"]
+    both = control[cols].merge(treatment[cols], on="issue_id", suffixes=("_c", "_t"))
+    if not np.array_equal(both["created_h_c"].to_numpy(), both["created_h_t"].to_numpy()):
+        raise ValueError("the two runs' needs differ: they are not a pair of common random numbers")
+    both = both[(both["created_h_c"] >= start_h) & both["resolved_h_c"].notna() & both["resolved_h_t"].notna()]
+    wait = {arm: both[f"resolved_h_{arm}"] - both["created_h_c"] for arm in "ct"}
+    handled = {arm: both[f"resolved_h_{arm}"] - both[f"reported_h_{arm}"] for arm in "ct"}
+    return {
+        "matched_needs": (len(both), len(both)),
+        "matched_response_time_mean_h": (wait["c"].mean(), wait["t"].mean()),
+        "matched_response_time_median_h": (wait["c"].median(), wait["t"].median()),
+        "matched_report_to_resolution_mean_h": (handled["c"].mean(), handled["t"].mean()),
+    }
+
+
+def matched_summary(per_pair: pd.DataFrame, by: list[str], control="coarse", treatment="refined") -> pd.DataFrame:
+    """Per group and measure: each arm's mean over pairs, and the paired difference with its
+    95 % CI. ``per_pair`` has the columns of ``by``, ``kpi``, ``control`` and ``treatment``."""
+    rows = []
+    for key, g in _groups(per_pair, [*by, "kpi"]):
+        mean, lo, hi, n = ci95((g[treatment] - g[control]).to_numpy(float))
+        rows.append(
+            key
+            | {control: g[control].mean(), treatment: g[treatment].mean(), "difference": mean}
+            | {"ci_low": lo, "ci_high": hi, "pairs": n}
+        )
+    order = {k: i for i, k in enumerate(MATCHED)}
+    out = pd.DataFrame(rows, columns=[*by, "kpi", control, treatment, "difference", "ci_low", "ci_high", "pairs"])
+    return out.sort_values([*by, "kpi"], key=lambda s: s.map(order) if s.name == "kpi" else s, kind="stable")
+
+
 # ---------------------------------------------------------------------------- mechanism ablation
 
 # One sign convention for every effect: the KPI with the dial set as in refined, minus the KPI

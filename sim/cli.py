@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 import time
+import traceback
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import CONFIG_DIR, check_overrides, to_run_config
 from sim.params import ConfigError, RunConfig
+from sim.sweep import RUNS, WATCHED, Progress, SweepError, sweep_size, write_runs
 
 log = logging.getLogger("govsim")
 
@@ -125,7 +127,7 @@ def single_run(cfg: DictConfig, out_dir: Path) -> None:
 
 def sweep_job(cfg: DictConfig, out_dir: Path) -> None:
     """One job of a sweep: skip if done, never raise (the error goes to failed.json)."""
-    from sim.sweep import WATCHED, clear_failure, done_line, finished, record_failure
+    from sim.sweep import clear_failure, done_line, finished, record_failure
 
     label = " ".join(HydraConfig.get().overrides.task) or "(defaults)"
     say = os.environ.get(WATCHED) is None  # else the driver's progress display reports it
@@ -184,3 +186,61 @@ def cli() -> None:
             file=sys.stderr,
         )
         sys.exit(130)
+
+
+# ---------------------------------------------------------------------------- a sweep's driver
+
+
+class SweepCallback(Callback):
+    """Hydra callback: progress while the sweep runs; ``runs.parquet`` and the report at
+    the end. (Hydra skips ``on_multirun_end`` if the driver dies; ``sim.report`` redoes it.)"""
+
+    def __init__(self, report: bool = True) -> None:
+        self.report = report
+        self._progress: Progress | None = None
+
+    def __getstate__(self) -> dict:
+        # Launchers (joblib, submitit, Ray) pickle the callbacks with every job; the progress
+        # display, with its thread and locks, stays in the driver.
+        return {"report": self.report, "_progress": None}
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        print(f"[sweep] writing to {sweep_dir} (re-run the same command to resume)", file=sys.stderr)
+        if config.get("progress", True) and sys.stderr.isatty() and sys.stdout.isatty():
+            self._progress = Progress(sweep_dir, sweep_size(config.hydra)).start()
+            os.environ[WATCHED] = "1"  # inherited by the jobs' processes, started after this
+
+    @staticmethod
+    def _report(sweep_dir: Path, runs) -> bool:
+        """Build the report; on failure say why and how to retry, and return False."""
+        from sim.report import build_report
+
+        try:
+            for path in build_report(sweep_dir, runs):
+                print(f"[sweep] wrote {path}", file=sys.stderr)
+        except SweepError as err:
+            print(f"[sweep] no report: {err}", file=sys.stderr)
+            return False
+        except Exception:
+            traceback.print_exc()
+            print(f"[sweep] the report failed; the runs are kept: python -m sim.report {sweep_dir}", file=sys.stderr)
+            return False
+        return True
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            os.environ.pop(WATCHED, None)
+        sweep_dir = Path(config.hydra.sweep.dir)
+        runs = write_runs(sweep_dir)
+        bad = runs[runs["status"] != "ok"]
+        print(f"[sweep] {len(runs) - len(bad)} runs ok, {len(bad)} failed: {sweep_dir / RUNS}", file=sys.stderr)
+        for r in bad.itertuples():
+            print(f"[sweep]   {r.job}: {r.error}", file=sys.stderr)
+        if self.report and len(bad) < len(runs) and not self._report(sweep_dir, runs):
+            sys.exit(1)  # Hydra would only warn about an exception raised here
+        if len(bad):
+            # The good runs are aggregated above; the exit status still tells scripts and
+            # schedulers that the sweep is not complete.
+            sys.exit(1)

@@ -58,6 +58,8 @@ def kpi_table(kpis: dict, title: str = "") -> str:
 _LABELS = {key: label for key, label, _ in HEADLINE}
 _STATS = (
     "kpi",
+    "coarse",
+    "refined",
     "mean",
     "difference",
     "ci_low",
@@ -87,15 +89,15 @@ def split_group(kpi: str) -> tuple[str, str]:
 
 
 def kpi_label(kpi: str) -> str:
-    from sim.analysis import KPIS
+    from sim.analysis import KPIS, MATCHED
 
-    label, unit = KPIS.get(kpi, (_LABELS.get(kpi, kpi.replace("_", " ")), ""))
+    label, unit = KPIS.get(kpi) or MATCHED.get(kpi) or (_LABELS.get(kpi, kpi.replace("_", " ")), "")
     return f"{label} ({unit})" if unit else label
 
 
 def decimals(kpi: str) -> int:
     """Counts as integers, hours to 0.1 h, shares and 0-1 scores to 0.001."""
-    if kpi.startswith("issues_"):
+    if kpi.startswith("issues_") or kpi == "matched_needs":
         return 0
     return 1 if kpi.endswith("_h") else 3
 
@@ -143,7 +145,10 @@ def _readable(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     rows = []
     for row in df.to_dict("records"):
         cells = dict(_parameter(c, v) for c, v in row.items() if c not in _STATS)
-        cells |= _estimate(row, column, header)
+        estimate = _estimate(row, column, header)
+        cells |= {"KPI": estimate.pop("KPI"), "group": estimate.pop("group")}
+        cells |= {arm: number(row[arm], decimals(row["kpi"])) for arm in ("coarse", "refined") if arm in row}
+        cells |= estimate
         cells |= {_COUNTS[c]: str(int(row[c])) for c in counts}
         if "needs" in row:
             cells["needs"] = number(row["needs"], 0)
@@ -154,7 +159,7 @@ def _readable(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     out = pd.DataFrame(rows)
     if not out["group"].any():
         out = out.drop(columns="group")
-    numeric = [header, "95% CI", "familywise 95% CI", "needs", "pairs left out (other needs)"]
+    numeric = ["coarse", "refined", header, "95% CI", "familywise 95% CI", "needs", "pairs left out (other needs)"]
     return out, [*numeric, *(_COUNTS[c] for c in counts)]
 
 
@@ -207,6 +212,9 @@ CAPTIONS = {
     "for_whom": "refined − coarse by group of residents (category, and where registered), paired on seed, "
     "with 95% confidence intervals; 'needs' is the group's mean number of needs per run; rows from fewer than "
     "3 pairs or with no spread are flagged",
+    "matched": "the needs that both regimes of a seed resolved, matched by identity (the same needs, so no "
+    "selection between the regimes): each regime's mean over seeds, and refined − coarse paired on seed with its "
+    "95% confidence interval",
     "for_whom_contrasts": "how much more one group gains than another: per seed, the gain (refined − coarse) of "
     "the first group minus that of the second, with the paired 95% confidence interval",
     "effects": f"each dial's effect = {analysis_effect()}, paired on seed, the other dials as in the preset named; "
@@ -318,6 +326,10 @@ def _comparison_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir
     _warn_excluded(diffs)
     written = _write_table(summary, out_dir / "summary", _caption("summary", title))
     written += _write_table(diffs, out_dir / "differences", _caption("differences", title))
+    if both:
+        matched = matched_table(ok, by, out_dir.parent)
+        if not matched.empty:
+            written += _write_table(matched, out_dir / "matched", _caption("matched", title))
     groups = for_whom(ok, by)
     if not groups.empty:
         written += _write_table(groups, out_dir / "for_whom", _caption("for_whom", title))
@@ -336,6 +348,34 @@ def _comparison_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir
                 summary_part, diffs_part, x, kpis[:4], out_dir / name, f"{title}{where}", facet=facet
             )
     return written
+
+
+def matched_table(ok: pd.DataFrame, by: list[str], sweep_dir: Path) -> pd.DataFrame:
+    """The needs both regimes resolved, matched by identity, from each pair's issues.parquet:
+    response times without the selection of which needs get resolved."""
+    import json
+
+    from sim import analysis
+
+    rows = []
+    for key, seed, control, treatment in analysis.paired_runs(ok, by):
+        frames = [_issues(sweep_dir / run["job"]) for run in (control, treatment)]
+        if any(f is None for f in frames):
+            continue  # results of an older format, or deleted: the other tables still stand
+        params = json.loads((sweep_dir / control["job"] / "summary.json").read_text()).get("params", {})
+        start_h = 24.0 * params.get("warmup_days", 0)
+        for kpi, (c, t) in analysis.matched_resolution(*frames, start_h).items():
+            rows.append({**key, "seed": seed, "kpi": kpi, "coarse": c, "refined": t})
+    return analysis.matched_summary(pd.DataFrame(rows, columns=[*by, "seed", "kpi", "coarse", "refined"]), by)
+
+
+def _issues(job_dir: Path) -> pd.DataFrame | None:
+    try:
+        return pd.read_parquet(
+            job_dir / "issues.parquet", columns=["issue_id", "created_h", "reported_h", "resolved_h"]
+        )
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def for_whom(ok: pd.DataFrame, by: list[str]) -> pd.DataFrame:

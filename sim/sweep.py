@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 import threading
 import time
@@ -26,7 +25,6 @@ from typing import Any
 
 import pandas as pd
 import yaml
-from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from sim.output import SUMMARY, atomic_write, json_safe
@@ -293,58 +291,3 @@ class Progress:
             self._thread.join()
         self.poll()
         self.bar.close()
-
-
-class SweepCallback(Callback):
-    """Hydra callback: progress while the sweep runs; ``runs.parquet`` and the report at
-    the end. (Hydra skips ``on_multirun_end`` if the driver dies; ``sim.report`` redoes it.)"""
-
-    def __init__(self, report: bool = True) -> None:
-        self.report = report
-        self._progress: Progress | None = None
-
-    def __getstate__(self) -> dict:
-        # Launchers (joblib, submitit, Ray) pickle the callbacks with every job; the progress
-        # display, with its thread and locks, stays in the driver.
-        return {"report": self.report, "_progress": None}
-
-    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        sweep_dir = Path(config.hydra.sweep.dir)
-        print(f"[sweep] writing to {sweep_dir} (re-run the same command to resume)", file=sys.stderr)
-        if config.get("progress", True) and sys.stderr.isatty() and sys.stdout.isatty():
-            self._progress = Progress(sweep_dir, sweep_size(config.hydra)).start()
-            os.environ[WATCHED] = "1"  # inherited by the jobs' processes, started after this
-
-    @staticmethod
-    def _report(sweep_dir: Path, runs: pd.DataFrame) -> bool:
-        """Build the report; on failure say why and how to retry, and return False."""
-        from sim.report import build_report
-
-        try:
-            for path in build_report(sweep_dir, runs):
-                print(f"[sweep] wrote {path}", file=sys.stderr)
-        except SweepError as err:
-            print(f"[sweep] no report: {err}", file=sys.stderr)
-            return False
-        except Exception:
-            traceback.print_exc()
-            print(f"[sweep] the report failed; the runs are kept: python -m sim.report {sweep_dir}", file=sys.stderr)
-            return False
-        return True
-
-    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-            os.environ.pop(WATCHED, None)
-        sweep_dir = Path(config.hydra.sweep.dir)
-        runs = write_runs(sweep_dir)
-        bad = runs[runs["status"] != "ok"]
-        print(f"[sweep] {len(runs) - len(bad)} runs ok, {len(bad)} failed: {sweep_dir / RUNS}", file=sys.stderr)
-        for r in bad.itertuples():
-            print(f"[sweep]   {r.job}: {r.error}", file=sys.stderr)
-        if self.report and len(bad) < len(runs) and not self._report(sweep_dir, runs):
-            sys.exit(1)  # Hydra would only warn about an exception raised here
-        if len(bad):
-            # The good runs are aggregated above; the exit status still tells scripts and
-            # schedulers that the sweep is not complete.
-            sys.exit(1)

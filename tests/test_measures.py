@@ -80,3 +80,36 @@ def test_no_warm_up_measures_every_need():
     assert result.kpis["issues_created"] == len(result.issues)
     assert not result.timeseries["warmup"].any()
     assert isinstance(result.timeseries, pd.DataFrame)
+
+
+def test_matched_comparison_uses_only_needs_resolved_under_both():
+    from sim import analysis
+
+    nan = float("nan")
+    control = pd.DataFrame(
+        {
+            "issue_id": [0, 1, 2, 3],
+            "created_h": [0.0, 10.0, 20.0, 30.0],
+            "reported_h": [1.0, 12.0, nan, nan],
+            "resolved_h": [50.0, 40.0, nan, nan],  # needs 2 and 3 never known: never resolved
+        }
+    )
+    treatment = control.assign(reported_h=[1.0, 11.0, 100.0, nan], resolved_h=[30.0, 20.0, 300.0, nan])
+    m = analysis.matched_resolution(control, treatment)
+    # Need 2, found late and resolved only under the treatment, would lengthen its mean response
+    # time (a selection effect); matched, only needs 0 and 1 count: 50 and 30 h against 30 and 10 h.
+    assert m["matched_needs"] == (2, 2)
+    assert m["matched_response_time_mean_h"] == pytest.approx((40.0, 20.0))
+    assert m["matched_report_to_resolution_mean_h"] == pytest.approx(((49 + 28) / 2, (29 + 9) / 2))
+    with pytest.raises(ValueError, match="not a pair"):
+        analysis.matched_resolution(control, treatment.assign(created_h=[0.0, 10.0, 20.0, 31.0]))
+
+
+def test_regime_reports_include_the_matched_comparison(tmp_path):
+    from tests.conftest import cli
+
+    done = cli("-m", "scenario=teaching", "days=20", "policy=coarse,refined", "seed=0,1", f"hydra.sweep.dir={tmp_path}")
+    assert done.returncode == 0, done.stderr
+    matched = pd.read_csv(tmp_path / "report" / "matched.csv").set_index("kpi")
+    assert matched.loc["matched_needs", "pairs"] == 2 and matched.loc["matched_needs", "coarse"] > 0
+    assert matched.loc["matched_needs", "coarse"] == matched.loc["matched_needs", "refined"]

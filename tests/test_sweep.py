@@ -134,7 +134,8 @@ def test_progress_reports_each_run_once_as_it_ends(tmp_path):
     import io
     import pickle
 
-    from sim.sweep import Progress, SweepCallback
+    from sim.cli import SweepCallback
+    from sim.sweep import Progress
 
     for i in range(3):
         (tmp_path / f"job{i}").mkdir()
