@@ -141,13 +141,27 @@ class Scenario:
     )
     n_towns: int = _p(1, "towns", "case book: 9 towns + 1 subdistrict + 2 zones", "number of towns", range=(1, 1000))
     communities_per_town: int = _p(
-        6, "communities", "case book: ~230 service points / 12 towns ≈ 19", "村居 per town", range=(1, 10_000)
+        6,
+        "communities",
+        "assumption: fewer, larger communities than Jinshan's (the case book's ~230 service points / 12 towns "
+        "≈ 19 per town); vary 6-20",
+        "村居 per town",
+        range=(1, 10_000),
     )
-    area_km2: float = _p(51.0, "km²", "case book: 613 km² / 12 towns", "land area of the territory", range=(0.001, 1e6))
+    area_km2: float = _p(
+        51.0,
+        "km²",
+        "case book: 613 km² / 12 towns; with the town's 20,000 residents that is 392 per km² against Jinshan's "
+        "~1,340 (820,000 / 613 km²): the town scenario's density is an assumption",
+        "land area of the territory",
+        range=(0.001, 1e6),
+    )
     registration_mismatch: float = _p(
         0.21,
         "fraction",
-        "case book: 2.91 of ~13.9 hundred million people 人户分离 (2017)",
+        "assumption: the case book's 2.91 亿 人户分离 (2017; 2.44 亿 of them floating population) over a national "
+        "population of ~13.9 亿 that the case book does not give; drawn independently of the migrant category; "
+        "vary 0.05-0.4",
         "share of residents registered in another community (人户分离)",
         range=(0, 1),
     )
@@ -180,7 +194,7 @@ class Scenario:
     workers_per_10k: float = _p(
         20.0,
         "workers per 10,000 residents",
-        "case book/NOTES: Tinglin ≈ 200+ households per grid worker, 2.5 per household",
+        "NOTES: Tinglin ≈ 200+ households per grid worker, 2.5 per household",
         "front-line staffing budget (grid workers or central staff)",
         range=(0.01, 10_000),
     )
@@ -275,7 +289,8 @@ class Scenario:
     volunteers_per_1k: float = _p(
         34.0,
         "volunteers per 1,000 residents",
-        "case book: 28,000 party members and volunteers / 820,000",
+        "assumption: the case book's 28,000 party members and volunteers / 820,000 took part in two clean-up "
+        "campaigns, not a standing weekly casework pool; vary 0-34",
         "volunteer pool of the branches",
         range=(0, 1000),
     )
@@ -286,7 +301,11 @@ class Scenario:
         24.0, "hours", "assumption", "time to mobilise volunteers for a case", range=(0, 1e4)
     )
     pairs_per_branch: int = _p(
-        2, "partners", "case book: 700+ organisations in pairing (心联鑫)", "pairing links per branch", range=(0, 100)
+        2,
+        "partners",
+        "assumption: the case book's 700+ organisations in pairing (心联鑫) do not say how many partners each has",
+        "pairing links per branch",
+        range=(0, 100),
     )
     evaluation_period_days: int = _p(
         182, "days", "case book: 四指同评 each half-year", "evaluation period", range=(1, 3650)
@@ -332,7 +351,8 @@ class Policy:
     workers_per_grid: int = _p(
         1,
         "workers",
-        "case book: one 网格员 per grid unit",
+        "assumption: one worker per grid unit (网格员 does not occur in the case book; NOTES: Tinglin ~200+ "
+        "households per grid worker)",
         "workers sharing a grid unit when pool_level=grid",
         range=(1, 1000),
     )
@@ -353,7 +373,8 @@ class Policy:
     channels: list[str] = _p(
         ["counter", "hotline"],
         "-",
-        "case book: WeChat and QR e-visits (电子走访)",
+        "case book: WeChat; its QR e-visits (电子走访) are cadres scanning codes during visits, here simplified "
+        "to a residents' channel (ODD 7.17)",
         "reporting channels open to residents",
     )
     routing: str = _p(
