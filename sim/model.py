@@ -18,16 +18,15 @@ regimes run with one seed meet the same residents and the same needs (common ran
 from __future__ import annotations
 
 import copy
-import math
 
 import mesa
 import numpy as np
 import pandas as pd
 
-from sim import rules
-from sim.agents import Department, GridWorker, PartyOrganisation, Resident
-from sim.calendar import WEEK_H, Calendar
-from sim.handling import PoolGroup, ServerPool, grid_shape, largest_remainder, plain_sum, serve_pools
+from sim import institutions, rules
+from sim.agents import Resident
+from sim.calendar import WEEK_H
+from sim.handling import PoolGroup, plain_sum, serve_pools
 from sim.issues import (
     CHANNEL_NAMES,
     COUNTER,
@@ -43,11 +42,10 @@ from sim.issues import (
     IssueTable,
     label_column,
 )
-from sim.params import CALENDARS, SERVICE_TYPES, ConfigError, Policy, Scenario, queueing_reduction
+from sim.params import SERVICE_TYPES, Policy, Scenario, queueing_reduction
 from sim.world import Population, Territory
 
 FACILITY = SERVICE_TYPES.index("facility")
-CHANNEL_CODE = {"counter": COUNTER, "hotline": HOTLINE, "digital": DIGITAL}
 
 
 class GovernanceModel(mesa.Model):
@@ -75,13 +73,7 @@ class GovernanceModel(mesa.Model):
         self.territory = Territory.build(sc)
         self.population = Population(sc, self.territory, pop_rng)
         self.issues = IssueTable(capacity=int(self._expected_issues_per_day() * 400) + 1024)
-        self._set_service_tables(sc)
-        self.service_calendar = Calendar.from_specs(CALENDARS[po.service_hours])
-        self.line_staff = self._line_staff(sc)
-        self._build_front_line(sc, po)
-        self._build_departments(sc)
-        self._build_party(sc, pop_rng)
-        self._build_channels(sc, po)
+        institutions.build(self, sc, po, pop_rng)
         # Personal need rates do not change during a run: sum them once, not every day.
         self._per_resident_rate = self.population.need_rate.sum(1)
         self._cum_rate = np.cumsum(self._per_resident_rate)
@@ -97,21 +89,6 @@ class GovernanceModel(mesa.Model):
     def _expected_issues_per_day(self) -> float:
         sc = self.scenario
         return self.population.need_rate.sum() * 24 + sc.facility_faults_per_1k * sc.n_residents / 1000 / 365
-
-    def _set_service_tables(self, sc: Scenario) -> None:
-        st = [sc.service_types[t] for t in SERVICE_TYPES]
-        self.service_mean_h = np.array([s.service_h for s in st])
-        self.patience_h = np.array([s.patience_days * 24 for s in st])
-        self.volunteer_eligible = np.array([s.volunteer_eligible for s in st])
-        self.front_line_types = np.array([t in self.policy.competence for t in SERVICE_TYPES])
-
-    def _line_staff(self, sc: Scenario) -> np.ndarray:
-        """Department staff of each service line, in proportion to the line's expected
-        workload (need rate x handling time), at least one each."""
-        n = len(SERVICE_TYPES)
-        total = max(n, round(sc.dept_staff_per_10k * sc.n_residents / 10_000))
-        rates = np.append(self.population.need_rate.sum(0) * 8760, sc.facility_faults_per_1k * sc.n_residents / 1000)
-        return largest_remainder(total - n, rates * self.service_mean_h) + 1
 
     def n_workers(self) -> int:
         """Front-line staff: the front-line budget plus the department staff of the lines the
@@ -132,91 +109,6 @@ class GovernanceModel(mesa.Model):
             overhead = sc.evaluation_overhead_h / period_h
         return 1.0 - po.patrol_share - overhead
 
-    def _build_front_line(self, sc: Scenario, po: Policy) -> None:
-        """Split the staffing budget into pools at the policy's level (town, community, grid)
-        and map every community cell to the pool that serves it."""
-        share = self.handling_share()
-        if share <= 0.05:
-            raise ConfigError(
-                f"policy.patrol_share={po.patrol_share} plus evaluation reporting (scenario.evaluation_overhead_h="
-                f"{sc.evaluation_overhead_h} h every scenario.evaluation_period_days={sc.evaluation_period_days} days) "
-                f"leaves {share:.2f} of worker time for handling: at least 0.05 must remain"
-            )
-        terr, nc = self.territory, self.territory.n_communities
-        residents_per_comm = np.bincount(self.population.community, minlength=nc)
-        total = self.n_workers()
-        if po.pool_level == "town":
-            groups = [
-                np.arange(t * terr.communities_per_town, (t + 1) * terr.communities_per_town)
-                for t in range(terr.n_towns)
-            ]
-        else:
-            groups = [np.array([c]) for c in range(nc)]
-        staff = largest_remainder(total, [residents_per_comm[g].sum() for g in groups])
-        self.front_pools: list[ServerPool] = []
-        # Per community: its first pool, and the grid-unit layout (column bounds as fractions
-        # of the side, rows per column, first unit of each column); one unit unless pool=grid.
-        width = grid_shape(max(1, math.ceil(total / po.workers_per_grid)))[0] + 1 if po.pool_level == "grid" else 1
-        self._comm_pool = np.full(nc, -1)
-        self._comm_bounds = np.full((nc, width + 1), np.inf)
-        self._comm_bounds[:, :2] = [0.0, 1.0]
-        self._comm_rows = np.ones((nc, width), dtype=int)
-        self._comm_first = np.zeros((nc, width), dtype=int)
-        for g, k in zip(groups, staff):
-            if k == 0:
-                continue
-            if po.pool_level == "grid":
-                self._add_grid_units(int(g[0]), int(k), po.workers_per_grid, sc, share)
-            else:
-                self._comm_pool[g] = len(self.front_pools)
-                self.front_pools.append(self._pool(int(k), terr.centre(g), sc, share))
-        self._adopt_unstaffed()
-        self.front_pools = PoolGroup(self.front_pools)
-        self._bounds_used = int(np.flatnonzero(np.isfinite(self._comm_bounds).any(0)).max())
-        for p, pool in enumerate(self.front_pools):
-            GridWorker.create_agents(self, pool.n_servers, p, list(range(pool.n_servers)))
-        self._front_staff = np.array([p.n_servers for p in self.front_pools])
-        self.residents_pool = self.pool_of(self.population.community, self.population.x, self.population.y)
-        self.residents_pool = self.residents_pool.astype(np.int32)  # 820,000 of them: half the memory
-        order = np.argsort(self.residents_pool, kind="stable")
-        self._pool_members = order.astype(np.int32)
-        self._pool_sizes = np.bincount(self.residents_pool, minlength=len(self.front_pools))
-        self._pool_offsets = np.concatenate([[0], np.cumsum(self._pool_sizes)[:-1]])
-
-    def _pool(self, k: int, base, sc: Scenario, share: float) -> ServerPool:
-        return ServerPool(k, self.service_calendar, share, base, sc.travel_kmh, sc.travel)
-
-    def _add_grid_units(self, c: int, k: int, per_unit: int, sc: Scenario, share: float) -> None:
-        """Split community ``c`` into grid units of equal area, about ``per_unit`` workers each:
-        columns of units side by side, each column cut into rows, column widths in proportion
-        to their number of rows."""
-        units = math.ceil(k / per_unit)
-        cols, _ = grid_shape(units)
-        rows = largest_remainder(units, np.ones(cols))
-        self._comm_pool[c] = len(self.front_pools)
-        self._comm_bounds[c, : cols + 1] = np.concatenate([[0.0], np.cumsum(rows) / units])
-        self._comm_bounds[c, cols + 1 :] = np.inf
-        self._comm_rows[c, :cols] = rows
-        self._comm_first[c, :cols] = np.concatenate([[0], np.cumsum(rows)[:-1]])
-        x0, y0 = self.territory.origin(np.array([c]))
-        side = self.territory.side_km
-        staff = largest_remainder(k, np.ones(units))
-        for col in range(cols):
-            left, right = self._comm_bounds[c, col], self._comm_bounds[c, col + 1]
-            for row in range(rows[col]):
-                base = (float(x0[0] + (left + right) / 2 * side), float(y0[0] + (row + 0.5) / rows[col] * side))
-                self.front_pools.append(
-                    self._pool(int(staff[len(self.front_pools) - self._comm_pool[c]]), base, sc, share)
-                )
-
-    def _adopt_unstaffed(self) -> None:
-        """A community left without staff by rounding is served by the nearest pool."""
-        terr = self.territory
-        bases = np.array([p.base for p in self.front_pools])
-        for c in np.flatnonzero(self._comm_pool < 0):
-            cx, cy = terr.centre(np.array([c]))
-            self._comm_pool[c] = int(np.argmin(np.abs(bases[:, 0] - cx) + np.abs(bases[:, 1] - cy)))
-
     def pool_of(self, community, x, y) -> np.ndarray:
         """Front-line pool serving each location (grid unit: column, then row within it)."""
         community = np.asarray(community)
@@ -234,52 +126,6 @@ class GovernanceModel(mesa.Model):
         rows = self._comm_rows[community, col]
         row = np.minimum((yr * rows).astype(int), rows - 1)
         return self._comm_pool[community] + self._comm_first[community, col] + row
-
-    def _build_departments(self, sc: Scenario) -> None:
-        """One department (职能部门) per service line outside the front line's competence."""
-        office = Calendar.from_specs(CALENDARS["office"])
-        centre = self.territory.centre(np.arange(self.territory.n_communities))
-        self.dept_pools: list[ServerPool | None] = [None] * len(SERVICE_TYPES)
-        for k, staff in enumerate(self.line_staff):
-            if not self.front_line_types[k]:
-                self.dept_pools[k] = ServerPool(int(staff), office, 1.0, centre, sc.travel_kmh, sc.travel)
-                Department(self, k)
-        self.dept_pools = PoolGroup(self.dept_pools)
-
-    def _build_party(self, sc: Scenario, rng: np.random.Generator) -> None:
-        nc = self.territory.n_communities
-        residents = np.bincount(self.population.community, minlength=nc)
-        self.branches = [
-            PartyOrganisation(self, c, round(sc.volunteers_per_1k * residents[c] / 1000)) for c in range(nc)
-        ]
-        if nc > 1:
-            for branch in self.branches:
-                others = [c for c in range(nc) if c != branch.community]
-                picks = rng.choice(others, size=min(sc.pairs_per_branch, len(others)), replace=False)
-                branch.partners = [self.branches[c] for c in picks]
-
-    def _build_channels(self, sc: Scenario, po: Policy) -> None:
-        """For each category, with and without digital access: the channels the resident
-        would use (the easiest of those open to them at some hour, given their absences),
-        their calendars and that ease. Among equally easy channels the resident takes the one
-        that opens first."""
-        always = Calendar.from_specs(CALENDARS["always"])
-        self._channel_table = {}
-        for c, away in enumerate(self.population.away):
-            for digital in (False, True):
-                options = []
-                for name in po.channels:
-                    if name == "digital" and not digital:
-                        continue
-                    cal = Calendar(self.service_calendar.mask & ~away.mask) if name == "counter" else always
-                    if cal.hours_per_week:
-                        options.append((sc.channel_ease[name], CHANNEL_CODE[name], cal))
-                ease = max((o[0] for o in options), default=0.0)
-                self._channel_table[c, digital] = (ease, [(code, cal) for e, code, cal in options if e == ease])
-        # A passer-by reporting a fault: the easiest channel, no absence.
-        ease, name = max((sc.channel_ease[n], n) for n in po.channels)
-        cal = self.service_calendar if name == "counter" else always
-        self._fault_channel = (CHANNEL_CODE[name], cal, ease * sc.facility_report_prob)
 
     def _create_resident_agents(self) -> None:
         Resident.create_residents(self, len(self.population))

@@ -1,0 +1,183 @@
+"""Building a regime's institutions: the front line (pools and grid units), departments,
+party organisations and reporting channels, from the scenario and the policy.
+
+Construction only: each function sets up part of a :class:`~sim.model.GovernanceModel` before
+its first day. The daily processes live in ``sim.model``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.agents import Department, GridWorker, PartyOrganisation
+from sim.calendar import Calendar
+from sim.handling import PoolGroup, ServerPool, grid_shape, largest_remainder
+from sim.issues import COUNTER, DIGITAL, HOTLINE
+from sim.params import CALENDARS, SERVICE_TYPES, ConfigError, Policy, Scenario
+
+CHANNEL_CODE = {"counter": COUNTER, "hotline": HOTLINE, "digital": DIGITAL}
+
+
+def build(model, sc: Scenario, po: Policy, rng: np.random.Generator) -> None:
+    """Every institution of the regime, in dependency order."""
+    set_service_tables(model, sc)
+    model.service_calendar = Calendar.from_specs(CALENDARS[po.service_hours])
+    model.line_staff = line_staff(model, sc)
+    build_front_line(model, sc, po)
+    build_departments(model, sc)
+    build_party(model, sc, rng)
+    build_channels(model, sc, po)
+
+
+def set_service_tables(model, sc: Scenario) -> None:
+    st = [sc.service_types[t] for t in SERVICE_TYPES]
+    model.service_mean_h = np.array([s.service_h for s in st])
+    model.patience_h = np.array([s.patience_days * 24 for s in st])
+    model.volunteer_eligible = np.array([s.volunteer_eligible for s in st])
+    model.front_line_types = np.array([t in model.policy.competence for t in SERVICE_TYPES])
+
+
+def line_staff(model, sc: Scenario) -> np.ndarray:
+    """Department staff of each service line, in proportion to the line's expected
+    workload (need rate x handling time), at least one each."""
+    n = len(SERVICE_TYPES)
+    total = max(n, round(sc.dept_staff_per_10k * sc.n_residents / 10_000))
+    rates = np.append(model.population.need_rate.sum(0) * 8760, sc.facility_faults_per_1k * sc.n_residents / 1000)
+    return largest_remainder(total - n, rates * model.service_mean_h) + 1
+
+
+def build_front_line(model, sc: Scenario, po: Policy) -> None:
+    """Split the staffing budget into pools at the policy's level (town, community, grid)
+    and map every community cell to the pool that serves it."""
+    share = model.handling_share()
+    if share <= 0.05:
+        raise ConfigError(
+            f"policy.patrol_share={po.patrol_share} plus evaluation reporting (scenario.evaluation_overhead_h="
+            f"{sc.evaluation_overhead_h} h every scenario.evaluation_period_days={sc.evaluation_period_days} days) "
+            f"leaves {share:.2f} of worker time for handling: at least 0.05 must remain"
+        )
+    terr, nc = model.territory, model.territory.n_communities
+    residents_per_comm = np.bincount(model.population.community, minlength=nc)
+    total = model.n_workers()
+    if po.pool_level == "town":
+        groups = [
+            np.arange(t * terr.communities_per_town, (t + 1) * terr.communities_per_town) for t in range(terr.n_towns)
+        ]
+    else:
+        groups = [np.array([c]) for c in range(nc)]
+    staff = largest_remainder(total, [residents_per_comm[g].sum() for g in groups])
+    model.front_pools: list[ServerPool] = []
+    # Per community: its first pool, and the grid-unit layout (column bounds as fractions
+    # of the side, rows per column, first unit of each column); one unit unless pool=grid.
+    width = grid_shape(max(1, math.ceil(total / po.workers_per_grid)))[0] + 1 if po.pool_level == "grid" else 1
+    model._comm_pool = np.full(nc, -1)
+    model._comm_bounds = np.full((nc, width + 1), np.inf)
+    model._comm_bounds[:, :2] = [0.0, 1.0]
+    model._comm_rows = np.ones((nc, width), dtype=int)
+    model._comm_first = np.zeros((nc, width), dtype=int)
+    for g, k in zip(groups, staff):
+        if k == 0:
+            continue
+        if po.pool_level == "grid":
+            add_grid_units(model, int(g[0]), int(k), po.workers_per_grid, sc, share)
+        else:
+            model._comm_pool[g] = len(model.front_pools)
+            model.front_pools.append(_pool_for(model, int(k), terr.centre(g), sc, share))
+    adopt_unstaffed(model)
+    model.front_pools = PoolGroup(model.front_pools)
+    model._bounds_used = int(np.flatnonzero(np.isfinite(model._comm_bounds).any(0)).max())
+    for p, pool in enumerate(model.front_pools):
+        GridWorker.create_agents(model, pool.n_servers, p, list(range(pool.n_servers)))
+    model._front_staff = np.array([p.n_servers for p in model.front_pools])
+    model.residents_pool = model.pool_of(model.population.community, model.population.x, model.population.y)
+    model.residents_pool = model.residents_pool.astype(np.int32)  # 820,000 of them: half the memory
+    order = np.argsort(model.residents_pool, kind="stable")
+    model._pool_members = order.astype(np.int32)
+    model._pool_sizes = np.bincount(model.residents_pool, minlength=len(model.front_pools))
+    model._pool_offsets = np.concatenate([[0], np.cumsum(model._pool_sizes)[:-1]])
+
+
+def _pool_for(model, k: int, base, sc: Scenario, share: float) -> ServerPool:
+    return ServerPool(k, model.service_calendar, share, base, sc.travel_kmh, sc.travel)
+
+
+def add_grid_units(model, c: int, k: int, per_unit: int, sc: Scenario, share: float) -> None:
+    """Split community ``c`` into grid units of equal area, about ``per_unit`` workers each:
+    columns of units side by side, each column cut into rows, column widths in proportion
+    to their number of rows."""
+    units = math.ceil(k / per_unit)
+    cols, _ = grid_shape(units)
+    rows = largest_remainder(units, np.ones(cols))
+    model._comm_pool[c] = len(model.front_pools)
+    model._comm_bounds[c, : cols + 1] = np.concatenate([[0.0], np.cumsum(rows) / units])
+    model._comm_bounds[c, cols + 1 :] = np.inf
+    model._comm_rows[c, :cols] = rows
+    model._comm_first[c, :cols] = np.concatenate([[0], np.cumsum(rows)[:-1]])
+    x0, y0 = model.territory.origin(np.array([c]))
+    side = model.territory.side_km
+    staff = largest_remainder(k, np.ones(units))
+    for col in range(cols):
+        left, right = model._comm_bounds[c, col], model._comm_bounds[c, col + 1]
+        for row in range(rows[col]):
+            base = (float(x0[0] + (left + right) / 2 * side), float(y0[0] + (row + 0.5) / rows[col] * side))
+            model.front_pools.append(
+                _pool_for(model, int(staff[len(model.front_pools) - model._comm_pool[c]]), base, sc, share)
+            )
+
+
+def adopt_unstaffed(model) -> None:
+    """A community left without staff by rounding is served by the nearest pool."""
+    terr = model.territory
+    bases = np.array([p.base for p in model.front_pools])
+    for c in np.flatnonzero(model._comm_pool < 0):
+        cx, cy = terr.centre(np.array([c]))
+        model._comm_pool[c] = int(np.argmin(np.abs(bases[:, 0] - cx) + np.abs(bases[:, 1] - cy)))
+
+
+def build_departments(model, sc: Scenario) -> None:
+    """One department (职能部门) per service line outside the front line's competence."""
+    office = Calendar.from_specs(CALENDARS["office"])
+    centre = model.territory.centre(np.arange(model.territory.n_communities))
+    model.dept_pools: list[ServerPool | None] = [None] * len(SERVICE_TYPES)
+    for k, staff in enumerate(model.line_staff):
+        if not model.front_line_types[k]:
+            model.dept_pools[k] = ServerPool(int(staff), office, 1.0, centre, sc.travel_kmh, sc.travel)
+            Department(model, k)
+    model.dept_pools = PoolGroup(model.dept_pools)
+
+
+def build_party(model, sc: Scenario, rng: np.random.Generator) -> None:
+    nc = model.territory.n_communities
+    residents = np.bincount(model.population.community, minlength=nc)
+    model.branches = [PartyOrganisation(model, c, round(sc.volunteers_per_1k * residents[c] / 1000)) for c in range(nc)]
+    if nc > 1:
+        for branch in model.branches:
+            others = [c for c in range(nc) if c != branch.community]
+            picks = rng.choice(others, size=min(sc.pairs_per_branch, len(others)), replace=False)
+            branch.partners = [model.branches[c] for c in picks]
+
+
+def build_channels(model, sc: Scenario, po: Policy) -> None:
+    """For each category, with and without digital access: the channels the resident
+    would use (the easiest of those open to them at some hour, given their absences),
+    their calendars and that ease. Among equally easy channels the resident takes the one
+    that opens first."""
+    always = Calendar.from_specs(CALENDARS["always"])
+    model._channel_table = {}
+    for c, away in enumerate(model.population.away):
+        for digital in (False, True):
+            options = []
+            for name in po.channels:
+                if name == "digital" and not digital:
+                    continue
+                cal = Calendar(model.service_calendar.mask & ~away.mask) if name == "counter" else always
+                if cal.hours_per_week:
+                    options.append((sc.channel_ease[name], CHANNEL_CODE[name], cal))
+            ease = max((o[0] for o in options), default=0.0)
+            model._channel_table[c, digital] = (ease, [(code, cal) for e, code, cal in options if e == ease])
+    # A passer-by reporting a fault: the easiest channel, no absence.
+    ease, name = max((sc.channel_ease[n], n) for n in po.channels)
+    cal = model.service_calendar if name == "counter" else always
+    model._fault_channel = (CHANNEL_CODE[name], cal, ease * sc.facility_report_prob)
