@@ -26,7 +26,19 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import CONFIG_DIR, check_overrides, to_run_config
 from sim.params import ConfigError, RunConfig
-from sim.sweep import RUNS, WATCHED, Progress, SweepError, sweep_size, write_runs
+from sim.sweep import (
+    RUNS,
+    WATCHED,
+    Progress,
+    SweepError,
+    clear_failure,
+    done_line,
+    finished,
+    progress_bar,
+    record_failure,
+    sweep_size,
+    write_runs,
+)
 
 log = logging.getLogger("govsim")
 
@@ -84,8 +96,6 @@ def day_bar(days: int, enabled: bool):
     """A progress bar of simulated days on a terminal, or None."""
     if not (enabled and sys.stderr.isatty()):
         return None
-    from sim.sweep import progress_bar
-
     return progress_bar(total=days, unit="day", desc="simulating", leave=False, file=sys.stderr)
 
 
@@ -113,8 +123,6 @@ def single_run(cfg: DictConfig, out_dir: Path) -> None:
     try:
         kpis = run_one(run_cfg, out_dir, progress=run_cfg.progress)
     except BaseException as err:  # a crash or Ctrl-C: the folder says so, and why
-        from sim.sweep import record_failure
-
         record_failure(out_dir, err)
         raise
     log.info("finished in %.1f s; results in %s", time.perf_counter() - t0, out_dir)
@@ -127,29 +135,25 @@ def single_run(cfg: DictConfig, out_dir: Path) -> None:
 
 def sweep_job(cfg: DictConfig, out_dir: Path) -> None:
     """One job of a sweep: skip if done, never raise (the error goes to failed.json)."""
-    from sim.sweep import clear_failure, done_line, finished, record_failure
-
     label = " ".join(HydraConfig.get().overrides.task) or "(defaults)"
     say = os.environ.get(WATCHED) is None  # else the driver's progress display reports it
+
+    def tell(line: str, stream=sys.stdout, exc_info: bool = False) -> None:
+        log.info(line, exc_info=exc_info)  # run.log only: INFO stays off the terminal
+        if say:
+            print(line, file=stream, flush=True)
+
     try:
         run_cfg = to_run_config(cfg)
         if finished(out_dir, asdict(run_cfg)):
-            log.info("[skip] %s: already finished", label)
-            if say:
-                print(f"[skip] {label}: already finished", flush=True)
+            tell(f"[skip] {label}: already finished")
             return
         kpis = run_one(run_cfg, out_dir, progress=False)
         clear_failure(out_dir)
-        log.info(done_line(label, kpis))
-        if say:
-            print(done_line(label, kpis), flush=True)
+        tell(done_line(label, kpis))
     except Exception as err:  # a failed job must not take the sweep down with it
         record_failure(out_dir, err)
-        # Into run.log only (INFO stays off the terminal): the line below, or the driver's
-        # progress display, tells the terminal.
-        log.info("[FAIL] %s: %s: %s", label, type(err).__name__, err, exc_info=not isinstance(err, ConfigError))
-        if say:
-            print(f"[FAIL] {label}: {type(err).__name__}: {err}", file=sys.stderr, flush=True)
+        tell(f"[FAIL] {label}: {type(err).__name__}: {err}", sys.stderr, exc_info=not isinstance(err, ConfigError))
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")

@@ -71,14 +71,14 @@ def run_name_extras(overrides) -> str:
     command line's overrides other than scenario, policy and seed (already in the name),
     e.g. ``_policy.patrol_share=0.3``."""
     skip = ("scenario", "policy", "seed", "progress")
-    kept = sorted(_plain(o) for o in overrides if _plain(o).split("=")[0] not in skip)
+    kept = sorted(item for item in map(_plain, overrides) if item.split("=")[0] not in skip)
     return "_" + _short(",".join(kept)) if kept else ""
 
 
 def job_dirname(overrides) -> str:
     """A sweep job's folder: every override of the job (the experiment too, so that two
     experiments in one folder never share a run), sorted, numbers written one way."""
-    kept = sorted(_plain(o) for o in overrides if _plain(o).split("=")[0] not in ("progress",))
+    kept = sorted(item for item in map(_plain, overrides) if item.split("=")[0] != "progress")
     return _short(",".join(kept), limit=200) or "defaults"
 
 
@@ -145,11 +145,12 @@ def check_overrides(args: list[str]) -> None:
     Whatever this cannot judge (free dictionary keys, Hydra's own keys) is left to Hydra."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
+    parser = OverridesParser.create()
     for arg in args:
         if arg.startswith("-") or "=" not in arg:
             continue
         try:
-            (override,) = OverridesParser.create().parse_overrides([arg])
+            (override,) = parser.parse_overrides([arg])
         except Exception:  # a syntax error: Hydra's parser says where
             continue
         key = override.key_or_group.lstrip("+~")
