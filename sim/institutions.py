@@ -7,6 +7,7 @@ its first day. The daily processes live in ``sim.model``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -18,13 +19,20 @@ from sim.issues import COUNTER, DIGITAL, HOTLINE
 from sim.params import CALENDARS, SERVICE_TYPES, ConfigError, Policy, Scenario
 
 CHANNEL_CODE = {"counter": COUNTER, "hotline": HOTLINE, "digital": DIGITAL}
+STAFF_WEEK_H = 40.0
+"""Hours a week of one member of staff (every staff calendar has 40; see sim.params.CALENDARS)."""
 
 
-def build(model, sc: Scenario, po: Policy, rng: np.random.Generator) -> None:
+def build(model, sc: Scenario, po: Policy, rng: np.random.Generator, seed: int) -> None:
     """Every institution of the regime, in dependency order."""
     set_service_tables(model, sc)
     model.service_calendar = Calendar.from_specs(CALENDARS[po.service_hours])
-    model.line_staff = line_staff(model, sc)
+    model.volunteer_calendar = Calendar.from_specs(CALENDARS[sc.volunteer_hours])
+    model.volunteers = volunteers_by_community(model, sc)
+    routed = None
+    if sc.staff_split == "routed" and sc.servers is None:
+        routed = staffing_study(type(model), sc, po, seed)
+    model.front_staff_total, model.line_staff = split_staff(model, sc, po, routed)
     build_front_line(model, sc, po)
     build_departments(model, sc)
     build_party(model, sc, rng)
@@ -39,13 +47,63 @@ def set_service_tables(model, sc: Scenario) -> None:
     model.front_line_types = np.array([t in model.policy.competence for t in SERVICE_TYPES])
 
 
-def line_staff(model, sc: Scenario) -> np.ndarray:
-    """Department staff of each service line, in proportion to the line's expected
-    workload (need rate x handling time), at least one each."""
+def volunteers_by_community(model, sc: Scenario) -> np.ndarray:
+    residents = np.bincount(model.population.community, minlength=model.territory.n_communities)
+    return np.round(sc.volunteers_per_1k * residents / 1000).astype(int)
+
+
+def volunteer_fte(model, sc: Scenario, po: Policy) -> int:
+    """Paid posts the volunteers' hours stand in for when they count against the budget:
+    one per 40 volunteer hours a week (none without mobilisation or with volunteers on top)."""
+    if not po.mobilisation or sc.volunteer_budget == "on_top":
+        return 0
+    return round(model.volunteers.sum() * sc.volunteer_h_per_week / STAFF_WEEK_H)
+
+
+def split_staff(model, sc: Scenario, po: Policy, routed: np.ndarray | None) -> tuple[int, np.ndarray]:
+    """Front-line staff and department staff per service line, from the whole paid budget
+    (front line plus departments, less the posts volunteers stand in for).
+
+    With ``routed`` (work per line from :func:`staffing_study`: the front line, then each
+    service line's department) staff follow that work per hour a person there can handle,
+    each department at least one. Without it, departments are sized by the expected work of
+    all needs of their line and the front line gets the budget of the lines it handles
+    itself (staff follow the work, 力量下沉)."""
     n = len(SERVICE_TYPES)
-    total = max(n, round(sc.dept_staff_per_10k * sc.n_residents / 10_000))
-    rates = np.append(model.population.need_rate.sum(0) * 8760, sc.facility_faults_per_1k * sc.n_residents / 1000)
-    return largest_remainder(total - n, rates * model.service_mean_h) + 1
+    front_budget = max(1, round(sc.workers_per_10k * sc.n_residents / 10_000))
+    dept_budget = max(n, round(sc.dept_staff_per_10k * sc.n_residents / 10_000))
+    paid = front_budget + dept_budget - volunteer_fte(model, sc, po)
+    has_dept = ~model.front_line_types
+    if routed is None:
+        rates = np.append(model.population.need_rate.sum(0) * 8760, sc.facility_faults_per_1k * sc.n_residents / 1000)
+        lines = largest_remainder(dept_budget - n, rates * model.service_mean_h) + 1
+        return paid - int(lines[has_dept].sum()), np.where(has_dept, lines, 0)
+    need = np.concatenate([[routed[0] / model.handling_share()], np.where(has_dept, routed[1:], 0.0)])
+    floor = np.concatenate([[1], has_dept.astype(int)])  # every line that exists has someone
+    staff = largest_remainder(paid - int(floor.sum()), need) + floor
+    return int(staff[0]), staff[1:]
+
+
+def staffing_study(model_class, sc: Scenario, po: Policy, seed: int) -> np.ndarray:
+    """Handling hours each line receives under this regime, measured the way an
+    administration sizes its offices from last year's caseload: a pilot run of part of one
+    town (at most ``staffing_pilot_residents``, at the scenario's density and community
+    size), ``staffing_pilot_days`` long, staffed by the expected work. Its second half counts:
+    reports of lasting needs and faults build up over months. Returns [front line, department
+    of each line]."""
+    town_residents = sc.n_residents / sc.n_towns
+    part = min(1.0, sc.staffing_pilot_residents / town_residents)
+    town = dataclasses.replace(
+        sc,
+        staff_split="expected",
+        n_towns=1,
+        n_residents=max(1, round(town_residents * part)),
+        communities_per_town=max(1, round(sc.communities_per_town * part)),
+        area_km2=sc.area_km2 / sc.n_towns * part,
+    )
+    pilot = model_class(town, po, seed=seed)
+    pilot.run(sc.staffing_pilot_days)
+    return pilot.offered_work_h(since_h=sc.staffing_pilot_days * 12.0)
 
 
 def build_front_line(model, sc: Scenario, po: Policy) -> None:
@@ -150,8 +208,9 @@ def build_departments(model, sc: Scenario) -> None:
 
 def build_party(model, sc: Scenario, rng: np.random.Generator) -> None:
     nc = model.territory.n_communities
-    residents = np.bincount(model.population.community, minlength=nc)
-    model.branches = [PartyOrganisation(model, c, round(sc.volunteers_per_1k * residents[c] / 1000)) for c in range(nc)]
+    model.branches = [PartyOrganisation(model, c, int(model.volunteers[c])) for c in range(nc)]
+    x0, y0 = model.territory.origin(np.arange(nc))
+    model._community_centre = (x0 + model.territory.side_km / 2, y0 + model.territory.side_km / 2)
     if nc > 1:
         for branch in model.branches:
             others = [c for c in range(nc) if c != branch.community]

@@ -45,6 +45,7 @@ COLUMNS = {
     # common random numbers drawn when the issue arises (same under every policy)
     "u_report": np.float32,
     "e_delay": np.float32,
+    "e_report": np.float32,  # when an unreported need is reported after all (repeat reporting)
     "e_service": np.float32,
     "u_solved": np.float32,
 }

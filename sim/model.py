@@ -73,7 +73,7 @@ class GovernanceModel(mesa.Model):
         self.territory = Territory.build(sc)
         self.population = Population(sc, self.territory, pop_rng)
         self.issues = IssueTable(capacity=int(self._expected_issues_per_day() * 400) + 1024)
-        institutions.build(self, sc, po, pop_rng)
+        institutions.build(self, sc, po, pop_rng, seed)
         # Personal need rates do not change during a run: sum them once, not every day.
         self._per_resident_rate = self.population.need_rate.sum(1)
         self._cum_rate = np.cumsum(self._per_resident_rate)
@@ -84,6 +84,7 @@ class GovernanceModel(mesa.Model):
         self._in_transit = np.empty(0, dtype=np.int64)  # known, on the way to a handler
         self._outcomes = np.empty(0, dtype=np.int64)  # resolved/abandoned, not yet felt by residents
         self.daily: list[dict] = []
+        self.volunteer_weeks: list[float] = []  # volunteer hours the branches had, week by week
 
     # ------------------------------------------------------------------ construction
     def _expected_issues_per_day(self) -> float:
@@ -91,23 +92,20 @@ class GovernanceModel(mesa.Model):
         return self.population.need_rate.sum() * 24 + sc.facility_faults_per_1k * sc.n_residents / 1000 / 365
 
     def n_workers(self) -> int:
-        """Front-line staff: the front-line budget plus the department staff of the lines the
-        front line is competent for (staff follow the work, 力量下沉), so that every policy
-        has the same total staff. The queueing validation pins it with ``scenario.servers``."""
+        """Front-line staff: their part of the paid budget (``institutions.split_staff``).
+        The queueing validation pins it with ``scenario.servers``."""
         sc = self.scenario
         if sc.servers is not None:
             return int(sc.servers)
-        front = max(1, round(sc.workers_per_10k * sc.n_residents / 10_000))
-        return front + int(self.line_staff[self.front_line_types].sum())
+        return self.front_staff_total
 
     def handling_share(self) -> float:
-        """Share of a worker's shift left for handling after patrol and evaluation reporting."""
+        """Share of a worker's shift left for handling after patrol and appraisal: the
+        traditional appraisal, or 四指同评 in its place."""
         po, sc = self.policy, self.scenario
-        overhead = 0.0
-        if po.evaluation:
-            period_h = sc.evaluation_period_days / 7 * self.service_calendar.hours_per_week
-            overhead = sc.evaluation_overhead_h / period_h
-        return 1.0 - po.patrol_share - overhead
+        hours = sc.evaluation_overhead_h if po.evaluation else sc.appraisal_overhead_h
+        period_h = sc.evaluation_period_days / 7 * self.service_calendar.hours_per_week
+        return 1.0 - po.patrol_share - hours / period_h
 
     def pool_of(self, community, x, y) -> np.ndarray:
         """Front-line pool serving each location (grid unit: column, then row within it)."""
@@ -142,6 +140,7 @@ class GovernanceModel(mesa.Model):
         self.route(t1)
         self.handle(t1)
         self.feel_outcomes(t1)
+        self.fade_memories()
         self.evaluate_branches()
         self.record_day()
         self.day += 1
@@ -172,7 +171,8 @@ class GovernanceModel(mesa.Model):
         total_new = n + m
         created = t0 + rng.random(total_new) * 24.0
         draws = {name: rng.random(total_new).astype(np.float32) for name in ("u_report", "u_solved")}
-        draws |= {name: rng.standard_exponential(total_new).astype(np.float32) for name in ("e_delay", "e_service")}
+        exponential = ("e_delay", "e_service", "e_report")
+        draws |= {name: rng.standard_exponential(total_new).astype(np.float32) for name in exponential}
         e_patience = rng.standard_exponential(total_new)
         kind = np.concatenate([kind, np.full(m, FACILITY)]).astype(np.int8)
         order = np.argsort(created, kind="stable")
@@ -193,14 +193,14 @@ class GovernanceModel(mesa.Model):
 
     # 2. detection ---------------------------------------------------------------------
     def decide_reporting(self, ids: np.ndarray) -> None:
-        """Whether and when each new need would be reported, through which channel."""
+        """When each new need would be reported, and through which channel: at once (after a
+        short delay) with the resident's willingness, or else on a later day, with a daily
+        hazard that rises as the need worsens (repeat reporting); never if neither comes."""
         iss, pop, sc = self.issues, self.population, self.scenario
         res = iss["resident_id"][ids]
         is_fault = res < 0
-        report_h = np.full(len(ids), np.inf)
-        channel = np.zeros(len(ids), dtype=np.int8)
-        delay = iss["created_h"][ids] + iss["e_delay"][ids] * sc.report_delay_h
-        u = iss["u_report"][ids]
+        willing = np.zeros(len(ids))
+        groups = []  # (needs of one kind of resident, the channels open to them)
         people = np.flatnonzero(~is_fault)
         r = res[people]
         for (cat, digital), (ease, usable) in self._channel_table.items():
@@ -208,21 +208,38 @@ class GovernanceModel(mesa.Model):
             if len(sel) == 0 or ease == 0:
                 continue
             rr = res[sel]
-            p = rules.willingness(pop.propensity[rr], pop.trust[rr], sc.initial_trust, sc.trust_elasticity, ease)
-            yes = sel[u[sel] < p]
-            for code, cal in usable:
-                t = cal.next_open(delay[yes])
-                sooner = t < report_h[yes]
-                report_h[yes[sooner]] = t[sooner]
-                channel[yes[sooner]] = code
+            willing[sel] = rules.willingness(
+                pop.propensity[rr], pop.trust[rr], sc.initial_trust, sc.trust_elasticity, ease
+            )
+            groups.append((sel, usable))
         faults = np.flatnonzero(is_fault)
         code, cal, p = self._fault_channel
-        yes = faults[u[faults] < p]
-        report_h[yes] = cal.next_open(delay[yes])
-        channel[yes] = code
+        willing[faults] = p
+        groups.append((faults, [(code, cal)]))
+        decided = self._decision_time(ids, willing)
+        report_h = np.full(len(ids), np.inf)
+        channel = np.zeros(len(ids), dtype=np.int8)
+        for sel, usable in groups:
+            sel = sel[np.isfinite(decided[sel])]
+            for code, cal in usable:  # the channel that opens first after the decision
+                t = cal.next_open(decided[sel])
+                sooner = t < report_h[sel]
+                report_h[sel[sooner]] = t[sooner]
+                channel[sel[sooner]] = code
         iss["report_h"][ids] = report_h
         iss["report_channel"][ids] = channel
         self._undetected = np.concatenate([self._undetected, ids])
+
+    def _decision_time(self, ids: np.ndarray, willing: np.ndarray) -> np.ndarray:
+        """When the resident decides to report each need (inf: never): at once with
+        probability ``willing`` (after a delay), else when the repeat-reporting hazard strikes."""
+        iss, sc = self.issues, self.scenario
+        created = iss["created_h"][ids]
+        prompt = np.where(iss["u_report"][ids] < willing, created + iss["e_delay"][ids] * sc.report_delay_h, np.inf)
+        later = created + rules.repeat_report_after_h(
+            iss["e_report"][ids], sc.repeat_report_per_day * willing, sc.worsening_per_day, sc.worsening_cap
+        )
+        return np.fmin(prompt, later)
 
     def patrol_and_visit(self, t0: float, t1: float) -> dict:
         """Workers walk their area for ``patrol_share`` of today's shift, visiting households
@@ -296,7 +313,10 @@ class GovernanceModel(mesa.Model):
             r = np.maximum(res, 0)
             first, last = visits["first_visit"][r], visits["last_visit"][r]
             vt = np.where(res < 0, np.inf, np.where(first >= created, first, np.where(last >= created, last, np.inf)))
+            # Each visit surfaces a pending need with a probability; one missed today may be
+            # found on a later visit.
             found = vt < when
+            found[found] = self.policy_rng.random(int(found.sum())) < self.scenario.visit_detection_prob
             when[found], how[found] = vt[found], VISIT
             faults = np.flatnonzero(res < 0)
             if len(faults):
@@ -357,18 +377,34 @@ class GovernanceModel(mesa.Model):
         iss["pool"][ids] = pool
 
     def _mobilise(self, ids, kind, handler):
-        """Eligible cases go to the community's party volunteers while they have time."""
-        iss = self.issues
+        """Eligible cases go to the community's party volunteers while the branch has hours
+        left this week (its weekly budget is its queue: a case it cannot take goes to staff).
+        Volunteers start after mobilisation, in their own hours, travel from the community's
+        centre, and a case that waited has grown like any other. Their times are set here."""
+        iss, sc = self.issues, self.scenario
         eligible = np.flatnonzero(self.volunteer_eligible[kind])
         order = eligible[np.argsort(iss["reported_h"][ids[eligible]], kind="stable")]
-        work = (iss["e_service"][ids] * self._service_h(kind, VOLUNTEER)).tolist()
-        community = iss["community"][ids].tolist()
-        branches, pairing = self.branches, self.policy.pairing
+        rows = ids[order]
+        cal = self.volunteer_calendar
+        start = cal.next_open(iss["dispatched_h"][rows] + sc.mobilisation_delay_h)
+        grown = np.minimum(1.0 + sc.worsening_per_day * (start - iss["created_h"][rows]) / 24.0, sc.worsening_cap)
+        hands_on = iss["e_service"][rows] * self._service_h(kind[order], VOLUNTEER) * grown
+        cx, cy = self._community_centre
+        comm = iss["community"][rows]
+        travel = (np.abs(cx[comm] - iss["x"][rows]) + np.abs(cy[comm] - iss["y"][rows])) / sc.travel_kmh
+        travel = travel if sc.travel else np.zeros(len(rows))
+        booked = hands_on + travel
         # Volunteers are offered a case only if they can start before the resident gives up.
-        in_time = (iss["dispatched_h"][ids] + self.scenario.mobilisation_delay_h <= iss["give_up_h"][ids]).tolist()
-        for j in order.tolist():
-            if in_time[j] and branches[community[j]].take(work[j], pairing) is not None:
-                handler[j] = VOLUNTEER
+        in_time = (start <= iss["give_up_h"][rows]).tolist()
+        branches, pairing = self.branches, self.policy.pairing
+        offers = zip(in_time, comm.tolist(), booked.tolist())
+        taken = np.array([ok and branches[c].take(h, pairing) is not None for ok, c, h in offers], dtype=bool)
+        took = rows[taken]
+        iss["started_h"][took] = start[taken]
+        iss["resolved_h"][took] = cal.end_at_array(cal.clock_array(start[taken]) + booked[taken])
+        iss["travel_h"][took] = travel[taken]
+        iss["work_h"][took] = hands_on[taken]
+        handler[order[taken]] = VOLUNTEER
         return handler
 
     def _service_h(self, kind, handler) -> np.ndarray:
@@ -395,8 +431,7 @@ class GovernanceModel(mesa.Model):
         handler = iss["handler"][today]
         kind = iss["service_type"][today]
         work = iss["e_service"][today] * self._service_h(kind, handler)
-        vol = handler == VOLUNTEER
-        self._volunteer_handle(today[vol], work[vol])
+        # Volunteers' cases were scheduled when they were routed (_mobilise).
         for which, pools in ((FRONT_LINE, self.front_pools), (DEPARTMENT, self.dept_pools)):
             sel = handler == which
             if sel.any():
@@ -422,15 +457,6 @@ class GovernanceModel(mesa.Model):
         iss["abandoned_h"][ids] = np.where(np.isnan(out.resolved_h), out.abandoned_h, np.nan)
         iss["travel_h"][ids] = out.travel_h
         iss["work_h"][ids] = out.work_h
-
-    def _volunteer_handle(self, ids: np.ndarray, work: np.ndarray) -> None:
-        iss, sc = self.issues, self.scenario
-        start = iss["dispatched_h"][ids] + sc.mobilisation_delay_h
-        ok = start <= iss["give_up_h"][ids]
-        iss["started_h"][ids[ok]] = start[ok]
-        iss["resolved_h"][ids[ok]] = start[ok] + work[ok]
-        iss["work_h"][ids[ok]] = work[ok]
-        iss["abandoned_h"][ids[~ok]] = iss["give_up_h"][ids[~ok]]
 
     # 5-6. remedy fit and satisfaction -------------------------------------------------
     def feel_outcomes(self, t1: float) -> None:
@@ -490,11 +516,23 @@ class GovernanceModel(mesa.Model):
         pop.expectation[res] = rules.move_towards(pop.expectation[res], quality, sc.expectation_rate)
         pop.trust[res] = rules.move_towards(pop.trust[res], pop.satisfaction[res], sc.trust_rate)
 
+    def fade_memories(self) -> None:
+        """Once a week, satisfaction and trust drift back towards their initial values
+        (e-folding ``memory_days``): what happened long ago weighs less."""
+        if (self.day + 1) % 7:
+            return
+        sc, pop = self.scenario, self.population
+        keep = np.exp(-7.0 / sc.memory_days)
+        pop.satisfaction[:] = sc.initial_satisfaction + keep * (pop.satisfaction - sc.initial_satisfaction)
+        pop.trust[:] = sc.initial_trust + keep * (pop.trust - sc.initial_trust)
+
     # 7. evaluation ------------------------------------------------------------------------
     def mobilise_volunteers_weekly(self) -> None:
-        if self.day % 7 == 0:
+        """Each week the branches start with the volunteer hours they can mobilise."""
+        if self.day % 7 == 0 and self.policy.mobilisation:
             for b in self.branches:
                 b.refill(self.scenario.volunteer_h_per_week)
+            self.volunteer_weeks.append(sum(b.hours_left for b in self.branches))
 
     def evaluate_branches(self) -> None:
         """四指同评: each period, branches get base points, additions for resolved cases and
@@ -588,29 +626,65 @@ class GovernanceModel(mesa.Model):
         v["handler"] = np.where(np.isnan(v["dispatched_h"]), 0, v["handler"])
         return v
 
+    def offered_work_h(self, since_h: float) -> np.ndarray:
+        """Handling hours sent to each line from ``since_h`` to today: the front line, then
+        each service line's department. Hands-on time as it was when the case arrived, plus the
+        line's mean travel per case so far (the work a line is sent, whatever its staff)."""
+        iss, sc, n = self.issues.view(), self.scenario, len(SERVICE_TYPES)
+        sent = (iss["dispatched_h"] >= since_h) & (iss["dispatched_h"] < self.day * 24.0)
+        handler, kind = iss["handler"][sent], iss["service_type"][sent].astype(np.int64)
+        waited_days = (iss["dispatched_h"][sent] - iss["created_h"][sent]) / 24.0
+        grown = np.minimum(1.0 + sc.worsening_per_day * waited_days, sc.worsening_cap)
+        hands_on = iss["e_service"][sent] * self._service_h(kind, handler) * grown
+        front, dept = handler == FRONT_LINE, handler == DEPARTMENT
+        pools = list(self.front_pools)
+        front_travel = plain_sum(p.travel_total_h for p in pools) / max(1, sum(p.served for p in pools))
+        dept_travel = np.array([p.travel_total_h / max(1, p.served) if p else 0.0 for p in self.dept_pools])
+        cases = np.bincount(kind[dept], minlength=n)
+        per_dept = np.bincount(kind[dept], hands_on[dept], minlength=n) + cases * dept_travel
+        return np.concatenate([[hands_on[front].sum() + front.sum() * front_travel], per_dept])
+
     def time_use(self, horizon_h: float) -> dict:
-        """Staff time over the run to ``horizon_h``, in hours (KPI names as in the README)."""
+        """Staff and volunteer time over the run to ``horizon_h``, in hours, and the
+        utilisation of every pool (KPI names as in the README): the capacity table."""
         po = self.policy
         open_h = self.service_calendar.clock(horizon_h)
         workers = sum(p.n_servers for p in self.front_pools)
         capacity = sum(p.capacity_h(horizon_h) for p in self.front_pools)
         committed = plain_sum(p.committed_h(horizon_h) for p in self.front_pools)
         travel = plain_sum(p.travel_total_h for p in self.front_pools)
-        evaluation = workers * open_h * (1 - po.patrol_share - self.handling_share())
         iss = self.issues.view()
         by_volunteers = (iss["handler"] == VOLUNTEER) & (iss["resolved_h"] < horizon_h)
-        return {
-            "time_workers": workers,
-            "time_worker_hours": workers * open_h,
+        volunteer_given = float((iss["work_h"][by_volunteers] + iss["travel_h"][by_volunteers]).astype(float).sum())
+        # Volunteer hours of the weeks begun, the last one pro rata (as paid hours accrue).
+        weeks = self.volunteer_weeks
+        volunteer_h = sum(weeks[:-1]) + weeks[-1] * min(1.0, horizon_h / WEEK_H - (len(weeks) - 1)) if weeks else 0.0
+        out = {
+            "staff_front_line": workers,
+            "paid_h_front_line": workers * open_h,
             "time_patrol_h": workers * open_h * po.patrol_share,  # patrol and household visits
-            "time_evaluation_h": evaluation,
+            "time_evaluation_h": workers * open_h * (1 - po.patrol_share - self.handling_share()),
             "time_travel_h": travel,
             "time_handling_capacity_h": capacity,
-            "utilisation": committed / capacity if capacity else float("nan"),
-            # Volunteer hours actually given: cases they resolved within the horizon.
-            "volunteer_h": float(iss["work_h"][by_volunteers].astype(float).sum()),
-            "time_department_staff": sum(p.n_servers for p in self.dept_pools if p is not None),
+            "utilisation_front_line": committed / capacity if capacity else float("nan"),
+            "volunteer_h_available": volunteer_h,
+            "volunteer_h": volunteer_given,  # hands-on and travel of the cases they resolved
+            "utilisation_volunteers": volunteer_given / volunteer_h if volunteer_h else float("nan"),
         }
+        for k, pool in enumerate(self.dept_pools):
+            if pool is None:
+                continue
+            line = SERVICE_TYPES[k]
+            dept_capacity = pool.capacity_h(horizon_h)
+            out[f"staff_dept_{line}"] = pool.n_servers
+            out[f"paid_h_dept_{line}"] = dept_capacity  # departments spend all their hours handling
+            out[f"utilisation_dept_{line}"] = pool.committed_h(horizon_h) / dept_capacity
+            out["time_travel_h"] += pool.travel_total_h
+        paid = sum(v for k, v in out.items() if k.startswith("paid_h_"))
+        out["capacity_paid_h"] = paid
+        out["capacity_total_h"] = paid + volunteer_h
+        out["utilisation"] = out["utilisation_front_line"]  # earlier name, kept for old reports
+        return out
 
 
 def _status_column(resolved: np.ndarray, abandoned_h: np.ndarray) -> pd.Categorical:

@@ -39,7 +39,11 @@ CALENDARS = {
     # Round the clock: only for the queueing validation and for what-if runs; it is not a
     # 40-hour calendar, so it changes the budget and says so in the ODD.
     "always": ("Mon-Sun 00-24",),
+    # Volunteers' hours (not staff: no 40-hour week): weekday evenings and weekend days, when
+    # residents in work can give time. Assumption.
+    "evenings_weekends": ("Mon-Fri 18-21", "Sat-Sun 09-17"),
 }
+STAFF_CALENDARS = ("office", "staggered", "always")
 
 
 class ConfigError(ValueError):
@@ -143,16 +147,15 @@ class Scenario:
     communities_per_town: int = _p(
         6,
         "communities",
-        "assumption: fewer, larger communities than Jinshan's (the case book's ~230 service points / 12 towns "
-        "≈ 19 per town); vary 6-20",
+        "case book: ~820,000 residents in ~230 村居 ≈ 3,600 residents per community, so a town of 20,000 has "
+        "about 6 (Jinshan's towns are larger: 230 / 12 ≈ 19 each, as in the district scenario)",
         "村居 per town",
         range=(1, 10_000),
     )
     area_km2: float = _p(
-        51.0,
+        15.0,
         "km²",
-        "case book: 613 km² / 12 towns; with the town's 20,000 residents that is 392 per km² against Jinshan's "
-        "~1,340 (820,000 / 613 km²): the town scenario's density is an assumption",
+        "case book: Jinshan's density, 820,000 residents / 613 km² ≈ 1,340 per km², gives 15 km² for the town's 20,000",
         "land area of the territory",
         range=(0.001, 1e6),
     )
@@ -205,6 +208,39 @@ class Scenario:
         "department staff, split over service lines in proportion to expected workload",
         range=(0.01, 10_000),
     )
+    staff_split: str = _p(
+        "routed",
+        "-",
+        "assumption: departments are staffed for the caseload they get (issue review: a regime at its best)",
+        "how staff are split between the front line and departments: 'routed' - in proportion to the work "
+        "each line received in a staffing study (a pilot run of the same regime, staffing_pilot_days long, "
+        "of staffing_pilot_residents) per hour a person there can handle; 'expected' - departments in proportion "
+        "to the expected work of all needs, whoever routes them",
+        choices=("routed", "expected"),
+    )
+    staffing_pilot_days: int = _p(
+        182,
+        "days",
+        "assumption: half a year's caseload, measured over its second quarter, after reports of lasting needs "
+        "and faults have built up (a year changes the split by ~2 points)",
+        "length of the staffing study",
+        range=(14, 3650),
+    )
+    staffing_pilot_residents: int = _p(
+        2000,
+        "residents",
+        "assumption: large enough for the split between lines, small enough to cost a fraction of a run",
+        "size of the staffing study's population (part of one town, at the scenario's density)",
+        range=(100, 5_000_000),
+    )
+    volunteer_budget: str = _p(
+        "counted",
+        "-",
+        "issue review: compare at equal total handling capacity",
+        "'counted' - volunteer hours replace paid front-line hours (one worker per 40 volunteer hours a week), "
+        "so paid plus volunteer hours are the same under every regime; 'on_top' - volunteers are extra",
+        choices=("counted", "on_top"),
+    )
     travel_kmh: float = _p(
         15.0, "km/h", "assumption (e-bike in town traffic)", "travel speed of staff", range=(0.1, 1000)
     )
@@ -242,7 +278,32 @@ class Scenario:
         0.02, "per day", "assumption", "growth of handling time per day a case waits", range=(0, 10)
     )
     worsening_cap: float = _p(3.0, "multiplier", "assumption", "largest worsening of handling time", range=(1, 100))
+    visit_detection_prob: float = _p(
+        0.7,
+        "probability",
+        "assumption: a household visit does not always bring a need to light; vary 0.3-1",
+        "chance that a visit to a resident with a pending need surfaces it (each visit anew)",
+        range=(0, 1),
+    )
+    appraisal_overhead_h: float = _p(
+        16.0,
+        "hours per worker per period",
+        "assumption: the case book calls the traditional appraisal heavy (考核任务重、形式化) without a figure; "
+        "set equal to 四指同评's so that the evaluation dial changes incentives, not hours; vary 0-40",
+        "front-line time spent on the traditional appraisal each evaluation period (when 四指同评 is off)",
+        range=(0, 1000),
+    )
     # --- residents' behaviour -----------------------------------------------------------
+    repeat_report_per_day: float = _p(
+        0.02,
+        "per day, per unit of willingness",
+        "assumption: residents call again while a need persists (12345 repeat calls); to be fitted by the "
+        "calibration; vary 0-0.2",
+        "daily hazard that a resident (or passer-by) who has not reported a pending need reports it now, "
+        "times their willingness; it grows with the need as handling time does (worsening_per_day, up to "
+        "worsening_cap). 0: a need is reported when it arises or never",
+        range=(0, 10),
+    )
     report_delay_h: float = _p(
         24.0, "hours", "assumption", "mean time before a willing resident reports", range=(0, 10_000)
     )
@@ -282,6 +343,14 @@ class Scenario:
         0.1, "per experience", "assumption (Van Ryzin 2004)", "adaptation of expectations", range=(0, 1)
     )
     trust_rate: float = _p(0.2, "per experience", "assumption", "how far trust follows satisfaction", range=(0, 1))
+    memory_days: float = _p(
+        180.0,
+        "days",
+        "assumption: experiences fade; without it satisfaction and trust have no resting point "
+        "(experiments.warmup); vary 90-1825",
+        "e-folding time over which satisfaction and trust drift back to their initial values",
+        range=(1, 1e6),
+    )
     waiting_erosion_per_day: float = _p(
         0.005, "per day", "assumption", "satisfaction lost per day a need is unmet", range=(0, 1)
     )
@@ -296,6 +365,13 @@ class Scenario:
     )
     volunteer_h_per_week: float = _p(
         0.5, "hours per volunteer per week", "assumption", "time a volunteer gives", range=(0, 168)
+    )
+    volunteer_hours: str = _p(
+        "evenings_weekends",
+        "-",
+        "assumption: volunteers give time outside working hours",
+        "when volunteers work: a calendar of sim.params.CALENDARS",
+        choices=tuple(CALENDARS),
     )
     mobilisation_delay_h: float = _p(
         24.0, "hours", "assumption", "time to mobilise volunteers for a case", range=(0, 1e4)
@@ -314,7 +390,7 @@ class Scenario:
         16.0,
         "hours per worker per period",
         "assumption (Sisyphus burden, case book)",
-        "worker time spent on evaluation reporting",
+        "front-line time spent on 四指同评 reporting each period (it replaces the traditional appraisal)",
         range=(0, 1000),
     )
     evaluation_gain: float = _p(
@@ -368,7 +444,7 @@ class Policy:
         "-",
         "case book: 8+3 staggered hours",
         "worker shifts and counter opening hours",
-        choices=tuple(CALENDARS),
+        choices=STAFF_CALENDARS,
     )
     channels: list[str] = _p(
         ["counter", "hotline"],
@@ -402,7 +478,12 @@ class Policy:
         False, "flag", "case book: 埭头人 volunteers", "party branches mobilise volunteers for eligible cases"
     )
     pairing: bool = _p(False, "flag", "case book: 区域化党建 心联鑫", "branches draw on paired branches' volunteers")
-    evaluation: bool = _p(False, "flag", "case book: 四指同评", "half-yearly scoring of branches, with its overhead")
+    evaluation: bool = _p(
+        False,
+        "flag",
+        "case book: 四指同评",
+        "half-yearly scoring of branches that moves their effort; it replaces the traditional appraisal",
+    )
 
 
 @dataclass
@@ -416,9 +497,10 @@ class RunConfig:
     warmup_days: int = _p(
         0,
         "days",
-        "assumption: experiments.warmup finds no day by which mean satisfaction and trust settle (they fall "
-        "for ten years under both presets), so no default can be justified yet; the backlog settles within "
-        "~60 days under refined and ~5 years under coarse",
+        "experiments.warmup: mean satisfaction, the slowest of backlog, satisfaction and trust, settles by day "
+        "~440 under both presets (town, memory_days=180); the named experiments use 450 with days=815, a year "
+        "measured. 0 here, so that short exploratory runs need no warm-up: their KPIs are over the transient "
+        "(window_days says how long)",
         "first days left out of the KPIs: issue KPIs count the needs arising after them, daily means "
         "average the days after them",
         range=(0, 36_499),

@@ -15,6 +15,25 @@ def willingness(propensity, trust, initial_trust: float, elasticity: float, ease
     return np.clip(propensity * (trust / initial_trust) ** elasticity * ease, 0.0, 1.0)
 
 
+def repeat_report_after_h(e, rate_per_day, growth_per_day: float, cap: float):
+    """Hours after a need arises at which its resident reports it unprompted: the time at which
+    the cumulative hazard reaches ``e`` (an Exp(1) draw of the need), for a hazard that starts
+    at ``rate_per_day`` and grows with the need as handling time does, x min(1 + growth x t,
+    cap) at age t days. inf where the rate is 0."""
+    e, rate = np.broadcast_arrays(np.asarray(e, dtype=float), np.asarray(rate_per_day, dtype=float))
+    days = np.full(e.shape, np.inf)
+    live = rate > 0
+    e, rate = e[live], rate[live]
+    if growth_per_day > 0 and cap > 1:
+        t_cap = (cap - 1.0) / growth_per_day  # age at which the growth stops
+        h_cap = rate * (t_cap + growth_per_day * t_cap**2 / 2)  # hazard accumulated by then
+        growing = (np.sqrt(1.0 + 2.0 * growth_per_day * e / rate) - 1.0) / growth_per_day
+        days[live] = np.where(e <= h_cap, growing, t_cap + (e - h_cap) / (rate * cap))
+    else:
+        days[live] = e / rate
+    return days * 24.0
+
+
 def hops(front_line, routing: str, via_hotline, hierarchy_hops: int, bounced, bounce_hops: int):
     """Administrative transfers before a case reaches its handler.
 

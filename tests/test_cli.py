@@ -102,19 +102,23 @@ def test_district_runs_a_week():
 
 
 def test_same_budget_under_both_presets():
+    from sim import institutions
     from sim.model import GovernanceModel
 
     for scenario in ("teaching", "town", "district"):
-        staff = {}
+        weekly = {}
         for policy in ("coarse", "refined"):
             cfg = make_config(f"scenario={scenario}", f"policy={policy}", "scenario.n_residents=20000")
             m = GovernanceModel(cfg.scenario, cfg.policy, seed=0)
             front = sum(p.n_servers for p in m.front_pools)
             dept = sum(p.n_servers for p in m.dept_pools if p is not None)
-            staff[policy] = (front + dept, m.service_calendar.hours_per_week)
-        # Total staff and weekly hours are equal; how they are split (front line or
-        # departments, town pool or grid units) is what the regimes differ in.
-        assert staff["coarse"] == staff["refined"], f"{scenario}: staffing differs between presets: {staff}"
+            volunteer_posts = institutions.volunteer_fte(m, cfg.scenario, cfg.policy)
+            weekly[policy] = ((front + dept + volunteer_posts) * m.service_calendar.hours_per_week, volunteer_posts)
+        # Paid posts plus the posts volunteers' hours stand in for are equal, so the weekly
+        # hours are; how they are split (front line or departments, town pool or grid units,
+        # paid or volunteer) is what the regimes differ in.
+        assert weekly["coarse"][0] == weekly["refined"][0], f"{scenario}: capacity differs between presets: {weekly}"
+        assert weekly["coarse"][1] == 0 and weekly["refined"][1] > 0, weekly  # only refined mobilises volunteers
 
 
 def test_atomic_write_leaves_old_file_intact_on_failure(tmp_path):

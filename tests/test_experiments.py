@@ -22,7 +22,8 @@ def test_experiment_runs_small_and_reports(name, tmp_path):
     done = cli(
         f"experiment={name}",
         "scenario=teaching",
-        "days=10",
+        "days=20",
+        "warmup_days=10",  # experiments measure after a warm-up; here a short one
         "seed=range(0,2)",
         *SMALL_AXES[name],
         f"hydra.sweep.dir={tmp_path}",

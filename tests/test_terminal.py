@@ -71,7 +71,12 @@ def test_a_sweep_typed_in_a_terminal_runs_to_the_end(tmp_path, launcher):
 def test_the_main_study_runs_in_a_terminal(tmp_path):
     """The README's main command (a named experiment on joblib), shrunk."""
     code, shown = in_terminal(
-        "experiment=compare_regimes", "scenario=teaching", "days=5", "seed=range(0,2)", f"hydra.sweep.dir={tmp_path}"
+        "experiment=compare_regimes",
+        "scenario=teaching",
+        "days=5",
+        "warmup_days=0",
+        "seed=range(0,2)",
+        f"hydra.sweep.dir={tmp_path}",
     )
     assert code == 0, shown[-3000:]
     assert (tmp_path / "report" / "figure.png").exists()

@@ -138,7 +138,7 @@ def test_one_configuration_one_folder_and_experiments_apart(tmp_path):
     assert done.returncode == 0, done.stderr
     jobs = [p.name for p in tmp_path.iterdir() if (p / ".hydra").is_dir()]
     assert len(jobs) == 1 and "scenario.workers_per_10k=20," in jobs[0], jobs
-    other = cli("experiment=compare_regimes", *SMALL, "seed=0", f"hydra.sweep.dir={tmp_path}")
+    other = cli("experiment=compare_regimes", *SMALL, "warmup_days=0", "seed=0", f"hydra.sweep.dir={tmp_path}")
     assert other.returncode == 0, other.stderr
     names = [p.name for p in tmp_path.iterdir() if (p / ".hydra").is_dir()]
     assert sum("experiment=compare_regimes" in n for n in names) == 2, names
