@@ -376,8 +376,10 @@ def curve_bands(curves: pd.DataFrame, arm: str = "policy") -> pd.DataFrame:
     The band is the pointwise t-interval (:func:`bands`) widened to its monotone envelope (the
     upper limit the highest so far, the lower the lowest from then on) and clipped to [0, 1]:
     a cumulative incidence cannot fall or leave [0, 1], and the widened band still holds every
-    pointwise interval, so it is never narrower than the t-interval."""
+    pointwise interval, so it is never narrower than the t-interval. The curve stops where a
+    run can no longer tell (beyond its follow-up), so every point is a mean over the same runs."""
     out = bands(curves, [arm, "day"], "cif")
+    out = out[out["n"] == out[arm].map(curves.groupby(arm)["seed"].nunique())].copy()
     for _, g in out.groupby(arm, sort=False):
         g = g.sort_values("day")
         out.loc[g.index, "ci_high"] = g["ci_high"].cummax().clip(upper=1.0)
