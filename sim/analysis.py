@@ -326,3 +326,140 @@ def _verdict(r: dict) -> str:
     if (r["fw_low"] > 0 or r["fw_high"] < 0) and abs(r["difference"]) >= size:
         return "better" if np.sign(r["difference"]) == BETTER.get(r["kpi"], 1) else "worse"
     return "unclear"
+
+
+# ---------------------------------------------------------------------------- headline figure
+
+CIF_GRID_DAYS = np.arange(0.0, 30.0 + 1e-9, 0.25)
+"""Days since a need arose at which the headline figure reads the cumulative incidence."""
+
+
+def bands(table: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
+    """Per group of ``keys`` (say policy and day), the mean of ``value`` over the runs in it
+    (the seeds) with its Student-t 95 % CI, as :func:`ci95` computes it (NaN interval from one
+    run), and ``n``. Missing values are left out; a group with none is left out."""
+    values = table.dropna(subset=[value])
+    out = values.groupby(keys, sort=True)[value].agg(mean="mean", sd="std", n="count").reset_index()
+    n = out["n"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * out["sd"].to_numpy() / np.sqrt(n), np.nan)
+    out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
+    return out[[*keys, "mean", "ci_low", "ci_high", "n"]]
+
+
+def resolution_curve(
+    issues: pd.DataFrame, horizon_h: float, start_h: float = 0.0, grid_days=CIF_GRID_DAYS
+) -> pd.DataFrame:
+    """One run's cumulative incidence of resolution at ``grid_days`` days since a need arose.
+
+    Over all needs arising from ``start_h`` on (the end of the warm-up), residents' needs and
+    component faults alike; a need given up is a competing event, one still open at
+    ``horizon_h`` is censored there (:func:`sim.metrics.cumulative_incidence`). NaN beyond the
+    cohort's longest follow-up, where the run cannot tell. Columns ``day`` and ``cif``."""
+    from sim.metrics import competing_events, cumulative_incidence, step_at
+
+    grid = np.asarray(grid_days, dtype=float)
+    cohort = issues[issues["created_h"] >= start_h]
+    if cohort.empty:
+        return pd.DataFrame({"day": grid, "cif": np.nan})
+    time_h, event = competing_events(cohort, horizon_h)
+    times, cif = cumulative_incidence(time_h, event)
+    at = 24.0 * grid
+    followed = horizon_h - cohort["created_h"].min()
+    return pd.DataFrame({"day": grid, "cif": np.where(at <= followed, step_at(times, cif[0], at), np.nan)})
+
+
+def curve_bands(curves: pd.DataFrame, arm: str = "policy") -> pd.DataFrame:
+    """Per arm and day: the mean cumulative incidence over the runs, with a 95 % band across
+    seeds. ``curves`` has one row per run and day: ``arm``, ``seed``, ``day``, ``cif``.
+
+    The band is the pointwise t-interval (:func:`bands`) widened to its monotone envelope (the
+    upper limit the highest so far, the lower the lowest from then on) and clipped to [0, 1]:
+    a cumulative incidence cannot fall or leave [0, 1], and the widened band still holds every
+    pointwise interval, so it is never narrower than the t-interval. The curve stops where a
+    run can no longer tell (beyond its follow-up), so every point is a mean over the same runs."""
+    out = bands(curves, [arm, "day"], "cif")
+    out = out[out["n"] == out[arm].map(curves.groupby(arm)["seed"].nunique())].copy()
+    for _, g in out.groupby(arm, sort=False):
+        g = g.sort_values("day")
+        out.loc[g.index, "ci_high"] = g["ci_high"].cummax().clip(upper=1.0)
+        out.loc[g.index, "ci_low"] = g["ci_low"][::-1].cummin()[::-1].clip(lower=0.0)
+    return out
+
+
+SERIES = {"backlog": "needs open (backlog)", "satisfaction_mean": "mean satisfaction of residents (0-1)"}
+
+
+def timeseries_bands(series: pd.DataFrame, arm: str = "policy", measures=tuple(SERIES)) -> pd.DataFrame:
+    """Per arm, measure and day: the mean over runs with its 95 % CI across seeds. ``series``
+    stacks the runs' ``timeseries.parquet`` with ``arm`` and ``seed`` columns added."""
+    parts = [bands(series, [arm, "day"], m).assign(measure=m) for m in measures if m in series]
+    columns = [arm, "measure", "day", "mean", "ci_low", "ci_high", "n"]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def warmup_days(series: pd.DataFrame, default: int = 0) -> int:
+    """Days marked ``warmup`` in stacked time series (the longest of any run); ``default``
+    where the column is missing (runs written before it existed) or marks none."""
+    if "warmup" in series and series["warmup"].astype(bool).any():
+        return int(series.loc[series["warmup"].astype(bool), "day"].max()) + 1
+    return int(default)
+
+
+def unit_family(kpi: str) -> str:
+    """``share`` (a share of needs or cases, 0-1), ``hours`` or ``score`` (0-1 scores such as
+    satisfaction): KPIs of one family can share an axis."""
+    unit = KPIS.get(kpi, ("", ""))[1]
+    if kpi.endswith("_h") or "hours" in unit:
+        return "hours"
+    if "share" in unit or "incidence" in unit or kpi.endswith("_share") or kpi.startswith("resolved_within_"):
+        return "share"
+    return "score"
+
+
+def forest_rows(runs: pd.DataFrame, kpis=tuple(KPIS), group_kpi: str = "resolved_within_7d") -> pd.DataFrame:
+    """Paired differences refined − coarse (one comparison: the runs of one setting) of the
+    headline ``kpis`` present, and of ``group_kpi`` by resident group, one row each with:
+    ``group`` ("" overall), ``family`` (:func:`unit_family`), ``better`` (+1 if higher is better
+    for that KPI, -1 if lower, :data:`BETTER`) and ``favours``: ``refined`` or ``coarse`` when
+    the 95 % CI excludes 0 on that policy's better side, else ``""``."""
+    overall = paired_differences(runs, [], kpis=[k for k in kpis if k in runs])
+    overall = overall.assign(group="", base=overall["kpi"])
+    names = group_names(runs, group_kpi)
+    groups = paired_differences(runs, [], kpis=[f"{group_kpi}_{g}" for g in names])
+    groups = groups.assign(group=groups["kpi"].str[len(group_kpi) + 1 :].str.replace("_", " "), base=group_kpi)
+    rows = pd.concat([overall, groups], ignore_index=True) if len(groups) else overall
+    rows["family"] = rows["base"].map(unit_family)
+    rows["better"] = rows["base"].map(lambda k: BETTER.get(k, 1)).astype(int)
+    gain_low = np.where(rows["better"] > 0, rows["ci_low"], -rows["ci_high"])  # the CI in the better direction
+    gain_high = np.where(rows["better"] > 0, rows["ci_high"], -rows["ci_low"])
+    rows["favours"] = np.where(gain_low > 0, "refined", np.where(gain_high < 0, "coarse", ""))
+    columns = ["kpi", "base", "group", "family", "better", "difference", "ci_low", "ci_high", "pairs", "favours"]
+    return rows[columns]
+
+
+# ---------------------------------------------------------------------------- staff-time accounting
+
+ACCOUNTING_PREFIXES = ("staff_", "paid_h_", "volunteer_h", "capacity_", "time_", "utilisation")
+"""KPI columns of the staff-time accounting: staff per line, paid hours per line, volunteer
+hours, handling capacity, hours on patrol, travel, evaluation and visits, utilisation."""
+
+
+def accounting_keys(runs: pd.DataFrame) -> list[str]:
+    """The staff-time accounting columns of ``runs``, in the order of
+    :data:`ACCOUNTING_PREFIXES`, then as they come."""
+    return [c for p in ACCOUNTING_PREFIXES for c in runs.columns if c.startswith(p)]
+
+
+def capacity_table(runs: pd.DataFrame, by: list[str], arm: str = "policy") -> pd.DataFrame:
+    """Mean over seeds of every staff-time accounting column, per group of ``by`` (rows, one
+    per ``key``) and value of ``arm`` (columns: coarse and refined first). NaN where no run of
+    that group and arm has the key."""
+    ok = _ok(runs)
+    keys = accounting_keys(ok)
+    arms = sorted(ok[arm].dropna().unique(), key=lambda a: (a not in ("coarse", "refined"), a)) if arm in ok else []
+    rows = []
+    for group, g in _groups(ok, by):
+        for k in keys:
+            rows.append({**group, "key": k, **{a: g.loc[g[arm] == a, k].mean() for a in arms}})
+    return pd.DataFrame(rows, columns=[*by, "key", *arms])

@@ -1,6 +1,8 @@
 """Figures from saved results. Reads tables produced by :mod:`sim.analysis`; never runs or
 imports the model. Each figure has a top row of levels by policy (mean and 95 % CI across
-seeds) and a bottom row of paired differences (refined - coarse) with their 95 % CI.
+seeds) and a bottom row of paired differences (refined - coarse) with their 95 % CI; the
+headline figure of a regime comparison (:func:`plot_headline`) shows resolution over time,
+backlog and satisfaction by day, and forests of the paired differences.
 """
 
 from __future__ import annotations
@@ -8,12 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.lines
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.analysis import DIRECTIONS, EFFECT, KPIS
+from sim.analysis import DIRECTIONS, EFFECT, KPIS, SERIES
 
 COLOURS = {"coarse": "#8c6d31", "refined": "#3465a4"}
 DIFF_COLOUR = "#444444"
@@ -181,4 +185,148 @@ def plot_ablation(effects: pd.DataFrame, kpis, path: Path, title: str) -> list[P
         ax.set_xlabel(f"{EFFECT}\n(paired; 95% CI per comparison)", fontsize=8)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8)  # clear of the points
+    return _finish(fig, path)
+
+
+# ---------------------------------------------------------------------------- headline figure
+
+FAVOURS = {
+    "refined": (COLOURS["refined"], "refined better (95% CI clear of 0)"),
+    "coarse": (COLOURS["coarse"], "coarse better (95% CI clear of 0)"),
+    "": ("#999999", "no clear difference (95% CI holds 0)"),
+}
+FAMILIES = {
+    # family: (axis label, factor applied to the differences)
+    "share": ("refined − coarse, percentage points", 100.0),
+    "score": ("refined − coarse, satisfaction (0-1 scale)", 1.0),
+    "hours": ("refined − coarse, hours", 1.0),
+}
+
+
+def _band(ax, x, table: pd.DataFrame, arm: str, label: str) -> None:
+    colour = COLOURS.get(arm, "k")
+    ax.plot(table[x], table["mean"], color=colour, lw=1.6, label=label)
+    ax.fill_between(table[x], table["ci_low"], table["ci_high"], color=colour, alpha=0.22, lw=0)
+
+
+def _forest_label(row) -> str:
+    if row.group:
+        return f"resolved within 7 days: {row.group}"
+    text = KPIS.get(row.kpi, (row.kpi.replace("_", " "), ""))[0]
+    return f"{text} (lower is better)" if row.better < 0 else text
+
+
+def _forest(ax, rows: pd.DataFrame, family: str) -> None:
+    """One forest of a unit family: the difference and its 95 % CI per row, coloured by the
+    side it favours; a dashed line at 0, and which side is better written under the axis."""
+    xlabel, factor = FAMILIES[family]
+    ys = list(range(len(rows)))[::-1]  # first row on top
+    ends = [0.0]
+    for y, row in zip(ys, rows.itertuples()):
+        if pd.isna(row.difference):
+            ax.text(0, y, " n/a", va="center", ha="left", fontsize=7, color="#666666")
+            continue
+        colour = FAVOURS[row.favours][0]
+        d, lo, hi = (factor * v for v in (row.difference, row.ci_low, row.ci_high))
+        err = None if pd.isna(lo) else [[d - lo], [hi - d]]
+        ax.errorbar(d, y, xerr=err, fmt="o", ms=4.5, capsize=2.5, color=colour, lw=1.3)
+        ends += [v for v in (d, lo, hi) if pd.notna(v)]
+    ax.axvline(0, color="#555555", lw=0.9, ls="--")
+    grouped = (rows["group"] != "").to_numpy()
+    if grouped.any() and not grouped.all():  # overall rows above, rows by resident group below
+        ax.axhline(ys[int(grouped.argmax())] + 0.5, color="#bbbbbb", lw=0.8)
+    lo, hi = min(ends), max(ends)
+    pad = 0.12 * (hi - lo) or 1.0
+    ax.set_xlim(lo - pad, hi + pad)  # zero always in view
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_yticks(ys, [_forest_label(r) for r in rows.itertuples()], fontsize=7.5)
+    ax.tick_params(axis="x", labelsize=7.5)
+    ax.grid(axis="x", color="#eeeeee", lw=0.6)
+    better = set(rows["better"])
+    if better == {1}:
+        side = "← coarse better   |   refined better →"
+    elif better == {-1}:
+        side = "← refined better   |   coarse better →"
+    else:
+        side = "← lower under refined   |   higher under refined →"
+    ax.set_xlabel(f"{xlabel}\n{side}", fontsize=8)
+
+
+def plot_headline(
+    curves: pd.DataFrame,
+    series: pd.DataFrame,
+    forest: pd.DataFrame,
+    path: Path,
+    title: str,
+    warmup: int = 0,
+    seeds: dict | None = None,
+) -> list[Path]:
+    """The headline figure of a regime comparison, from :func:`sim.analysis.curve_bands`,
+    :func:`~sim.analysis.timeseries_bands` and :func:`~sim.analysis.forest_rows`:
+
+    1. cumulative incidence of resolution of all needs against days since they arose, per
+       policy, mean with a 95 % band across seeds;
+    2. backlog and mean satisfaction by day, the ``warmup`` days shaded;
+    3. forests of the paired differences refined − coarse with 95 % CIs, one per unit family.
+
+    ``seeds`` gives the number of runs per policy, for the legends."""
+    fig = plt.figure(figsize=(18, 6.8), layout="constrained")
+    fig.suptitle(title, fontsize=12.5)
+    left, middle, right = fig.subfigures(1, 3, width_ratios=[1.0, 1.0, 1.25], wspace=0.03)
+    seeds = seeds or {}
+
+    def legend_label(arm):
+        n = seeds.get(arm)
+        return f"{arm} (mean of {n} seeds, 95% band)" if n else arm
+
+    ax = left.subplots()
+    for arm, g in curves.groupby("policy", sort=True):
+        _band(ax, "day", g.sort_values("day"), arm, legend_label(arm))
+    ax.set_xlim(0, 30)
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_xlabel("days since the need arose")
+    ax.set_ylabel("share of all needs resolved (cumulative incidence)")
+    ax.set_title("Resolution of all needs: residents' needs and component faults", fontsize=10)
+    arisen = f"needs arising after the {warmup}-day warm-up" if warmup else "all needs of the run"
+    ax.text(
+        0.98,
+        0.03,
+        f"{arisen}; given up: a competing event;\nstill open at the end: censored",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=7.5,
+        color="#444444",
+    )
+    ax.grid(color="#eeeeee", lw=0.6)
+    ax.legend(fontsize=8, loc="upper left")
+
+    axes = middle.subplots(2, 1, sharex=True)
+    for ax, measure in zip(axes, SERIES):
+        part = series[series["measure"] == measure]
+        for arm, g in part.groupby("policy", sort=True):
+            _band(ax, "day", g.sort_values("day"), arm, legend_label(arm))
+        if warmup:
+            ax.axvspan(0, warmup, color="#d9d9d9", alpha=0.7, lw=0)
+            ax.text(warmup / 2, 0.97, "warm-up", transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=8)
+        ax.set_ylabel(SERIES[measure], fontsize=9)
+        ax.grid(color="#eeeeee", lw=0.6)
+    axes[0].set_title("Backlog and satisfaction by day", fontsize=10)
+    axes[-1].set_xlabel("day of the run")
+    axes[-1].xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    axes[0].legend(fontsize=8, loc="best")
+
+    families = [f for f in FAMILIES if (forest["family"] == f).any()]
+    if families:
+        sizes = [int((forest["family"] == f).sum()) + 1.6 for f in families]
+        axes = right.subplots(len(families), 1, height_ratios=sizes, squeeze=False)[:, 0]
+        for ax, family in zip(axes, families):
+            _forest(ax, forest[forest["family"] == family], family)
+        pairs = forest["pairs"].max()
+        axes[0].set_title(f"Refined − coarse, paired on seed ({pairs:.0f} pairs), 95% CI", fontsize=10)
+        handles = [
+            matplotlib.lines.Line2D([], [], marker="o", ls="", color=c, label=text) for c, text in FAVOURS.values()
+        ]
+        right.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=7.5, frameon=False)
     return _finish(fig, path)

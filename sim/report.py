@@ -163,20 +163,23 @@ def _readable(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return out, [*numeric, *(_COUNTS[c] for c in counts)]
 
 
-def _markdown(df: pd.DataFrame, caption: str = "") -> str:
+def _markdown(df: pd.DataFrame, caption: str = "", readable=_readable) -> str:
     text = f"{caption}\n\n" if caption else ""
     if df.empty:
         return text + "No rows: nothing to compare.\n"
-    table, right = _readable(df)
+    table, right = readable(df)
     rule = ["---:" if c in right else "---" for c in table.columns]
     lines = ["| " + " | ".join(table.columns) + " |", "| " + " | ".join(rule) + " |"]
     lines += ["| " + " | ".join(row) + " |" for row in table.itertuples(index=False)]
     return text + "\n".join(lines) + "\n"
 
 
-def _write_table(df: pd.DataFrame, path: Path, caption: str = "") -> list[Path]:
+def _write_table(df: pd.DataFrame, path: Path, caption: str = "", readable=None) -> list[Path]:
+    """``df`` as CSV (names and full precision) and as Markdown (labels, rounded; made
+    readable by ``readable``, by default the KPI tables' :func:`_readable`)."""
+    markdown = _markdown(df, caption, readable or _readable)
     atomic_write(path.with_suffix(".csv"), lambda tmp: df.to_csv(tmp, index=False))
-    atomic_write(path.with_suffix(".md"), lambda tmp: Path(tmp).write_text(_markdown(df, caption)))
+    atomic_write(path.with_suffix(".md"), lambda tmp: Path(tmp).write_text(markdown))
     return [path.with_suffix(".csv"), path.with_suffix(".md")]
 
 
@@ -311,6 +314,7 @@ def _ablation_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: 
         analysis.summarise(ok, [*by, "variant"], kpis), out_dir / "summary", _caption("summary", title)
     )
     written += _write_table(effects, out_dir / "effects", _caption("effects", title))
+    written += capacity(ok, by, "variant", out_dir, title)
     for name, where, part in _slices(effects, by):
         written += plots.plot_ablation(part, kpis[:4], out_dir / name, f"{title}{where}")
     return written
@@ -335,6 +339,9 @@ def _comparison_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir
         written += _write_table(groups, out_dir / "for_whom", _caption("for_whom", title))
         contrasts = _group_contrasts(ok, by)
         written += _write_table(contrasts, out_dir / "for_whom_contrasts", _caption("for_whom_contrasts", title))
+    written += capacity(ok, by, "policy", out_dir, title)
+    if both:
+        written += headline(ok, by, kpis, out_dir)
     numeric = [c for c in by if c in analysis.numeric_axes(ok)]
     x = numeric[0] if numeric else (by[0] if by else None)
     others = [c for c in by if c != x]
@@ -408,6 +415,224 @@ def _group_contrasts(ok: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         pairs.append(("registered_elsewhere", "registered_here"))
     kpis = ["resolved_within_7d", "needs_met_share", "satisfaction_mean"]
     return analysis.group_contrasts(ok, by, pairs, kpis)
+
+
+# ---------------------------------------------------------------------------- staff-time accounting
+
+_ACCOUNTING = (
+    # key prefix, words
+    ("staff_", "staff"),
+    ("paid_h_", "paid hours"),
+    ("volunteer_h", "volunteer hours"),
+    ("capacity_", "handling capacity"),
+    ("utilisation", "utilisation"),
+    ("time_", "time on"),
+)
+_ACCOUNTING_LABELS = {
+    # keys whose words do not follow from their names (runs made before the accounting per line)
+    "time_workers": "front-line workers",
+    "time_worker_hours": "front-line worker hours (h)",
+    "time_department_staff": "department staff",
+    "time_handling_capacity_h": "handling capacity, front line (h)",
+    "utilisation": "utilisation, front line",
+}
+
+
+def accounting_label(key: str) -> str:
+    """A staff-time accounting key in words: ``utilisation_dept_housing`` -> "utilisation,
+    housing department", ``paid_h_front_line`` -> "paid hours, front line",
+    ``time_travel_h`` -> "time on travel (h)"."""
+    if key in _ACCOUNTING_LABELS:
+        return _ACCOUNTING_LABELS[key]
+    found = next(((prefix, words) for prefix, words in _ACCOUNTING if key.startswith(prefix)), None)
+    if found is None:
+        return key.replace("_", " ")
+    prefix, words = found
+    rest = key[len(prefix) :].strip("_")
+    hours = rest == "h" or rest.endswith("_h")
+    rest = rest.removesuffix("h").strip("_")
+    if rest.startswith("dept_"):
+        rest = f"{rest[5:]} department"
+    elif rest in ("dept", "depts"):
+        rest = "departments"
+    rest = rest.replace("_", " ")
+    unit = " (h)" if hours and "hours" not in words else ""
+    if words.endswith(" on"):
+        return f"{words} {rest}{unit}" if rest else f"time{unit}"
+    return f"{words}, {rest}{unit}" if rest else f"{words}{unit}"
+
+
+def _accounting_number(key: str, value) -> str:
+    """Utilisation as a percentage, hours to the hour, head counts to 0.1 where not whole."""
+    if pd.isna(value):
+        return ""
+    if key.startswith("utilisation"):
+        return f"{value:.1%}"
+    if "_h" in key or key.endswith("hours"):
+        return f"{value:,.0f}"
+    return f"{value:.0f}" if abs(value - round(value)) < 1e-9 else f"{value:.1f}"
+
+
+def _readable_capacity(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    arms = list(df.columns[list(df.columns).index("key") + 1 :])
+    rows = []
+    for row in df.to_dict("records"):
+        cells = dict(_parameter(c, row[c]) for c in df.columns[: list(df.columns).index("key")])
+        cells["quantity"] = accounting_label(row["key"])
+        cells |= {str(a): _accounting_number(row["key"], row[a]) for a in arms}
+        rows.append(cells)
+    return pd.DataFrame(rows), [str(a) for a in arms]
+
+
+def capacity(ok: pd.DataFrame, by: list[str], arm: str, out_dir: Path, title: str) -> list[Path]:
+    """``capacity.csv`` and ``.md``: staff and staff time per ``arm`` (policy, or ablation
+    variant) and setting of the parameters that vary, mean over seeds."""
+    from sim import analysis
+
+    table = analysis.capacity_table(ok, by, arm)
+    caption = (
+        f"**{title}**: staff and staff time per {arm}, mean over seeds: head counts of staff, hours over the run, "
+        "utilisation as the share of a pool's handling hours taken up by cases; blank where those runs record "
+        "no such quantity"
+    )
+    if table.empty:
+        caption += "; these runs record no staff-time accounting"
+    return _write_table(table, out_dir / "capacity", caption + ".", readable=_readable_capacity)
+
+
+# ---------------------------------------------------------------------------- headline figure
+
+
+def _flat(params: dict) -> dict:
+    """``{"scenario": {"n_residents": 1000}, "days": 20}`` -> ``{"scenario.n_residents": 1000,
+    "days": 20}``: scalar settings only, one level down."""
+    out = {}
+    for key, value in params.items():
+        if isinstance(value, dict):
+            out |= {f"{key}.{k}": v for k, v in value.items() if not isinstance(v, (dict, list))}
+        elif not isinstance(value, list):
+            out[key] = value
+    return out
+
+
+def read_job(job_dir: Path) -> tuple[pd.DataFrame | None, pd.DataFrame | None, dict]:
+    """A job folder's needs (``issues.parquet``: when each arose, was resolved, was given up),
+    its daily series (``timeseries.parquet``: day, backlog, mean satisfaction, warm-up flag
+    where written) and its settings (``summary.json``'s ``params``, as dotted keys such as
+    ``scenario.n_residents``). None for a table that is missing or of an older format."""
+    import json
+
+    job_dir = Path(job_dir)
+    try:
+        issues = pd.read_parquet(job_dir / "issues.parquet", columns=["created_h", "resolved_h", "abandoned_h"])
+    except (OSError, ValueError, KeyError):
+        issues = None
+    try:
+        ts = pd.read_parquet(job_dir / "timeseries.parquet")
+        ts = ts[[c for c in ("day", "backlog", "satisfaction_mean", "warmup") if c in ts]] if "day" in ts else None
+    except (OSError, ValueError, KeyError):
+        ts = None
+    try:
+        params = _flat(json.loads((job_dir / "summary.json").read_text()).get("params") or {})
+    except (OSError, ValueError, AttributeError):
+        params = {}
+    return issues, ts, params
+
+
+def _and(items) -> str:
+    items = list(items)
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def _staff_words(runs: pd.DataFrame, budget: str | None) -> str:
+    """Paid staff (front line and departments, mean over seeds) and how volunteers count."""
+    columns = [c for c in runs if c == "staff_front_line" or c.startswith("staff_dept_")]
+    staff = {}
+    if columns and "policy" in runs:
+        total = runs[columns].apply(pd.to_numeric, errors="coerce").sum(axis=1, min_count=1)
+        staff = {p: v for p, v in total.groupby(runs["policy"], sort=True).mean().items() if pd.notna(v)}
+    counts = {p: f"{v:.0f}" if abs(v - round(v)) < 0.05 else f"{v:.1f}" for p, v in staff.items()}
+    if len(set(counts.values())) == 1:
+        n = next(iter(counts.values()))
+        return {
+            "counted": f"equal budget: {n} paid staff, volunteer hours counted against it",
+            "on_top": f"equal paid staff ({n}), volunteers on top",
+        }.get(budget, f"{n} paid staff" + (" under both policies" if len(counts) > 1 else ""))
+    volunteers = {
+        "counted": "volunteer hours counted against the paid budget",
+        "on_top": "volunteers on top of the paid staff",
+    }.get(budget, "")
+    paid = "paid staff: " + ", ".join(f"{p} {n}" for p, n in counts.items()) if counts else ""
+    return "; ".join(part for part in (paid, volunteers) if part)
+
+
+def headline_title(runs: pd.DataFrame) -> str:
+    """The headline figure's title in words, from the runs and their settings (columns
+    ``scenario.n_residents``, ``scenario.n_towns``, ``days``, ``warmup_days``,
+    ``scenario.volunteer_budget`` and the ``staff_*`` KPIs, each left out where missing), e.g.
+    "A town of 20,000 residents, 365 days (no warm-up) — equal budget: 64 paid staff,
+    volunteer hours counted against it"."""
+
+    def values(column):
+        return sorted(runs[column].dropna().unique()) if column in runs else []
+
+    residents, towns, days, warmup = (
+        values(c) for c in ("scenario.n_residents", "scenario.n_towns", "days", "warmup_days")
+    )
+    place = "A district" if towns and max(towns) > 1 else "A town"
+    scale = f"{place} of {_and(f'{int(n):,}' for n in residents)} residents" if residents else ""
+    span = f"{_and(str(int(d)) for d in days)} days" if days else ""
+    head = ", ".join(part for part in (scale, span) if part)
+    if warmup:
+        warm = "no warm-up" if max(warmup) == 0 else f"the first {_and(str(int(w)) for w in warmup)} a warm-up"
+        head = f"{head} ({warm})" if head else warm.capitalize()
+    budget = values("scenario.volunteer_budget")
+    staff = _staff_words(runs, str(budget[0]) if len(budget) == 1 else None)
+    if head and staff:
+        return f"{head} — {staff}"
+    return (head or staff[:1].upper() + staff[1:]) or "Coarse and refined governance compared"
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def headline(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Path) -> list[Path]:
+    """The headline figure of a regime comparison (:func:`sim.plots.plot_headline`), one per
+    setting of the parameters that vary (``headline``, ``headline_<setting>``), from the job
+    folders beside ``out_dir``; none for a setting whose folders hold no needs (results of an
+    older format, or deleted)."""
+    from sim import analysis, plots
+
+    written = []
+    for name, where, part in _slices(ok, by):
+        curves, series, settings = [], [], []
+        for run in part.to_dict("records"):
+            issues, ts, params = read_job(out_dir.parent / run["job"])
+            # A swept value (a column of the runs) stands over the summary's settings.
+            settings.append(params | {k: v for k, v in run.items() if not _missing(v)})
+            tag = {"policy": run["policy"], "seed": run["seed"]}
+            warmup = float(settings[-1].get("warmup_days") or 0)
+            if issues is not None:
+                curves.append(analysis.resolution_curve(issues, 24.0 * run["days"], 24.0 * warmup).assign(**tag))
+            if ts is not None:
+                series.append(ts.assign(**tag))
+        if not curves:
+            continue
+        curves, settings = pd.concat(curves, ignore_index=True), pd.DataFrame(settings)
+        series = pd.concat(series, ignore_index=True) if series else pd.DataFrame(columns=["policy", "seed", "day"])
+        given = settings["warmup_days"].fillna(0).max() if "warmup_days" in settings else 0
+        warmup = analysis.warmup_days(series, default=int(given))
+        written += plots.plot_headline(
+            analysis.curve_bands(curves),
+            analysis.timeseries_bands(series),
+            analysis.forest_rows(part, kpis),
+            out_dir / name.replace("figure", "headline", 1),
+            headline_title(settings) + where,
+            warmup=warmup,
+            seeds=curves.groupby("policy")["seed"].nunique().to_dict(),
+        )
+    return written
 
 
 def _warn_excluded(diffs: pd.DataFrame) -> None:

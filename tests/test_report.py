@@ -8,14 +8,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.report import _markdown, _write_table, build_report
+from sim.report import _markdown, _write_table, accounting_label, build_report
 from sim.sweep import SweepError
 from tests.conftest import ROOT
 
 KPIS = {"issues_created": 40, "resolved_within_7d": 0.4, "response_time_mean_h": 60.0, "satisfaction_mean": 0.6}
 
 
-def job(sweep: Path, name: str, seed: int = 0, policy: str = "coarse", overrides=(), failed: bool = False) -> None:
+def job(
+    sweep: Path, name: str, seed: int = 0, policy: str = "coarse", overrides=(), failed: bool = False, kpis=None
+) -> None:
     """A job folder as a sweep leaves it: ``.hydra/overrides.yaml`` and a result record."""
     (sweep / name / ".hydra").mkdir(parents=True)
     (sweep / name / ".hydra" / "overrides.yaml").write_text(json.dumps([*overrides, f"seed={seed}"]))
@@ -23,7 +25,7 @@ def job(sweep: Path, name: str, seed: int = 0, policy: str = "coarse", overrides
         record = {"error": "ValueError: scenario.workers_per_10k must be positive"}
         (sweep / name / "failed.json").write_text(json.dumps(record))
         return
-    summary = {"seed": seed, "policy": policy, "scenario": "teaching", "days": 2, "version": "t", "kpis": KPIS}
+    summary = {"seed": seed, "policy": policy, "scenario": "teaching", "days": 2, "version": "t", "kpis": kpis or KPIS}
     (sweep / name / "summary.json").write_text(json.dumps(summary))
 
 
@@ -119,3 +121,45 @@ def test_markdown_levels_are_unsigned_and_groups_get_their_own_column():
         "| coarse | response time of resolved needs (mean, hours; conditional on resolution) | elderly "
         "| 62.6 | n/a | 1 |" in text
     )
+
+
+def test_accounting_keys_read_as_words():
+    assert accounting_label("utilisation_dept_housing") == "utilisation, housing department"
+    assert accounting_label("paid_h_front_line") == "paid hours, front line"
+    assert accounting_label("staff_dept_welfare") == "staff, welfare department"
+    assert accounting_label("volunteer_h_available") == "volunteer hours, available"
+    assert accounting_label("capacity_front_line_h") == "handling capacity, front line (h)"
+    assert accounting_label("time_travel_h") == "time on travel (h)"
+
+
+def test_the_capacity_table_lists_each_pool_per_policy_and_leaves_missing_keys_blank(tmp_path):
+    accounting = {"staff_front_line": 40, "paid_h_front_line": 20_000.0, "utilisation_front_line": 0.5}
+    for seed in (0, 1):
+        extra = {"utilisation_dept_housing": 0.8 + 0.1 * seed}  # only refined runs record the departments
+        job(tmp_path, f"c{seed}", seed, "coarse", kpis=KPIS | accounting)
+        job(tmp_path, f"r{seed}", seed, "refined", kpis=KPIS | accounting | extra)
+    written = build_report(tmp_path)
+    assert tmp_path / "report" / "capacity.md" in written
+    assert not (tmp_path / "report" / "headline.png").exists(), "no issues.parquet: no headline, and no error"
+    table = pd.read_csv(tmp_path / "report" / "capacity.csv").set_index("key")
+    assert list(table.columns) == ["coarse", "refined"]
+    assert table.loc["utilisation_dept_housing", "refined"] == pytest.approx(0.85), "mean over seeds"
+    assert pd.isna(table.loc["utilisation_dept_housing", "coarse"])
+    text = (tmp_path / "report" / "capacity.md").read_text()
+    assert text.startswith("**"), "a caption, as the other tables have"
+    assert "| quantity | coarse | refined |" in text
+    assert "| utilisation, housing department |  | 85.0% |" in text, text
+    assert "| utilisation, front line | 50.0% | 50.0% |" in text
+    assert "| paid hours, front line | 20,000 | 20,000 |" in text
+    assert "| staff, front line | 40 | 40 |" in text
+
+
+def test_an_ablation_report_has_a_capacity_table_per_variant(tmp_path):
+    for seed in (0, 1):
+        for variant, policy, staff in (("coarse", "coarse", 40), ("coarse+pooling", "coarse", 42)):
+            kpis = KPIS | {"staff_front_line": staff, "needs_fingerprint": str(seed)}
+            job(tmp_path, f"{variant}{seed}", seed, policy, overrides=[f"variant={variant}"], kpis=kpis)
+    build_report(tmp_path)
+    table = pd.read_csv(tmp_path / "report" / "capacity.csv").set_index("key")
+    assert list(table.columns) == ["coarse", "coarse+pooling"]
+    assert table.loc["staff_front_line"].tolist() == [40, 42]
