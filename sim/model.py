@@ -683,7 +683,6 @@ class GovernanceModel(mesa.Model):
         paid = sum(v for k, v in out.items() if k.startswith("paid_h_"))
         out["capacity_paid_h"] = paid
         out["capacity_total_h"] = paid + volunteer_h
-        out["utilisation"] = out["utilisation_front_line"]  # earlier name, kept for old reports
         return out
 
 

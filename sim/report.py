@@ -36,16 +36,24 @@ HEADLINE = (
     ("satisfaction_window_mean", "satisfaction, mean over the window", "{:.3f}"),
     ("satisfaction_mean", "satisfaction, mean at the end", "{:.3f}"),
     ("trust_mean", "trust, mean", "{:.3f}"),
-    ("utilisation", "front-line utilisation", "{:.1%}"),
-    ("volunteer_h", "volunteer hours", "{:.0f}"),
+    ("capacity_total_h", "handling capacity, paid + volunteer (h)", "{:,.0f}"),
+    ("volunteer_h", "volunteer hours given", "{:,.0f}"),
+    ("utilisation_front_line", "utilisation, front line", "{:.1%}"),
 )
+
+
+def kpi_rows(kpis: dict) -> list[tuple[str, str, str]]:
+    """The headline rows, then the utilisation of each department the run had."""
+    departments = sorted(k for k in kpis if k.startswith("utilisation_dept_"))
+    return [*HEADLINE, *((k, accounting_label(k), "{:.1%}") for k in departments)]
 
 
 def kpi_table(kpis: dict, title: str = "") -> str:
     """A two-column table of the headline KPIs."""
-    width = max(len(label) for _, label, _ in HEADLINE)
+    rows = kpi_rows(kpis)
+    width = max(len(label) for _, label, _ in rows)
     lines = [title, "-" * (width + 14)] if title else []
-    for key, label, fmt in HEADLINE:
+    for key, label, fmt in rows:
         value = kpis.get(key)
         text = "n/a" if value is None or value != value else fmt.format(value)
         lines.append(f"{label:<{width}}  {text:>12}")
