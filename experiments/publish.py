@@ -5,10 +5,13 @@ the copies the README shows and links.
     python -m experiments.publish staffing heterogeneity
     python -m experiments.publish --no-run             # copy the reports already made
 
-With all five, it also writes ``results/figures/findings.md``, the README's table of findings.
+With all five, it also runs ``compare_regimes`` with volunteers on top of the budget
+(10 seeds, ``results/sweeps/compare_regimes/volunteers_on_top/``) and writes
+``results/figures/findings.md``, the README's table of findings.
 
 Each experiment runs as ``python -m sim experiment=<name>`` would (resumable: runs of the same
-configuration and code are reused) and writes ``results/sweeps/<name>/town_365d/``.
+configuration and code are reused) and writes ``results/sweeps/<name>/town_<days>d/``, with the
+experiment's own ``days`` (configs/experiment/<name>.yaml).
 """
 
 from __future__ import annotations
@@ -20,11 +23,14 @@ import sys
 from pathlib import Path
 
 EXPERIMENTS = ("compare_regimes", "staffing", "heterogeneity", "mechanism_ablation", "information_cost")
-TABLES = ("differences", "matched", "effects", "for_whom", "for_whom_contrasts")
+TABLES = ("differences", "matched", "effects", "for_whom", "for_whom_contrasts", "capacity")
+ON_TOP = ("compare_regimes", "volunteers_on_top", ("scenario.volunteer_budget=on_top", "seed=range(0,10)"))
+"""A labelled variant: refined's volunteers as extra hours, not counted against its budget."""
 # The README's table of findings: refined - coarse under each condition, from the experiments'
 # differences.csv (experiment, the slice as {column: value}, the row's label).
 CONDITIONS = (
     ("compare_regimes", {}, "default (compare_regimes, 20 seeds)"),
+    ("volunteers_on_top", {}, "volunteers on top of the budget, not counted (compare_regimes, 10 seeds)"),
     ("heterogeneity", {"scenario.need_heterogeneity": 0.0}, "homogeneous needs, sigma = 0 (heterogeneity, 5 seeds)"),
     ("staffing", {"scenario.workers_per_10k": 5}, "scarce staff, 5 per 10k (staffing, 5 seeds)"),
     ("staffing", {"scenario.workers_per_10k": 40}, "ample staff, 40 per 10k (staffing, 5 seeds)"),
@@ -38,19 +44,35 @@ FINDINGS = ("resolved_within_7d", "needs_met_share", "satisfaction_window_mean",
 SWEEPS, FIGURES = Path("results/sweeps"), Path("results/figures")
 
 
+def sweep_dir(name: str) -> Path:
+    """Where ``python -m sim experiment=<name>`` writes at town scale (or the on-top variant)."""
+    if name == ON_TOP[1]:
+        return SWEEPS / ON_TOP[0] / name
+    from omegaconf import OmegaConf
+
+    from sim.config import CONFIG_DIR
+
+    days = OmegaConf.load(Path(CONFIG_DIR) / "experiment" / f"{name}.yaml").days
+    return SWEEPS / name / f"town_{days}d"
+
+
 def run(name: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "sim", f"experiment={name}"])
+    extra = [*ON_TOP[2], f"hydra.sweep.dir={sweep_dir(name)}"] if name == ON_TOP[1] else []
+    experiment = ON_TOP[0] if name == ON_TOP[1] else name
+    done = subprocess.run([sys.executable, "-m", "sim", f"experiment={experiment}", *extra])
     if done.returncode != 0:
-        sys.exit(f"experiment={name} failed (exit {done.returncode})")
+        sys.exit(f"experiment={experiment} {' '.join(extra)} failed (exit {done.returncode})")
 
 
 def publish(name: str) -> list[Path]:
-    """Copy the experiment's main figure and tables; returns the files written."""
-    report = SWEEPS / name / "town_365d" / "report"
+    """Copy the experiment's figures and tables; returns the files written."""
+    report = sweep_dir(name) / "report"
     if not (report / "figure.png").exists():
         sys.exit(f"{report} has no figure: run the experiment first")
     FIGURES.mkdir(parents=True, exist_ok=True)
     copies = [(report / "figure.png", FIGURES / f"{name}.png")]
+    if (report / "headline.png").exists():
+        copies.append((report / "headline.png", FIGURES / f"{name}_headline.png"))
     copies += [(report / f"{t}.md", FIGURES / f"{name}_{t}.md") for t in TABLES if (report / f"{t}.md").exists()]
     for source, target in copies:
         shutil.copyfile(source, target)
@@ -67,7 +89,7 @@ def findings() -> Path:
     header = "| condition | " + " | ".join(f"{KPIS[k][0]} ({KPIS[k][1]})" for k in FINDINGS) + " |"
     lines = [header, "| --- |" + " ---: |" * len(FINDINGS)]
     for name, where, label in CONDITIONS:
-        diffs = pd.read_csv(SWEEPS / name / "town_365d" / "report" / "differences.csv")
+        diffs = pd.read_csv(sweep_dir(name) / "report" / "differences.csv")
         for column, value in where.items():
             diffs = diffs[diffs[column] == value]
         cells = []
@@ -90,7 +112,7 @@ def main(argv=None) -> int:
     unknown = [n for n in args.names if n not in EXPERIMENTS]
     if unknown:
         parser.error(f"unknown experiment(s) {', '.join(unknown)}: choose from {', '.join(EXPERIMENTS)}")
-    for name in args.names or EXPERIMENTS:
+    for name in args.names or (*EXPERIMENTS, ON_TOP[1]):
         if not args.no_run:
             run(name)
         for path in publish(name):
