@@ -119,7 +119,13 @@ class ServiceType:
 
     service_h: float = _p(2.0, "hours", "assumption", "mean hands-on handling time", range=(0.01, 1000))
     patience_days: float = _p(30.0, "days", "assumption", "mean time before a need is given up", range=(0.01, 1e6))
-    volunteer_eligible: bool = _p(False, "flag", "case book (党员志愿者 in campaigns)", "volunteers may handle it")
+    volunteer_eligible: bool = _p(
+        False,
+        "flag",
+        "case book: 党员志愿者 join clean-up campaigns (environment); welfare visits and mediation (dispute) "
+        "are an assumption",
+        "volunteers may handle it",
+    )
 
 
 def default_service_types() -> dict[str, ServiceType]:
@@ -211,7 +217,7 @@ class Scenario:
     staff_split: str = _p(
         "routed",
         "-",
-        "assumption: departments are staffed for the caseload they get (issue review: a regime at its best)",
+        "design choice: each regime at its best, with departments staffed for the caseload they get",
         "how staff are split between the front line and departments: 'routed' - in proportion to the work "
         "each line received in a staffing study (a pilot run of the same regime, staffing_pilot_days long, "
         "of staffing_pilot_residents) per hour a person there can handle; 'expected' - departments in proportion "
@@ -236,7 +242,7 @@ class Scenario:
     volunteer_budget: str = _p(
         "counted",
         "-",
-        "issue review: compare at equal total handling capacity",
+        "design choice: regimes compared at equal total handling capacity (paid plus volunteer hours)",
         "'counted' - volunteer hours replace paid front-line hours (one worker per 40 volunteer hours a week), "
         "so paid plus volunteer hours are the same under every regime; 'on_top' - volunteers are extra",
         choices=("counted", "on_top"),
