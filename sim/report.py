@@ -209,11 +209,27 @@ def analysis_effect() -> str:
 
 
 def _title(runs: pd.DataFrame, sweep_dir: Path) -> str:
+    """The experiment, then scale, horizon and budget in words (:func:`headline_title`) and
+    the number of seeds."""
     ok = runs[runs["status"] == "ok"]
     seeds = ok["seed"].nunique() if "seed" in ok else 0
-    scen = ", ".join(sorted(ok["scenario"].astype(str).unique())) if "scenario" in ok else "?"
-    days = ", ".join(str(int(d)) for d in sorted(ok["days"].unique())) if "days" in ok else "?"
-    return f"{_experiment(sweep_dir)}: {scen}, {days} days, {seeds} seeds"
+    settings = pd.DataFrame(
+        [
+            _settings(sweep_dir / str(run["job"])) | {k: v for k, v in run.items() if not _missing(v)}
+            for run in ok.to_dict("records")
+        ]
+    )
+    return f"{_experiment(sweep_dir)}: {headline_title(settings)}, {seeds} seeds"
+
+
+def _settings(job_dir: Path) -> dict:
+    """A job's settings from its ``summary.json`` (dotted keys), or nothing if unreadable."""
+    import json
+
+    try:
+        return _flat(json.loads((job_dir / "summary.json").read_text()).get("params") or {})
+    except (OSError, ValueError, AttributeError):
+        return {}
 
 
 CAPTIONS = {
@@ -528,7 +544,6 @@ def read_job(job_dir: Path) -> tuple[pd.DataFrame | None, pd.DataFrame | None, d
     its daily series (``timeseries.parquet``: day, backlog, mean satisfaction, warm-up flag
     where written) and its settings (``summary.json``'s ``params``, as dotted keys such as
     ``scenario.n_residents``). None for a table that is missing or of an older format."""
-    import json
 
     job_dir = Path(job_dir)
     try:
@@ -540,11 +555,7 @@ def read_job(job_dir: Path) -> tuple[pd.DataFrame | None, pd.DataFrame | None, d
         ts = ts[[c for c in ("day", "backlog", "satisfaction_mean", "warmup") if c in ts]] if "day" in ts else None
     except (OSError, ValueError, KeyError):
         ts = None
-    try:
-        params = _flat(json.loads((job_dir / "summary.json").read_text()).get("params") or {})
-    except (OSError, ValueError, AttributeError):
-        params = {}
-    return issues, ts, params
+    return issues, ts, _settings(job_dir)
 
 
 def _and(items) -> str:
@@ -553,25 +564,30 @@ def _and(items) -> str:
 
 
 def _staff_words(runs: pd.DataFrame, budget: str | None) -> str:
-    """Paid staff (front line and departments, mean over seeds) and how volunteers count."""
+    """Paid staff (front line and departments, mean over seeds) and how volunteers count; where
+    a policy's paid staff differ between its runs (a staffing sweep), only how volunteers count."""
     columns = [c for c in runs if c == "staff_front_line" or c.startswith("staff_dept_")]
-    staff = {}
+    staff, varies = {}, False
     if columns and "policy" in runs:
         total = runs[columns].apply(pd.to_numeric, errors="coerce").sum(axis=1, min_count=1)
-        staff = {p: v for p, v in total.groupby(runs["policy"], sort=True).mean().items() if pd.notna(v)}
+        by_policy = total.groupby(runs["policy"], sort=True)
+        varies = bool((by_policy.max() - by_policy.min() > 1.5).any())  # a study's rounding moves 1 post
+        staff = {p: v for p, v in by_policy.mean().items() if pd.notna(v)}
     counts = {p: f"{v:.0f}" if abs(v - round(v)) < 0.05 else f"{v:.1f}" for p, v in staff.items()}
+    volunteers = {
+        "counted": "equal capacity: volunteer hours count against the paid budget",
+        "on_top": "volunteers on top of the paid staff",
+    }.get(budget, "")
+    if varies or not counts:
+        return volunteers
     if len(set(counts.values())) == 1:
         n = next(iter(counts.values()))
         return {
             "counted": f"equal budget: {n} paid staff, volunteer hours counted against it",
             "on_top": f"equal paid staff ({n}), volunteers on top",
         }.get(budget, f"{n} paid staff" + (" under both policies" if len(counts) > 1 else ""))
-    volunteers = {
-        "counted": "volunteer hours counted against the paid budget",
-        "on_top": "volunteers on top of the paid staff",
-    }.get(budget, "")
-    paid = "paid staff: " + ", ".join(f"{p} {n}" for p, n in counts.items()) if counts else ""
-    return "; ".join(part for part in (paid, volunteers) if part)
+    paid = "paid staff " + ", ".join(f"{p} {n}" for p, n in counts.items())
+    return "; ".join(part for part in (volunteers, paid) if part)
 
 
 def headline_title(runs: pd.DataFrame) -> str:

@@ -171,7 +171,13 @@ def test_the_title_says_scale_horizon_and_budget_in_words():
     unequal = runs.assign(staff_front_line=[36, 40, 36, 40], **{"scenario.volunteer_budget": "on_top"})
     assert headline_title(unequal.assign(warmup_days=30)) == (
         "A town of 20,000 residents, 365 days (the first 30 a warm-up) — "
-        "paid staff: coarse 60, refined 64; volunteers on top of the paid staff"
+        "volunteers on top of the paid staff; paid staff coarse 60, refined 64"
+    )
+    # A staffing sweep: paid staff differ between a policy's runs, so no single count is named.
+    swept = runs.assign(staff_front_line=[10, 10, 80, 80])
+    assert headline_title(swept) == (
+        "A town of 20,000 residents, 365 days (no warm-up) — equal capacity: volunteer hours count against the "
+        "paid budget"
     )
     bare = runs[["policy", "days", "scenario.n_residents"]]  # runs made before the accounting
     assert headline_title(bare) == "A town of 20,000 residents, 365 days"
