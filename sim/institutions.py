@@ -236,6 +236,11 @@ def build_channels(model, sc: Scenario, po: Policy) -> None:
                     options.append((sc.channel_ease[name], CHANNEL_CODE[name], cal))
             ease = max((o[0] for o in options), default=0.0)
             model._channel_table[c, digital] = (ease, [(code, cal) for e, code, cal in options if e == ease])
+    # The same, as arrays indexed by category x 2 + digital (a need's key in decide_reporting);
+    # a kind of resident with no channel at all (ease 0) never reports.
+    table = [model._channel_table[c, d] for c in range(len(model.population.away)) for d in (False, True)]
+    model._channel_ease = np.array([ease for ease, _ in table])
+    model._channel_usable = [usable if ease > 0 else [] for ease, usable in table]
     # A passer-by reporting a fault: the easiest channel, no absence.
     ease, name = max((sc.channel_ease[n], n) for n in po.channels)
     cal = model.service_calendar if name == "counter" else always

@@ -198,31 +198,24 @@ class GovernanceModel(mesa.Model):
         hazard that rises as the need worsens (repeat reporting); never if neither comes."""
         iss, pop, sc = self.issues, self.population, self.scenario
         res = iss["resident_id"][ids]
-        is_fault = res < 0
-        willing = np.zeros(len(ids))
-        groups = []  # (needs of one kind of resident, the channels open to them)
-        people = np.flatnonzero(~is_fault)
+        people = np.flatnonzero(res >= 0)
+        faults = np.flatnonzero(res < 0)
         r = res[people]
-        for (cat, digital), (ease, usable) in self._channel_table.items():
-            sel = people[(pop.category[r] == cat) & (pop.digital[r] == digital)]
-            if len(sel) == 0 or ease == 0:
-                continue
-            rr = res[sel]
-            willing[sel] = rules.willingness(
-                pop.propensity[rr], pop.trust[rr], sc.initial_trust, sc.trust_elasticity, ease
-            )
-            groups.append((sel, usable))
-        faults = np.flatnonzero(is_fault)
+        kind = pop.category[r].astype(np.int64) * 2 + pop.digital[r]  # the key of _channel_table
+        willing = np.zeros(len(ids))
+        willing[people] = rules.willingness(
+            pop.propensity[r], pop.trust[r], sc.initial_trust, sc.trust_elasticity, self._channel_ease[kind]
+        )
         code, cal, p = self._fault_channel
         willing[faults] = p
-        groups.append((faults, [(code, cal)]))
         decided = self._decision_time(ids, willing)
         report_h = np.full(len(ids), np.inf)
         channel = np.zeros(len(ids), dtype=np.int8)
-        for sel, usable in groups:
+        groups = [(people[kind == k], usable) for k, usable in enumerate(self._channel_usable) if usable]
+        for sel, usable in [*groups, (faults, [(code, cal)])]:
             sel = sel[np.isfinite(decided[sel])]
             for code, cal in usable:  # the channel that opens first after the decision
-                t = cal.next_open(decided[sel])
+                t = decided[sel] if cal.always_open else cal.next_open(decided[sel])
                 sooner = t < report_h[sel]
                 report_h[sel[sooner]] = t[sooner]
                 channel[sel[sooner]] = code
