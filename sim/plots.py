@@ -16,6 +16,7 @@ import matplotlib.ticker
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from sim.analysis import DIRECTIONS, EFFECT, KPIS, SERIES
 
@@ -180,6 +181,7 @@ def plot_ablation(effects: pd.DataFrame, kpis, path: Path, title: str) -> list[P
                 label=direction,
             )
         ax.axvline(0, color="grey", lw=0.8, ls="--")
+        ax.xaxis.set_major_locator(MaxNLocator(5))  # signed tick labels need room
         ax.set_yticks(range(len(dials)), dials if j == 0 else [""] * len(dials))
         ax.set_title(_label(k), fontsize=9)
         ax.set_xlabel(f"{EFFECT}\n(paired; 95% CI per comparison)", fontsize=8)
