@@ -16,7 +16,7 @@ from sim.agents import Department, GridWorker, PartyOrganisation
 from sim.calendar import Calendar
 from sim.handling import PoolGroup, ServerPool, grid_shape, largest_remainder
 from sim.issues import COUNTER, DIGITAL, HOTLINE
-from sim.params import CALENDARS, SERVICE_TYPES, ConfigError, Policy, Scenario
+from sim.params import CALENDARS, SERVICE_TYPES, ConfigError, Policy, Scenario, paid_budget
 
 CHANNEL_CODE = {"counter": COUNTER, "hotline": HOTLINE, "digital": DIGITAL}
 STAFF_WEEK_H = 40.0
@@ -70,18 +70,29 @@ def split_staff(model, sc: Scenario, po: Policy, routed: np.ndarray | None) -> t
     all needs of their line and the front line gets the budget of the lines it handles
     itself (staff follow the work, 力量下沉)."""
     n = len(SERVICE_TYPES)
-    front_budget = max(1, round(sc.workers_per_10k * sc.n_residents / 10_000))
-    dept_budget = max(n, round(sc.dept_staff_per_10k * sc.n_residents / 10_000))
-    paid = front_budget + dept_budget - volunteer_fte(model, sc, po)
+    front_budget, dept_budget = paid_budget(sc)
+    posts = volunteer_fte(model, sc, po)
+    paid = front_budget + dept_budget - posts
     has_dept = ~model.front_line_types
-    if routed is None:
+    floor = np.concatenate([[1], has_dept.astype(int)])  # every line that exists has someone
+    if routed is None or not np.any(routed > 0):  # no study, or one too small to see any work
         rates = np.append(model.population.need_rate.sum(0) * 8760, sc.facility_faults_per_1k * sc.n_residents / 1000)
         lines = largest_remainder(dept_budget - n, rates * model.service_mean_h) + 1
-        return paid - int(lines[has_dept].sum()), np.where(has_dept, lines, 0)
-    need = np.concatenate([[routed[0] / model.handling_share()], np.where(has_dept, routed[1:], 0.0)])
-    floor = np.concatenate([[1], has_dept.astype(int)])  # every line that exists has someone
-    staff = largest_remainder(paid - int(floor.sum()), need) + floor
-    return int(staff[0]), staff[1:]
+        front, depts = paid - int(lines[has_dept].sum()), np.where(has_dept, lines, 0)
+    elif paid >= floor.sum():
+        need = np.concatenate([[routed[0] / model.handling_share()], np.where(has_dept, routed[1:], 0.0)])
+        staff = largest_remainder(paid - int(floor.sum()), need) + floor
+        front, depts = int(staff[0]), staff[1:]
+    else:
+        front, depts = 0, None
+    if front < 1:
+        raise ConfigError(
+            f"the volunteers' hours (scenario.volunteers_per_1k={sc.volunteers_per_1k} x scenario.volunteer_h_per_week="
+            f"{sc.volunteer_h_per_week}) stand in for {posts} paid posts, more than the budget of {front_budget} "
+            f"front-line + {dept_budget} department posts can give while every line keeps staff: lower them or set "
+            "scenario.volunteer_budget=on_top"
+        )
+    return front, depts
 
 
 def staffing_study(model_class, sc: Scenario, po: Policy, seed: int) -> np.ndarray:
@@ -96,6 +107,8 @@ def staffing_study(model_class, sc: Scenario, po: Policy, seed: int) -> np.ndarr
     town = dataclasses.replace(
         sc,
         staff_split="expected",
+        arrival_rate_per_h=None,  # ``sc`` is already reduced (sim.params.queueing_reduction):
+        mean_service_h=None,  # its per-resident rates carry over to the pilot's residents
         n_towns=1,
         n_residents=max(1, round(town_residents * part)),
         communities_per_town=max(1, round(sc.communities_per_town * part)),
@@ -112,8 +125,10 @@ def build_front_line(model, sc: Scenario, po: Policy) -> None:
     share = model.handling_share()
     if share <= 0.05:
         raise ConfigError(
-            f"policy.patrol_share={po.patrol_share} plus evaluation reporting (scenario.evaluation_overhead_h="
-            f"{sc.evaluation_overhead_h} h every scenario.evaluation_period_days={sc.evaluation_period_days} days) "
+            f"policy.patrol_share={po.patrol_share} plus appraisal (scenario."
+            f"{'evaluation_overhead_h' if po.evaluation else 'appraisal_overhead_h'}="
+            f"{sc.evaluation_overhead_h if po.evaluation else sc.appraisal_overhead_h} h every "
+            f"scenario.evaluation_period_days={sc.evaluation_period_days} days) "
             f"leaves {share:.2f} of worker time for handling: at least 0.05 must remain"
         )
     terr, nc = model.territory, model.territory.n_communities

@@ -671,7 +671,9 @@ class GovernanceModel(mesa.Model):
             dept_capacity = pool.capacity_h(horizon_h)
             out[f"staff_dept_{line}"] = pool.n_servers
             out[f"paid_h_dept_{line}"] = dept_capacity  # departments spend all their hours handling
-            out[f"utilisation_dept_{line}"] = pool.committed_h(horizon_h) / dept_capacity
+            out[f"utilisation_dept_{line}"] = (
+                pool.committed_h(horizon_h) / dept_capacity if dept_capacity else float("nan")
+            )
             out["time_travel_h"] += pool.travel_total_h
         paid = sum(v for k, v in out.items() if k.startswith("paid_h_"))
         out["capacity_paid_h"] = paid

@@ -514,6 +514,12 @@ class RunConfig:
     progress: bool = _p(True, "flag", "-", "show progress (simulated days; a sweep's runs and ETA) on a terminal")
 
 
+def paid_budget(sc: Scenario) -> tuple[int, int]:
+    """Paid posts: the front-line budget and the department budget (at least one per line)."""
+    front = max(1, round(sc.workers_per_10k * sc.n_residents / 10_000))
+    return front, max(len(SERVICE_TYPES), round(sc.dept_staff_per_10k * sc.n_residents / 10_000))
+
+
 def queueing_reduction(sc: Scenario) -> Scenario:
     """Apply the queueing-validation shortcuts, if set: with ``arrival_rate_per_h`` every
     resident is alike (one category, one service type, Poisson arrivals at that total rate,
@@ -566,6 +572,7 @@ def validate(cfg: RunConfig) -> RunConfig:
     sc, po = cfg.scenario, cfg.policy
     if cfg.warmup_days >= cfg.days:
         raise ConfigError(f"warmup_days={cfg.warmup_days} must be less than days={cfg.days}: nothing would be measured")
+    _check_volunteer_posts(sc, po)
     _check_names("policy.channels", po.channels, CHANNELS)
     _check_names("policy.competence", po.competence, SERVICE_TYPES)
     _check_names("scenario.service_types", sc.service_types, SERVICE_TYPES)
@@ -589,6 +596,21 @@ def validate(cfg: RunConfig) -> RunConfig:
         for spec in cat.away:
             _parse_or_raise(f"scenario.categories.{cname}.away", spec)
     return cfg
+
+
+def _check_volunteer_posts(sc: Scenario, po: Policy) -> None:
+    """Counted against the budget, the volunteers' hours must leave every line some paid staff."""
+    if not po.mobilisation or sc.volunteer_budget == "on_top" or sc.servers is not None:
+        return
+    front, dept = paid_budget(sc)
+    posts = round(sc.volunteers_per_1k * sc.n_residents / 1000 * sc.volunteer_h_per_week / 40)
+    if posts > front + dept - 1 - len(SERVICE_TYPES):
+        raise ConfigError(
+            f"scenario.volunteers_per_1k={sc.volunteers_per_1k} x scenario.volunteer_h_per_week="
+            f"{sc.volunteer_h_per_week} stand in for about {posts} paid posts, more than the budget of {front} "
+            f"front-line + {dept} department posts can give while every line keeps staff: lower them, raise "
+            "scenario.workers_per_10k, or set scenario.volunteer_budget=on_top"
+        )
 
 
 def _parse_or_raise(key: str, spec: str) -> None:

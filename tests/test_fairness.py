@@ -138,3 +138,19 @@ def test_satisfaction_and_trust_drift_back_to_their_initial_values():
     sc = cfg.scenario
     assert model.population.satisfaction == pytest.approx(sc.initial_satisfaction * (1 - keep))
     assert model.population.trust == pytest.approx(sc.initial_trust * (1 - keep))
+
+
+def test_volunteers_standing_in_for_more_posts_than_the_budget_are_refused():
+    from sim.params import ConfigError
+
+    with pytest.raises(ConfigError, match="volunteer_budget=on_top"):
+        make_config("scenario=town", "policy=refined", "scenario.volunteer_h_per_week=4")
+
+
+def test_a_staffing_study_too_small_to_see_work_keeps_the_whole_budget():
+    # 20 residents: the study sees no routed work, so the split falls back to the expected
+    # rule instead of dropping the posts it could not place.
+    cfg = make_config("scenario=teaching", "policy=coarse", "scenario.n_residents=20", "scenario.workers_per_10k=5000")
+    model = GovernanceModel(cfg.scenario, cfg.policy, seed=0)
+    front, dept = 10, 6  # 5,000 per 10k of 20 residents; departments at least one per line
+    assert model.front_staff_total + model.line_staff.sum() == front + dept
