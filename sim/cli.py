@@ -79,7 +79,12 @@ class Checks(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         global _composed
-        _composed = True  # each job checks its own configuration and records failures
+        _composed = True  # each job checks its own configuration and records failures ...
+        try:
+            to_run_config(config)
+        except ConfigError as err:  # ... but an error no swept value can mend stops the sweep
+            if not any(key in str(err) for key in swept_keys(config)):
+                fail(f"configuration error (every run of this sweep): {err}")
         self._check_dir(config, "hydra.sweep.dir")
 
     @staticmethod
@@ -87,6 +92,17 @@ class Checks(Callback):
         path = Path(str(OmegaConf.select(config, key)))
         if problem := usable_directory(path):
             fail(f"output directory: {problem} (set another with {key}=...)")
+
+
+def swept_keys(config: DictConfig) -> set[str]:
+    """The keys a sweep varies: sweep overrides on the command line and the sweeper's own
+    parameters (a named experiment's axes)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    task = list(OmegaConf.select(config, "hydra.overrides.task", default=[]) or [])
+    keys = {o.key_or_group for o in OverridesParser.create().parse_overrides(task) if o.is_sweep_override()}
+    params = OmegaConf.select(config, "hydra.sweeper.params", default=None) or {}
+    return keys | set(params)
 
 
 # ---------------------------------------------------------------------------- one run

@@ -225,3 +225,16 @@ def test_a_sweep_into_an_unusable_directory_is_a_clear_error(tmp_path):
     done = cli("-m", "scenario=teaching", "days=2", "seed=0,1", "hydra.sweep.dir=/proc/govsim_sweep", cwd=tmp_path)
     assert done.returncode == 2 and "output directory" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_sweep_whose_every_run_would_be_refused_stops_before_any_folder(tmp_path):
+    # An experiment warms up 450 days; 30 days leave nothing to measure, whatever the seed.
+    done = cli("experiment=compare_regimes", "scenario=teaching", "days=30", f"hydra.sweep.dir={tmp_path / 'sw'}")
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "warmup_days=450 must be less than days=30" in done.stderr
+    assert not (tmp_path / "sw").exists()
+    # A swept key that can mend it leaves the decision to each run.
+    mixed = cli(
+        "-m", "scenario=teaching", "days=10,20", "warmup_days=15", "seed=0", f"hydra.sweep.dir={tmp_path / 'm'}"
+    )
+    assert mixed.returncode == 1, mixed.stderr[-2000:]  # the 10-day run fails, the 20-day run is measured
