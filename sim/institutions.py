@@ -16,11 +16,9 @@ from sim.agents import Department, GridWorker, PartyOrganisation
 from sim.calendar import Calendar
 from sim.handling import PoolGroup, ServerPool, grid_shape, largest_remainder
 from sim.issues import COUNTER, DIGITAL, HOTLINE
-from sim.params import CALENDARS, SERVICE_TYPES, ConfigError, Policy, Scenario, paid_budget
+from sim.params import CALENDARS, SERVICE_TYPES, STAFF_WEEK_H, ConfigError, Policy, Scenario, paid_budget
 
 CHANNEL_CODE = {"counter": COUNTER, "hotline": HOTLINE, "digital": DIGITAL}
-STAFF_WEEK_H = 40.0
-"""Hours a week of one member of staff (every staff calendar has 40; see sim.params.CALENDARS)."""
 
 
 def build(model, sc: Scenario, po: Policy, rng: np.random.Generator, seed: int) -> None:

@@ -44,6 +44,8 @@ CALENDARS = {
     "evenings_weekends": ("Mon-Fri 18-21", "Sat-Sun 09-17"),
 }
 STAFF_CALENDARS = ("office", "staggered", "always")
+STAFF_WEEK_H = 40.0
+"""Hours a week of one paid post (every staff calendar but ``always`` has 40)."""
 
 
 class ConfigError(ValueError):
@@ -603,7 +605,7 @@ def _check_volunteer_posts(sc: Scenario, po: Policy) -> None:
     if not po.mobilisation or sc.volunteer_budget == "on_top" or sc.servers is not None:
         return
     front, dept = paid_budget(sc)
-    posts = round(sc.volunteers_per_1k * sc.n_residents / 1000 * sc.volunteer_h_per_week / 40)
+    posts = round(sc.volunteers_per_1k * sc.n_residents / 1000 * sc.volunteer_h_per_week / STAFF_WEEK_H)
     if posts > front + dept - 1 - len(SERVICE_TYPES):
         raise ConfigError(
             f"scenario.volunteers_per_1k={sc.volunteers_per_1k} x scenario.volunteer_h_per_week="

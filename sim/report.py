@@ -384,27 +384,24 @@ def _comparison_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir
 def matched_table(ok: pd.DataFrame, by: list[str], sweep_dir: Path) -> pd.DataFrame:
     """The needs both regimes resolved, matched by identity, from each pair's issues.parquet:
     response times without the selection of which needs get resolved."""
-    import json
-
     from sim import analysis
 
     rows = []
+    columns = ["issue_id", "created_h", "reported_h", "resolved_h"]
     for key, seed, control, treatment in analysis.paired_runs(ok, by):
-        frames = [_issues(sweep_dir / run["job"]) for run in (control, treatment)]
+        frames = [_read_issues(sweep_dir / run["job"], columns) for run in (control, treatment)]
         if any(f is None for f in frames):
             continue  # results of an older format, or deleted: the other tables still stand
-        params = json.loads((sweep_dir / control["job"] / "summary.json").read_text()).get("params", {})
-        start_h = 24.0 * params.get("warmup_days", 0)
+        start_h = 24.0 * (_settings(sweep_dir / control["job"]).get("warmup_days") or 0)
         for kpi, (c, t) in analysis.matched_resolution(*frames, start_h).items():
             rows.append({**key, "seed": seed, "kpi": kpi, "coarse": c, "refined": t})
     return analysis.matched_summary(pd.DataFrame(rows, columns=[*by, "seed", "kpi", "coarse", "refined"]), by)
 
 
-def _issues(job_dir: Path) -> pd.DataFrame | None:
+def _read_issues(job_dir: Path, columns: list[str]) -> pd.DataFrame | None:
+    """Some columns of a job's ``issues.parquet``; None if it is missing or of an older format."""
     try:
-        return pd.read_parquet(
-            job_dir / "issues.parquet", columns=["issue_id", "created_h", "reported_h", "resolved_h"]
-        )
+        return pd.read_parquet(Path(job_dir) / "issues.parquet", columns=columns)
     except (OSError, ValueError, KeyError):
         return None
 
@@ -546,10 +543,7 @@ def read_job(job_dir: Path) -> tuple[pd.DataFrame | None, pd.DataFrame | None, d
     ``scenario.n_residents``). None for a table that is missing or of an older format."""
 
     job_dir = Path(job_dir)
-    try:
-        issues = pd.read_parquet(job_dir / "issues.parquet", columns=["created_h", "resolved_h", "abandoned_h"])
-    except (OSError, ValueError, KeyError):
-        issues = None
+    issues = _read_issues(job_dir, ["created_h", "resolved_h", "abandoned_h"])
     try:
         ts = pd.read_parquet(job_dir / "timeseries.parquet")
         ts = ts[[c for c in ("day", "backlog", "satisfaction_mean", "warmup") if c in ts]] if "day" in ts else None
