@@ -8,7 +8,9 @@ for each series, its settling day: the first day after which its 90-day moving a
 within a band around its final level (the mean of the last year). The band is ``--band``
 (default 5 %) of the series' whole movement, from its first 30 days to that final level, as
 in a control engineer's settling time, but never narrower than the noise allows: 5 % of the
-final backlog, 0.002 on the 0-1 scales (a series that hardly moves has settled).
+final backlog, 0.002 on the 0-1 scales (a series that hardly moves has settled), and twice the
+spread of the moving average over the last year (a backlog of a few hundred needs wanders by
+more than 5 % once settled).
 Writes ``results/figures/warmup.png`` (the series, with the settling days
 marked) and ``results/figures/warmup.md`` (the settling day of every series and run).
 """
@@ -26,12 +28,51 @@ SERIES = {"backlog": "open needs (backlog)", "satisfaction_mean": "satisfaction,
 OUT = Path("results/figures")
 
 
-def simulate_series(policy: str, seed: int, days: int) -> pd.DataFrame:
+WINDOW_STARTS = (365, 450, 550, 800, 1100)  # first days of the one-year windows compared
+WINDOW_KPIS = ("resolved_within_7d", "needs_met_share", "unreported_share")
+
+
+def simulate_series(policy: str, seed: int, days: int) -> tuple[pd.DataFrame, list[dict]]:
+    """A run's daily series, and its KPIs over one-year windows starting at ``WINDOW_STARTS``."""
     from sim.config import load_config
     from sim.run import simulate
 
-    ts = simulate(load_config("scenario=town", f"policy={policy}", f"seed={seed}", f"days={days}")).timeseries
-    return ts.assign(policy=policy, seed=seed)
+    result = simulate(load_config("scenario=town", f"policy={policy}", f"seed={seed}", f"days={days}"))
+    ts = result.timeseries.assign(policy=policy, seed=seed)
+    return ts, [w | {"policy": policy, "seed": seed} for w in window_kpis(result.issues, ts, days)]
+
+
+def window_kpis(issues: pd.DataFrame, ts: pd.DataFrame, days: int) -> list[dict]:
+    """KPIs of the needs that arose in each one-year window (followed to the horizon) and the
+    window's mean satisfaction: if a warm-up is long enough, later windows agree with it."""
+    from sim.metrics import issue_kpis
+
+    rows = []
+    for start in (s for s in WINDOW_STARTS if s + 365 <= days):
+        arose = issues[(issues["created_h"] >= start * 24.0) & (issues["created_h"] < (start + 365) * 24.0)]
+        k = issue_kpis(arose, days * 24.0)
+        inside = ts[(ts["day"] >= start) & (ts["day"] < start + 365)]
+        rows.append(
+            {"start": start, **{n: k[n] for n in WINDOW_KPIS}, "satisfaction": inside["satisfaction_mean"].mean()}
+        )
+    return rows
+
+
+def windows_table(windows: pd.DataFrame) -> list[str]:
+    cols = [*WINDOW_KPIS, "satisfaction"]
+    mean = windows.groupby(["policy", "start"])[cols].mean().reset_index()
+    lines = [
+        "KPIs of one-year windows starting on different days (needs that arose in the window, mean over seeds): "
+        "a warm-up is long enough if the windows after it agree within the year-to-year noise.",
+        "",
+        "| policy | window starts on day | " + " | ".join(cols) + " |",
+        "| --- | ---: | " + " | ".join("---:" for _ in cols) + " |",
+    ]
+    lines += [
+        f"| {r['policy']} | {r['start']} | " + " | ".join(f"{r[c]:.4f}" for c in cols) + " |"
+        for _, r in mean.iterrows()
+    ]
+    return lines
 
 
 FLOOR = {"backlog": ("relative", 0.05), "satisfaction_mean": ("absolute", 0.002), "trust_mean": ("absolute", 0.002)}
@@ -40,11 +81,14 @@ FLOOR = {"backlog": ("relative", 0.05), "satisfaction_mean": ("absolute", 0.002)
 def settling_day(values: np.ndarray, band: float, floor: tuple, window: int = 90, tail: int = 365) -> int:
     """First day from which the ``window``-day moving average stays within ``band`` x (the
     series' movement from its first 30 days to the mean of the last ``tail`` days) of that mean,
-    or within ``floor`` (("relative", share of that mean) or ("absolute", value)) if wider."""
+    or within ``floor`` (("relative", share of that mean) or ("absolute", value)), or within
+    twice the spread of the moving average over the last ``tail`` days (its noise once
+    settled), whichever is widest."""
     moving = pd.Series(values).rolling(window, min_periods=window).mean().to_numpy()
     target = values[-tail:].mean()
     kind, size = floor
-    width = max(band * abs(target - values[:30].mean()), size * abs(target) if kind == "relative" else size)
+    noise = 2.0 * np.nanstd(moving[-tail:])  # how far the moving average wanders once settled
+    width = max(band * abs(target - values[:30].mean()), size * abs(target) if kind == "relative" else size, noise)
     outside = np.flatnonzero(~(np.abs(moving - target) <= width))
     return int(outside[-1] + 1) if len(outside) else 0
 
@@ -89,17 +133,18 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.days < 400 or args.seeds < 1:
         parser.error("--days must be at least 400 (the last 365 days are the reference) and --seeds at least 1")
-    series = pd.concat(
-        [simulate_series(p, s, args.days) for p in ("coarse", "refined") for s in range(args.seeds)], ignore_index=True
-    )
+    runs = [simulate_series(p, s, args.days) for p in ("coarse", "refined") for s in range(args.seeds)]
+    series = pd.concat([ts for ts, _ in runs], ignore_index=True)
+    windows = pd.DataFrame([w for _, ws in runs for w in ws])
     table = settling_table(series, args.band)
     OUT.mkdir(parents=True, exist_ok=True)
     series.to_parquet(OUT / "warmup_series.parquet")
     plot(series, table, OUT / "warmup.png")
     lines = [
         f"Settling day of each daily series: its 90-day moving average stays within {args.band:.0%} of its whole "
-        f"movement (first 30 days to the last year's mean), or 5% of the final backlog and 0.002 on 0-1 scales if "
-        f"wider, from then on. Town, {args.days} days; "
+        f"movement (first 30 days to the last year's mean), or 5% of the final backlog and 0.002 on 0-1 scales, "
+        f"or twice the spread of the moving average over the last year, whichever is widest, from then on. "
+        f"Town, {args.days} days; "
         "`python -m experiments.warmup`.",
         "",
         "| policy | seed | " + " | ".join(SERIES.values()) + " |",
@@ -110,6 +155,7 @@ def main(argv=None) -> int:
         for r in table.itertuples()
     ]
     lines += ["", f"Latest settling day over all series and runs: **{int(table[list(SERIES)].to_numpy().max())}**."]
+    lines += ["", *windows_table(windows)]
     (OUT / "warmup.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0

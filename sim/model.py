@@ -173,6 +173,7 @@ class GovernanceModel(mesa.Model):
         draws = {name: rng.random(total_new).astype(np.float32) for name in ("u_report", "u_solved")}
         exponential = ("e_delay", "e_service", "e_report")
         draws |= {name: rng.standard_exponential(total_new).astype(np.float32) for name in exponential}
+        draws["e_service"] = rules.service_factor(draws["e_service"], sc.service_time_shape)
         e_patience = rng.standard_exponential(total_new)
         kind = np.concatenate([kind, np.full(m, FACILITY)]).astype(np.int8)
         order = np.argsort(created, kind="stable")

@@ -5,6 +5,8 @@ Each function is one equation of the ODD submodels; the model calls them with it
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -82,3 +84,12 @@ def experience(quality, expectation, negativity_bias: float):
 def move_towards(current, target, rate: float):
     """Exponential smoothing: the update used for satisfaction, expectation and trust."""
     return current + rate * (target - current)
+
+
+def service_factor(e, shape: float):
+    """A case's hands-on time as a multiple of its line's mean: Weibull of shape ``shape`` and
+    mean 1, from the case's Exp(1) draw ``e`` (so every shape keeps the same order of cases:
+    common random numbers). Shape 1 returns ``e`` itself (exponential)."""
+    if shape == 1.0:
+        return e
+    return (np.asarray(e, dtype=float) ** (1.0 / shape) / math.gamma(1.0 + 1.0 / shape)).astype(np.float32)

@@ -1,5 +1,11 @@
-"""The pattern table of real systems: measures by hand, and the command at a small size."""
+"""The pattern table of real systems: measures by hand, the table's integrity, and the command
+at a small size."""
 
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
 import pytest
 
 from experiments import patterns
@@ -7,37 +13,87 @@ from experiments import patterns
 KPIS = {
     "issues_created": 1000,
     "unreported_share": 0.5,
-    "n_residents": 100,
     "window_days": 365,
     "report_to_resolution_mean_h": 90.0,
     "report_to_resolution_median_h": 30.0,
     "on_time_share": 0.995,
     "actually_solved_share": 0.82,
-    "known_resolution_rate": 0.97,
     "unreported_share_migrant": 0.6,
     "unreported_share_employed": 0.4,
 }
 
 
+def result(kpis=KPIS, issues=None, n_residents=100, warmup_days=0):
+    config = SimpleNamespace(scenario=SimpleNamespace(n_residents=n_residents), warmup_days=warmup_days)
+    return SimpleNamespace(kpis=kpis, issues=issues, config=config)
+
+
+def issues(rows):
+    cols = ["service_type", "status", "created_h", "reported_h", "dispatched_h", "started_h", "resolved_h"]
+    return pd.DataFrame(rows, columns=cols)
+
+
 def test_measures_by_hand():
-    assert patterns.known_per_resident_year(KPIS) == pytest.approx(5.0)  # 500 known / 100 residents / 1 year
-    assert patterns.known_per_resident_year(KPIS | {"window_days": 730}) == pytest.approx(2.5)
+    assert patterns.volume([result()]) == pytest.approx(5.0)  # 500 known / 100 residents / 1 year
+    assert patterns.volume([result(KPIS | {"window_days": 730})]) == pytest.approx(2.5)
     assert patterns.report_to_resolution_skew(KPIS) == pytest.approx(3.0)  # NYC 311's shape
     assert patterns.solved_gap(KPIS) == pytest.approx(0.175)  # Shanghai 12345: 99.5 % against 82 %
     assert patterns.migrant_unreported_excess(KPIS) == pytest.approx(0.2)
+    assert patterns.relative_rise(100.0, 137.0) == pytest.approx(0.37)  # Shanghai 12345, 2016
+    # Kingman's M/M/1 shape at utilisations 0.9, 0.6, 0.45: waits 9, 1.5, 0.82 (in units of service)
+    waits = [0.9 / 0.1, 0.6 / 0.4, 0.45 / 0.55]
+    assert patterns.diminishing_returns(waits) == pytest.approx((9 - 1.5) / (9 - 0.45 / 0.55))  # 0.92
+    assert patterns.diminishing_returns([3.0, 2.0, 1.0]) == pytest.approx(0.5)  # a straight line
+    assert math.isnan(patterns.diminishing_returns([1.0, 1.2, 1.0]))  # staff saved nothing
 
 
-def test_each_regime_is_measured_on_its_own_patterns_and_targets_hold_their_sources():
-    coarse = {r["pattern"]: r for r in patterns.evaluate(KPIS, "coarse")}
-    refined = {r["pattern"]: r for r in patterns.evaluate(KPIS, "refined")}
-    assert coarse and refined and not set(coarse) & set(refined)
+def test_city_management_measures_count_only_known_environment_and_facility_cases_of_the_window():
+    nan = np.nan
+    table = issues(
+        [
+            ("environment", "resolved", 100.0, 100.0, 100.0, 101.0, 104.0),  # 4 h
+            ("facility", "resolved", 100.0, 110.0, 110.0, 111.0, 120.0),  # 10 h
+            ("facility", "open", 100.0, 110.0, 110.0, nan, nan),  # known, not closed
+            ("environment", "open", 100.0, nan, nan, nan, nan),  # never known: not a case
+            ("housing", "resolved", 100.0, 100.0, 100.0, 150.0, 200.0),  # not city management
+            ("environment", "resolved", 1.0, 1.0, 1.0, 1.0, 1000.0),  # arose in the warm-up
+        ]
+    )
+    window = patterns.cohort(result(issues=table, warmup_days=1))
+    cases = patterns.city_management_cases(window)
+    assert len(cases) == 3
+    assert patterns.mean_handling_h(cases) == pytest.approx(7.0)
+    assert patterns.closure_rate(cases) == pytest.approx(2 / 3)
+    assert patterns.mean_wait_h(window) == pytest.approx((1 + 1 + 50) / 3)
+
+
+def test_targets_hold_their_sources_and_the_table_is_whole():
     by_name = {p.name: p for p in patterns.PATTERNS}
     # The figures of NOTES lie inside their own targets.
     assert by_name["skew of report → closure, type-based"].passes(9.0 / 2.9)
     assert by_name["process against outcome, type-based"].passes(0.995 - 0.82)
     assert by_name["volume, type-based"].passes(0.11) and by_name["volume, type-based"].passes(0.5)
     assert by_name["volume, grid management"].passes(40_000 * 12 / 900_000)
+    assert by_name["induced demand, type-based"].passes(0.37) and by_name["induced demand, type-based"].passes(0.55)
+    assert by_name["grid speed"].passes(6.9) and not by_name["grid speed"].passes(7.1)
     assert not by_name["grid closure"].passes(float("nan"))
+    # The issue's seven kinds of pattern are all there; at least two are held out of the fit.
+    assert len(by_name) == len(patterns.PATTERNS) >= 9
+    assert sum(not p.fitted for p in patterns.PATTERNS) >= 2
+    assert {p.regime for p in patterns.PATTERNS if p.fitted} == {"coarse", "refined"}
+    for p in patterns.PATTERNS:
+        assert p.low < p.high and p.scale > 0 and p.source
+        assert p.misfit(p.low) == 0 and p.misfit(p.low - p.scale) == pytest.approx(1.0)
+        assert p.misfit(float("nan")) > 0
+    assert by_name["queueing shape, type-based"].passes(0.92) and not by_name["queueing shape, type-based"].passes(0.5)
+
+
+def test_runs_are_shared_between_patterns():
+    plan = patterns.run_plan()
+    assert len(plan) == len(set(plan))
+    assert ("coarse", ()) in plan and ("refined", ()) in plan
+    # volume, skew, process and under-served share one coarse run; the staffing steps add two
+    assert len(plan) == 5
 
 
 def test_the_command_writes_the_table(tmp_path):
@@ -45,4 +101,33 @@ def test_the_command_writes_the_table(tmp_path):
     assert patterns.main(["--seeds", "2", "--days", "40", "--warmup", "10", "--out", str(out)]) == 0
     text = out.read_text()
     assert all(p.name in text for p in patterns.PATTERNS)
-    assert "Not calibrated yet" in text
+    assert "held out" in text
+
+
+# Patterns the model cannot meet with any values in the calibration's ranges (README,
+# "Calibration"; ODD 7.18): the test expects them to fail, and says so if one ever passes.
+UNMET = {
+    "grid speed": "a front line of 40-hour weeks leaves evening and weekend reports for the next shift",
+}
+EXPERIMENT_WINDOW = ("days=815", "warmup_days=450")  # as configs/experiment/*.yaml
+
+
+@pytest.fixture(scope="module")
+def at_defaults():
+    """Every pattern at the default scenario, as the experiments run it, two seeds."""
+    per_seed = [patterns.simulate_plan(EXPERIMENT_WINDOW, seed) for seed in range(2)]
+    return {p.name: float(np.mean([s[p.name] for s in per_seed])) for p in patterns.PATTERNS}
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        pytest.param(
+            p, id=p.name, marks=[pytest.mark.xfail(strict=True, reason=UNMET[p.name])] if p.name in UNMET else []
+        )
+        for p in patterns.PATTERNS
+    ],
+)
+def test_the_default_scenario_meets_the_pattern(at_defaults, pattern):
+    # The tolerance is the pattern's own target range (experiments.patterns), nothing added.
+    assert pattern.passes(at_defaults[pattern.name]), f"{pattern.name}: {at_defaults[pattern.name]:.3g}"

@@ -1,0 +1,88 @@
+"""The calibration command at a small size: it searches, resumes, refuses a stale study and
+writes the best set, the pattern table and a figure per pattern."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+
+from experiments import calibrate, patterns
+from sim.config import load_config
+
+SMALL = ["--scenario", "teaching", "--days", "40", "--warmup", "10", "--check-seeds", "2", "--jobs", "1"]
+
+
+def test_loss_is_zero_inside_every_target_and_grows_outside():
+    inside = {p.name: p.low for p in calibrate.fitted()}
+    assert calibrate.loss(inside) == 0
+    volume = "volume, type-based"
+    p = next(p for p in patterns.PATTERNS if p.name == volume)
+    assert calibrate.loss(inside | {volume: p.high + 2 * p.scale}) == pytest.approx(4.0)
+
+
+def test_knobs_set_what_they_say_within_the_parameters_ranges():
+    cfg = load_config()
+    base = load_config()
+    low = {k.name: k.low for k in calibrate.KNOBS}
+    calibrate.adjuster(low)(cfg)
+    sc, b = cfg.scenario, base.scenario
+    assert sc.categories["elderly"].need_rates["welfare"] == pytest.approx(
+        0.2 * b.categories["elderly"].need_rates["welfare"]
+    )
+    assert sc.facility_faults_per_1k == pytest.approx(0.2 * b.facility_faults_per_1k)
+    assert sc.service_types["housing"].patience_days == pytest.approx(0.3 * b.service_types["housing"].patience_days)
+    assert sc.channel_ease["hotline"] == 0.3 and sc.channel_ease["digital"] == b.channel_ease["digital"]
+    assert sc.hop_delay_h == 1.0 and sc.service_time_shape == 0.3
+    high = load_config()
+    calibrate.adjuster({"propensity_scale": 1.4})(high)
+    assert max(c.propensity for c in high.scenario.categories.values()) <= 1.0  # a probability stays one
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "experiments.calibrate", *args], capture_output=True, text=True)
+
+
+def test_search_resumes_and_writes_its_outputs(tmp_path):
+    out = tmp_path / "cal"
+    assert calibrate.main(["--trials", "2", "--out", str(out), *SMALL]) == 0
+    assert calibrate.main(["--trials", "3", "--out", str(out), *SMALL]) == 0  # goes on from 2
+    trials = pd.read_csv(out / "trials.csv")
+    assert (trials["state"] == "COMPLETE").sum() == 3
+    best = yaml.safe_load((out / "best.yaml").read_text())
+    assert best["loss"] == pytest.approx(trials["value"].min())
+    for knob in calibrate.KNOBS:
+        assert knob.low <= best["knobs"][knob.name] <= knob.high
+    check = pd.read_csv(out / "check.csv")
+    assert set(check["pattern"]) == {p.name for p in patterns.PATTERNS} and set(check["seed"]) == {0, 1}
+    assert "held out" in (out / "patterns.md").read_text()
+    assert all(k.name in (out / "knobs.md").read_text() for k in calibrate.KNOBS)
+    figures = {f.name for f in (out / "figures").iterdir()}
+    assert len(figures) == len(patterns.PATTERNS) + 1 and "history.png" in figures
+
+    # A study made with other settings is not resumed: exit 2, nothing written.
+    before = (out / "journal.log").stat().st_size
+    refused = run("--trials", "4", "--out", str(out), *SMALL[:-4], "--days", "50")
+    assert refused.returncode == 2 and "other settings" in refused.stderr and "days: 40 → 50" in refused.stderr
+    assert (out / "journal.log").stat().st_size == before
+
+
+def test_a_trial_left_running_by_a_killed_search_is_failed_on_resume(tmp_path):
+    from optuna.trial import TrialState
+
+    args = calibrate.parse(["--trials", "1", "--out", str(tmp_path), *SMALL])
+    study = calibrate.open_study(args)
+    study.ask()  # as a worker killed mid-trial leaves it
+    calibrate.prepare(args)
+    assert [t.state for t in calibrate.open_study(args).trials] == [TrialState.FAIL]
+
+
+@pytest.mark.parametrize(
+    "bad, says",
+    [(["--trials", "0"], "--trials must be at least 1"), (["--warmup", "50", "--days", "40"], "--warmup must be")],
+)
+def test_bad_arguments_exit_2_naming_them(tmp_path, bad, says):
+    done = run("--out", str(tmp_path / "x"), *bad)
+    assert done.returncode == 2 and says in done.stderr
+    assert not (tmp_path / "x").exists()
