@@ -36,3 +36,19 @@ def cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess
 @pytest.fixture
 def out_dir(tmp_path: Path) -> Path:
     return tmp_path / "run"
+
+
+# Both presets on seeds 0 and 1, teaching scale, 20 days: the smallest paired sweep, with its
+# report (matched needs, headline). Sweeps cost mostly their report's figures (~15 s), so the
+# tests that read such a sweep share this one instead of each making their own.
+PAIRED_SWEEP = ("scenario=teaching", "days=20", "policy=coarse,refined", "seed=0,1")
+
+
+@pytest.fixture(scope="session")
+def paired_sweep(tmp_path_factory) -> Path:
+    """``python -m sim -m`` with PAIRED_SWEEP (basic launcher), once per session. Read-only:
+    a test that changes a sweep's folders works on its own copy (shutil.copytree)."""
+    path = tmp_path_factory.mktemp("paired_sweep")
+    done = cli("-m", *PAIRED_SWEEP, f"hydra.sweep.dir={path}")
+    assert done.returncode == 0, done.stderr
+    return path
