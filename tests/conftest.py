@@ -52,3 +52,15 @@ def paired_sweep(tmp_path_factory) -> Path:
     done = cli("-m", *PAIRED_SWEEP, f"hydra.sweep.dir={path}")
     assert done.returncode == 0, done.stderr
     return path
+
+
+@pytest.fixture(scope="session")
+def compare_regimes_sweep(tmp_path_factory) -> Path:
+    """The main study at a tiny size: both regimes, three seeds, 20 days of which 3 warm-up
+    (joblib, as the experiment sets), once per session; read by test_headline and by
+    test_experiments. Read-only, as paired_sweep."""
+    path = tmp_path_factory.mktemp("compare_regimes")
+    args = ("experiment=compare_regimes", "scenario=teaching", "days=20", "warmup_days=3", "seed=range(0,3)")
+    done = cli(*args, f"hydra.sweep.dir={path}")
+    assert done.returncode == 0, done.stderr
+    return path
