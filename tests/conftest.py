@@ -90,17 +90,23 @@ def paired_sweep(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def joblib_sweep_in_terminal(tmp_path_factory) -> tuple[Path, int, str]:
-    """The runs of PAIRED_SWEEP on the joblib launcher, typed in a pseudo-terminal (the seeds
-    written range(0,2), as people type them), once per session. Returns the sweep directory,
-    the exit status and what the terminal showed. test_terminal checks what was shown;
-    test_sweep checks that its runs equal paired_sweep's bit for bit (a terminal changes only
-    the progress display; joblib sweeps without one are run by test_experiments and
-    test_trust). Read-only, as paired_sweep."""
-    path = tmp_path_factory.mktemp("joblib_in_terminal")
-    args = ("scenario=teaching", "days=20", "policy=coarse,refined", "seed=range(0,2)")
-    code, shown = in_terminal("-m", "hydra/launcher=joblib", *args, f"hydra.sweep.dir={path}")
-    return path, code, shown
+def sweep_in_terminal(tmp_path_factory):
+    """``sweep_in_terminal(launcher)``: the runs of PAIRED_SWEEP on that Hydra launcher, typed
+    in a pseudo-terminal (the seeds written range(0,2), as people type them), once per session
+    for each launcher. Returns the sweep directory, the exit status and what the terminal
+    showed. test_terminal checks what was shown; test_sweep checks that the runs equal
+    paired_sweep's bit for bit. Read-only, as paired_sweep."""
+    made = {}
+
+    def get(launcher: str) -> tuple[Path, int, str]:
+        if launcher not in made:
+            path = tmp_path_factory.mktemp(f"{launcher}_in_terminal")
+            args = ("scenario=teaching", "days=20", "policy=coarse,refined", "seed=range(0,2)")
+            code, shown = in_terminal("-m", f"hydra/launcher={launcher}", *args, f"hydra.sweep.dir={path}")
+            made[launcher] = (path, code, shown)
+        return made[launcher]
+
+    return get
 
 
 @pytest.fixture(scope="session")

@@ -97,21 +97,28 @@ def _kpis(sweep_dir: Path) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("launcher", ["joblib", "submitit_local"])
-def test_launchers_give_bit_identical_results(paired_sweep, tmp_path, launcher, request):
-    # The basic launcher's side is the shared sweep of tests/conftest.py (made once, compared
-    # with both launchers; it succeeded or the fixture fails); each launcher runs the same
-    # runs. 20 days instead of 10: longer runs, more numbers that must agree to the bit.
-    if launcher == "joblib":
-        # test_terminal types this very joblib sweep in a terminal; its runs are compared
-        # here rather than made twice. (A terminal only adds the progress display; joblib
-        # without a terminal is run by test_experiments and test_trust.)
-        other_dir, code, shown = request.getfixturevalue("joblib_sweep_in_terminal")
-        assert code == 0, shown[-2000:]
-    else:
-        other_dir = tmp_path / launcher
-        other = cli("-m", *PAIRED_SWEEP, f"hydra/launcher={launcher}", f"hydra.sweep.dir={other_dir}")
-        assert other.returncode == 0, other.stderr[-2000:]
-    pd.testing.assert_frame_equal(_kpis(paired_sweep), _kpis(other_dir), check_exact=True)
+def test_launchers_typed_in_a_terminal_give_bit_identical_results(paired_sweep, sweep_in_terminal, launcher):
+    # Each launcher's runs against the basic launcher's (paired_sweep), to the bit. The
+    # launcher's sweep is the one test_terminal types (tests/conftest.py: the same four runs,
+    # 20 days); a terminal adds only the progress display, so the runs are those the
+    # launcher makes without one, compared here instead of made a second time.
+    sweep_dir, code, shown = sweep_in_terminal(launcher)
+    assert code == 0, shown[-2000:]
+    pd.testing.assert_frame_equal(_kpis(paired_sweep), _kpis(sweep_dir), check_exact=True)
+
+
+# Slow: in the default suite, test_launchers_typed_in_a_terminal_give_bit_identical_results
+# makes the same comparison for both launchers on the sweeps test_terminal types. This is
+# the same comparison on sweeps made without a terminal (joblib without one is also run by
+# test_experiments and test_trust; submitit_local only here).
+@pytest.mark.slow
+@pytest.mark.parametrize("launcher", ["joblib", "submitit_local"])
+def test_launchers_give_bit_identical_results(paired_sweep, tmp_path, launcher):
+    # The basic launcher's side is the shared sweep of tests/conftest.py; each launcher runs
+    # the very same command. 20 days instead of 10: more numbers that must agree to the bit.
+    other = cli("-m", *PAIRED_SWEEP, f"hydra/launcher={launcher}", f"hydra.sweep.dir={tmp_path / launcher}")
+    assert other.returncode == 0, other.stderr[-2000:]
+    pd.testing.assert_frame_equal(_kpis(paired_sweep), _kpis(tmp_path / launcher), check_exact=True)
 
 
 def test_killed_sweep_completes_on_rerun_with_every_run_once(tmp_path):

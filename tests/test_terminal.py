@@ -9,22 +9,12 @@ from tests.conftest import in_terminal
 
 
 @pytest.mark.parametrize("launcher", ["joblib", "submitit_local"])
-def test_a_sweep_typed_in_a_terminal_runs_to_the_end(tmp_path, launcher, request):
-    if launcher == "joblib":
-        # This command at 20 days instead of 5 (longer runs, the same four jobs), typed once per
-        # session (tests/conftest.py): test_sweep compares its runs with the basic launcher's.
-        sweep_dir, code, shown = request.getfixturevalue("joblib_sweep_in_terminal")
-    else:
-        sweep_dir = tmp_path
-        code, shown = in_terminal(
-            "-m",
-            f"hydra/launcher={launcher}",
-            "scenario=teaching",
-            "days=5",
-            "policy=coarse,refined",
-            "seed=range(0,2)",
-            f"hydra.sweep.dir={sweep_dir}",
-        )
+def test_a_sweep_typed_in_a_terminal_runs_to_the_end(sweep_in_terminal, launcher):
+    # `python -m sim -m hydra/launcher=... scenario=teaching policy=coarse,refined
+    # seed=range(0,2)` at 20 days instead of 5 (longer runs, the same four jobs), typed once
+    # per session for each launcher (tests/conftest.py): test_sweep compares its runs with
+    # the basic launcher's.
+    sweep_dir, code, shown = sweep_in_terminal(launcher)
     assert code == 0, shown[-3000:]
     assert "pickle" not in shown, shown[-3000:]
     runs = pd.read_parquet(sweep_dir / "runs.parquet")
