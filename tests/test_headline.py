@@ -9,7 +9,6 @@ import pytest
 
 from sim import analysis
 from sim.report import build_report, headline_title, read_job
-from tests.conftest import cli
 
 NAN = np.nan
 
@@ -186,17 +185,16 @@ def test_the_title_says_scale_horizon_and_budget_in_words():
 # ---------------------------------------------------------------------------- a real tiny sweep
 
 
-@pytest.fixture(scope="module")
-def sweep_dir(tmp_path_factory):
-    """Both regimes, three seeds, 20 days of which 3 warm-up (about 15 s)."""
-    path = tmp_path_factory.mktemp("headline")
-    args = ("experiment=compare_regimes", "scenario=teaching", "days=20", "warmup_days=3", "seed=range(0,3)")
-    done = cli(*args, f"hydra.sweep.dir={path}")
-    assert done.returncode == 0, done.stderr
-    return path
+@pytest.fixture
+def sweep_dir(compare_regimes_sweep):
+    """Both regimes, three seeds, 20 days of which 3 warm-up: the session's
+    compare_regimes_sweep (tests/conftest.py), the sweep this module made for itself, now
+    made once and also read by test_experiments."""
+    return compare_regimes_sweep
 
 
-def test_a_real_sweep_gets_its_headline_figure(sweep_dir):
+def test_a_real_sweep_gets_its_headline_figure(sweep_dir, tmp_path):
+    sweep_dir = shutil.copytree(sweep_dir, tmp_path / "sweep")  # a copy: the shared sweep stays whole
     shutil.rmtree(sweep_dir / "report")
     written = build_report(sweep_dir)
     for name in ("headline.png", "headline.pdf", "capacity.md", "capacity.csv"):

@@ -105,11 +105,9 @@ def test_matched_comparison_uses_only_needs_resolved_under_both():
         analysis.matched_resolution(control, treatment.assign(created_h=[0.0, 10.0, 20.0, 31.0]))
 
 
-def test_regime_reports_include_the_matched_comparison(tmp_path):
-    from tests.conftest import cli
-
-    done = cli("-m", "scenario=teaching", "days=20", "policy=coarse,refined", "seed=0,1", f"hydra.sweep.dir={tmp_path}")
-    assert done.returncode == 0, done.stderr
-    matched = pd.read_csv(tmp_path / "report" / "matched.csv").set_index("kpi")
+def test_regime_reports_include_the_matched_comparison(paired_sweep):
+    # paired_sweep (tests/conftest.py) is this test's own sweep, made once and shared: the same
+    # command, `python -m sim -m scenario=teaching days=20 policy=coarse,refined seed=0,1`.
+    matched = pd.read_csv(paired_sweep / "report" / "matched.csv").set_index("kpi")
     assert matched.loc["matched_needs", "pairs"] == 2 and matched.loc["matched_needs", "coarse"] > 0
     assert matched.loc["matched_needs", "coarse"] == matched.loc["matched_needs", "refined"]

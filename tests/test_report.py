@@ -49,6 +49,23 @@ def duplicated_variants(sweep: Path) -> None:
     job(sweep, "c", policy="refined", overrides=["variant=refined"])
 
 
+@pytest.fixture(scope="module")
+def refused(tmp_path_factory):
+    """``refused(make)``: a sweep directory made by ``make`` and what ``python -m sim.report``
+    said about it, once per module for each ``make`` (the command costs a few seconds; the
+    report of the unfinished sweep is checked by two tests). Refused: nothing is written."""
+    made = {}
+
+    def get(make):
+        if make not in made:
+            path = tmp_path_factory.mktemp(make.__name__)
+            make(path)
+            made[make] = (path, report(path))
+        return made[make]
+
+    return get
+
+
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
@@ -57,9 +74,8 @@ def duplicated_variants(sweep: Path) -> None:
         (duplicated_variants, "2 runs share their variant and seed"),
     ],
 )
-def test_a_refused_sweep_directory_is_left_as_it_was(tmp_path, make, reason):
-    make(tmp_path)
-    done = report(tmp_path)
+def test_a_refused_sweep_directory_is_left_as_it_was(refused, make, reason):
+    tmp_path, done = refused(make)
     assert done.returncode == 2, done.stderr
     assert reason in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert not (tmp_path / "runs.parquet").exists(), "runs.parquet written before refusing"
@@ -69,9 +85,8 @@ def test_a_refused_sweep_directory_is_left_as_it_was(tmp_path, make, reason):
     assert not (tmp_path / "runs.parquet").exists()
 
 
-def test_a_refusal_still_lists_the_failed_runs(tmp_path):
-    unfinished(tmp_path)
-    done = report(tmp_path)
+def test_a_refusal_still_lists_the_failed_runs(refused):
+    _, done = refused(unfinished)  # the same command on the same directory as above
     assert "0 runs ok, 2 not" in done.stdout and "workers_per_10k must be positive" in done.stdout, done.stdout
 
 

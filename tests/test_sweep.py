@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pandas as pd
 import pytest
 
 from sim.sweep import SweepError, collect_runs, read_runs
-from tests.conftest import ROOT, cli
+from tests.conftest import PAIRED_SWEEP, ROOT, cli
 
 SMALL = ("scenario=teaching", "days=10")
 
@@ -61,19 +62,23 @@ def test_rerun_skips_finished_runs(tmp_path):
     assert len(pd.read_parquet(tmp_path / "runs.parquet")) == 4
 
 
-def test_report_rebuilds_from_job_folders_and_flags_corrupt_files(tmp_path):
-    assert sweep(tmp_path, "policy=coarse,refined").returncode == 0
-    (tmp_path / "runs.parquet").unlink()
-    job = next(tmp_path.glob("*policy=coarse*"))
+def test_report_rebuilds_from_job_folders_and_flags_corrupt_files(paired_sweep, tmp_path):
+    # A copy of the shared sweep of tests/conftest.py (both policies, like the sweep this test
+    # made; two seeds and 20 days instead of seed 0 and 10 days): the job folders to rebuild
+    # from are the same kind, and the copy leaves the shared one untouched.
+    copy = tmp_path / "sweep"
+    shutil.copytree(paired_sweep, copy)
+    (copy / "runs.parquet").unlink()
+    job = next(copy.glob("*policy=coarse*"))
     (job / "summary.json").write_text('{"seed": 0, "kpis": ')  # truncated by hand
-    done = subprocess.run([sys.executable, "-m", "sim.report", str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, "-m", "sim.report", str(copy)], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
-    runs = read_runs(tmp_path)
+    runs = read_runs(copy)
     row = runs[runs["job"] == job.name].iloc[0]
     assert row["status"] == "failed" and "corrupt summary.json" in row["error"]
-    (tmp_path / "runs.parquet").write_bytes(b"not parquet")
+    (copy / "runs.parquet").write_bytes(b"not parquet")
     with pytest.raises(SweepError, match="cannot be read"):
-        read_runs(tmp_path)
+        read_runs(copy)
 
 
 def test_report_on_a_wrong_directory_is_a_clear_error(tmp_path):
@@ -92,12 +97,28 @@ def _kpis(sweep_dir: Path) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("launcher", ["joblib", "submitit_local"])
-def test_launchers_give_bit_identical_results(tmp_path, launcher):
-    args = ("policy=coarse,refined", "seed=range(0,2)")
-    basic = sweep(tmp_path / "basic", *args)
-    other = sweep(tmp_path / launcher, *args, f"hydra/launcher={launcher}")
-    assert basic.returncode == 0 and other.returncode == 0, other.stderr[-2000:]
-    pd.testing.assert_frame_equal(_kpis(tmp_path / "basic"), _kpis(tmp_path / launcher), check_exact=True)
+def test_launchers_typed_in_a_terminal_give_bit_identical_results(paired_sweep, sweep_in_terminal, launcher):
+    # Each launcher's runs against the basic launcher's (paired_sweep), to the bit. The
+    # launcher's sweep is the one test_terminal types (tests/conftest.py: the same four runs,
+    # 20 days); a terminal adds only the progress display, so the runs are those the
+    # launcher makes without one, compared here instead of made a second time.
+    sweep_dir, code, shown = sweep_in_terminal(launcher)
+    assert code == 0, shown[-2000:]
+    pd.testing.assert_frame_equal(_kpis(paired_sweep), _kpis(sweep_dir), check_exact=True)
+
+
+# Slow: in the default suite, test_launchers_typed_in_a_terminal_give_bit_identical_results
+# makes the same comparison for both launchers on the sweeps test_terminal types. This is
+# the same comparison on sweeps made without a terminal (joblib without one is also run by
+# test_experiments and test_trust; submitit_local only here).
+@pytest.mark.slow
+@pytest.mark.parametrize("launcher", ["joblib", "submitit_local"])
+def test_launchers_give_bit_identical_results(paired_sweep, tmp_path, launcher):
+    # The basic launcher's side is the shared sweep of tests/conftest.py; each launcher runs
+    # the very same command. 20 days instead of 10: more numbers that must agree to the bit.
+    other = cli("-m", *PAIRED_SWEEP, f"hydra/launcher={launcher}", f"hydra.sweep.dir={tmp_path / launcher}")
+    assert other.returncode == 0, other.stderr[-2000:]
+    pd.testing.assert_frame_equal(_kpis(paired_sweep), _kpis(tmp_path / launcher), check_exact=True)
 
 
 def test_killed_sweep_completes_on_rerun_with_every_run_once(tmp_path):

@@ -125,10 +125,11 @@ def test_rerun_redoes_runs_made_by_other_code_and_the_report_says_so(tmp_path):
     assert report.returncode == 0 and "other code than the installed one" in report.stderr, report.stderr
 
 
-def test_both_regimes_of_a_seed_record_the_same_needs_fingerprint(tmp_path):
-    done = cli("-m", *SMALL, "policy=coarse,refined", "seed=0,1", f"hydra.sweep.dir={tmp_path}")
-    assert done.returncode == 0, done.stderr
-    runs = pd.read_parquet(tmp_path / "runs.parquet")
+def test_both_regimes_of_a_seed_record_the_same_needs_fingerprint(paired_sweep):
+    # The shared sweep of tests/conftest.py: the same command as this test made (both policies,
+    # seeds 0 and 1, teaching), but 20 days instead of 5. A longer run faces more needs, so the
+    # fingerprints have more to agree on between regimes and to tell apart between seeds.
+    runs = pd.read_parquet(paired_sweep / "runs.parquet")
     prints = runs.pivot_table(index="seed", columns="policy", values="needs_fingerprint", aggfunc="first")
     assert (prints["coarse"] == prints["refined"]).all() and prints["coarse"].nunique() == 2
 
