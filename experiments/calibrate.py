@@ -158,11 +158,12 @@ def settings(args) -> dict:
     }
 
 
-def open_study(args):
+def open_study(args, worker: int = 0):
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = optuna.samplers.TPESampler(seed=args.sampler_seed, multivariate=True, constant_liar=True)
+    # Each worker process samples with its own seed; constant_liar keeps parallel workers apart.
+    sampler = optuna.samplers.TPESampler(seed=args.sampler_seed + worker, multivariate=True, constant_liar=True)
     where = storage(Path(args.out))
     try:  # loading writes nothing: a refused resume leaves the journal as it was
         return optuna.load_study(study_name=STUDY, storage=where, sampler=sampler)
@@ -170,8 +171,13 @@ def open_study(args):
         return optuna.create_study(study_name=STUDY, storage=where, direction="minimize", sampler=sampler)
 
 
+def run_overrides(args) -> tuple[str, ...]:
+    """The overrides every run of the calibration shares."""
+    return (f"scenario={args.scenario}", f"days={args.days}", f"warmup_days={args.warmup}")
+
+
 def objective_for(args):
-    common = (f"scenario={args.scenario}", f"days={args.days}", f"warmup_days={args.warmup}")
+    common = run_overrides(args)
 
     def objective(trial) -> float:
         knobs = {k.name: trial.suggest_float(k.name, k.low, k.high, log=k.log) for k in KNOBS}
@@ -185,12 +191,10 @@ def objective_for(args):
 
 
 def search_worker(args, worker: int) -> None:
-    import optuna
     from optuna.study import MaxTrialsCallback
     from optuna.trial import TrialState
 
-    study = open_study(args)
-    study.sampler = optuna.samplers.TPESampler(seed=args.sampler_seed + worker, multivariate=True, constant_liar=True)
+    study = open_study(args, worker)
     done = MaxTrialsCallback(args.trials, states=(TrialState.COMPLETE,))
 
     def report(study, trial):
@@ -235,7 +239,7 @@ def search(args) -> None:
 # --- the check of the best set, and what is written ------------------------------------------
 def check(args, best: dict[str, float]) -> pd.DataFrame:
     """Every pattern (held-out ones included) at the best set, one row per pattern and seed."""
-    common = (f"scenario={args.scenario}", f"days={args.days}", f"warmup_days={args.warmup}")
+    common = run_overrides(args)
     seeds = range(args.check_seeds)
     with ProcessPoolExecutor(args.jobs) as pool:
         per_seed = list(
