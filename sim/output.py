@@ -79,10 +79,20 @@ def code_version() -> str:
     return f"{sim.__version__}+{commit}{'.dirty' if dirty else ''}" if commit else sim.__version__
 
 
-READERS = ("analysis.py", "cli.py", "plots.py", "report.py", "sweep.py", "__main__.py")
-"""Modules that only read, aggregate or display saved results, or launch runs: editing them
-cannot change a run's files, so they are left out of :func:`code_hash`. Nothing that
-computes a result may live in them."""
+READERS = (
+    "analysis.py",
+    "cli.py",
+    "live.py",
+    "plots.py",
+    "report.py",
+    "sweep.py",
+    "terms.py",
+    "view.py",
+    "__main__.py",
+)
+"""Modules that only read, aggregate or display saved results or live models, or launch runs:
+editing them cannot change a run's files, so they are left out of :func:`code_hash`. Nothing
+that computes a result may live in them."""
 
 
 @functools.cache
