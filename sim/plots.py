@@ -20,6 +20,7 @@ import matplotlib.ticker
 if not os.environ.get("MPLBACKEND") and "matplotlib.pyplot" not in sys.modules:
     matplotlib.use("Agg")  # files only; a notebook (which sets MPLBACKEND) keeps its own backend
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
@@ -515,13 +516,13 @@ def plot_run(ts: pd.DataFrame, lang: str = "en", title: str = ""):
             ax.axvspan(day.min(), warm, color="#eeeeee", zorder=0)
             ax.axvline(warm, color="#888888", ls="--", lw=0.8)
     if warm:
-        axes[0].text(
+        axes[2].text(
             warm / 2,
-            0.95,
+            0.04,
             term("warmup", lang),
-            transform=axes[0].get_xaxis_transform(),
+            transform=axes[2].get_xaxis_transform(),
             ha="center",
-            va="top",
+            va="bottom",
             fontsize=7,
             color="#666666",
         )
@@ -530,27 +531,32 @@ def plot_run(ts: pd.DataFrame, lang: str = "en", title: str = ""):
     return fig
 
 
-def plot_issue_timeline(issues: pd.DataFrame, lang: str = "en", n: int = 30, since_h: float = 0.0, ax=None):
+def plot_issue_timeline(
+    issues: pd.DataFrame, lang: str = "en", n: int = 30, since_h: float = 0.0, horizon_h: float | None = None, ax=None
+):
     """The life of ``n`` needs that arose from ``since_h`` on, one bar each, from arising
     (hour 0): unknown to the state, passed between offices, waiting in a queue, being
-    handled; a cross where the resident gave up. Time is on a log-like axis (hours)."""
+    handled; a cross where the resident gave up, an arrow where the need is still open at
+    ``horizon_h`` (default: the last event in ``issues``). Time is on a log-like axis (hours)."""
     from sim.terms import term
 
+    events = ["created_h", "reported_h", "dispatched_h", "started_h", "resolved_h", "abandoned_h"]
+    horizon_h = float(np.nanmax(issues[events].to_numpy(float))) if horizon_h is None else horizon_h
     rows = issues[issues["created_h"] >= since_h].head(n).reset_index(drop=True)
     fig, ax = _axes(ax, (8, 0.22 * max(len(rows), 5) + 1.2))
     marks = ("created_h", "reported_h", "dispatched_h", "started_h", "resolved_h")
     for y, r in rows.iterrows():
         t = [r[m] - r["created_h"] for m in marks]
-        end = r["abandoned_h"] - r["created_h"] if pd.notna(r["abandoned_h"]) else None
+        gave_up = pd.notna(r["abandoned_h"])
+        still_open = not gave_up and pd.isna(r["resolved_h"])
+        end = r["abandoned_h"] - r["created_h"] if gave_up else horizon_h - r["created_h"] if still_open else None
         for (a, b), phase in zip(itertools.pairwise(t), PHASE_COLOURS):
-            if pd.isna(a):
-                break
             stop = b if pd.notna(b) else end
-            if stop is None or pd.isna(stop):
+            if pd.isna(a) or stop is None:
                 break
             ax.barh(y, stop - a, left=a, height=0.6, color=PHASE_COLOURS[phase], lw=0)
         if end is not None:
-            ax.plot(end, y, "x", color="black", ms=5)
+            ax.plot(end, y, "x" if gave_up else ">", color="black", ms=5)
     ax.set_xscale("symlog", linthresh=1.0)
     names = [f"{term(r.service_type, lang)} · {term(r.category, lang)}" for r in rows.itertuples()]
     ax.set_yticks(range(len(rows)), names, fontsize=6.5)
@@ -558,8 +564,7 @@ def plot_issue_timeline(issues: pd.DataFrame, lang: str = "en", n: int = 30, sin
     ax.set_xlabel(term("timeline_x", lang))
     ax.set_title(term("timeline_title", lang), fontsize=10)
     handles = [matplotlib.patches.Patch(color=c, label=term(f"phase.{p}", lang)) for p, c in PHASE_COLOURS.items()]
-    handles.append(
-        matplotlib.lines.Line2D([], [], marker="x", ls="", color="black", label=term("event.abandoned", lang))
-    )
+    for marker, key in (("x", "event.abandoned"), (">", "event.open")):
+        handles.append(matplotlib.lines.Line2D([], [], marker=marker, ls="", color="black", label=term(key, lang)))
     ax.legend(handles=handles, fontsize=7, loc="lower right")
     return fig

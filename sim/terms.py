@@ -96,6 +96,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "phase.queue": ("waiting in a queue", "排队等待"),
     "phase.handling": ("being handled", "办理中"),
     "event.abandoned": ("given up", "放弃"),
+    "event.open": ("still open", "尚未办结"),
     # resident categories and service lines
     "employed": ("employed", "在职居民"),
     "elderly": ("elderly", "老年人"),
