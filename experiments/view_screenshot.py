@@ -73,7 +73,7 @@ def browser_page(url: str):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport=VIEWPORT)
+            page = browser.new_context(viewport=VIEWPORT).new_page()  # page.context.new_page(): a second tab
             failed: list[str] = []
             page.on("requestfailed", lambda r: failed.append(r.url))
             page.goto(url, timeout=START_S * 1000)

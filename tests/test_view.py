@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,21 @@ def test_view_renders_steps_both_regimes_and_rebuilds_on_reset(page, tmp_path):
         timeout=STEP_S * 1000,
     )
     page.screenshot(path=tmp_path / "2_stepped.png", full_page=True)
+
+    # Play runs on until Pause; both sides stay on the same day.
+    page.locator("button.play").click()
+    wait_text(page, ".day-0", r"^Day ([3-9]|\d\d+)\b", STEP_S)
+    page.locator("button.play").click()  # now Pause
+    wait_text(page, "button.play", "^(PLAY|Play)$", STEP_S)  # innerText is upper-cased by CSS
+    time.sleep(1)  # a day begun before the pause may still be drawn
+    assert page.locator(".day-0").inner_text().split("·")[0] == page.locator(".day-1").inner_text().split("·")[0]
+
+    # A second tab (same browser, same cookies) has its own models, at day 0: nothing is shared.
+    other = page.context.new_page()
+    other.goto(page.url)
+    wait_text(other, ".day-0", r"^Day 0\b", START_S)
+    assert not page.locator(".day-0").inner_text().startswith("Day 0")
+    other.close()
 
     # 3. A dial changed, then Reset: both models are rebuilt with the new value, at day 0.
     staff = page.locator(".dial-workers_per_10k")
