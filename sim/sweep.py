@@ -9,6 +9,7 @@ So the state of a sweep lives in its directory, one folder per job:
 
 :func:`collect_runs` rebuilds the table of runs from those files alone, whenever asked: by
 the end-of-sweep callback, or by ``python -m sim.report SWEEP_DIR`` after a crash or kill.
+:func:`runs_from_results` makes the same table from runs made in a notebook's own process.
 This module reads files only; it never imports the model.
 """
 
@@ -87,8 +88,15 @@ def _overrides(job_dir: Path) -> dict[str, Any]:
     path = job_dir / ".hydra" / "overrides.yaml"
     if not path.exists():
         return {}
+    return parse_overrides(yaml.safe_load(path.read_text()) or [])
+
+
+def parse_overrides(items) -> dict[str, Any]:
+    """Command-line overrides (``["policy=refined", "scenario.workers_per_10k=10"]``) as
+    {key: value}, values read as Hydra reads them; Hydra's own keys, ``experiment`` and
+    ``progress`` left out. These become the columns of a sweep's swept parameters."""
     out = {}
-    for item in yaml.safe_load(path.read_text()) or []:
+    for item in items:
         key, _, value = str(item).partition("=")
         key = key.lstrip("+~")
         if key.split(".")[0] in _META_KEYS:
@@ -116,20 +124,7 @@ def _row(job_dir: Path) -> dict[str, Any]:
     summary_path, failed_path = job_dir / SUMMARY, job_dir / FAILED
     if summary_path.exists():
         try:
-            s = json.loads(summary_path.read_text())
-            row |= {
-                "status": "ok",
-                "error": None,
-                "seed": s["seed"],
-                "policy": s["policy"],
-                "scenario": s["scenario"],
-                "days": s["days"],
-                "version": s.get("version"),
-                "code": s.get("code"),
-                "needs_fingerprint": s.get("needs_fingerprint"),
-            }
-            row |= {k: (math.nan if v is None else v) for k, v in s["kpis"].items()}
-            return row
+            return row | _finished_row(json.loads(summary_path.read_text()))
         except (ValueError, KeyError, TypeError) as err:
             return row | {"status": "failed", "error": f"corrupt {SUMMARY}: {err}"}
     if failed_path.exists():
@@ -140,6 +135,30 @@ def _row(job_dir: Path) -> dict[str, Any]:
     return row | {"status": "unfinished", "error": "no result (killed, or still running)"}
 
 
+def _finished_row(s: dict) -> dict[str, Any]:
+    """The columns of a finished run from its summary (``summary.json``'s contents)."""
+    row = {
+        "status": "ok",
+        "error": None,
+        "seed": s["seed"],
+        "policy": s["policy"],
+        "scenario": s["scenario"],
+        "days": s["days"],
+        "version": s.get("version"),
+        "code": s.get("code"),
+        "needs_fingerprint": s.get("needs_fingerprint"),
+    }
+    return row | {k: (math.nan if v is None else v) for k, v in s["kpis"].items()}
+
+
+_FIRST = ["job", "status", "error", "policy", "seed", "scenario", "days"]
+
+
+def _table(rows: list[dict]) -> pd.DataFrame:
+    runs = pd.DataFrame(rows)
+    return runs[[c for c in _FIRST if c in runs] + [c for c in runs if c not in _FIRST]]
+
+
 def collect_runs(sweep_dir: Path) -> pd.DataFrame:
     """One row per job of a sweep directory: its swept parameters, status and KPIs."""
     sweep_dir = Path(sweep_dir)
@@ -148,9 +167,44 @@ def collect_runs(sweep_dir: Path) -> pd.DataFrame:
     jobs = _job_dirs(sweep_dir)
     if not jobs:
         raise SweepError(f"{sweep_dir} has no job folders (each with a .hydra/ folder): is it a sweep directory?")
-    runs = pd.DataFrame([_row(j) for j in jobs])
-    first = ["job", "status", "error", "policy", "seed", "scenario", "days"]
-    return runs[[c for c in first if c in runs] + [c for c in runs if c not in first]]
+    return _table([_row(j) for j in jobs])
+
+
+def runs_from_results(results, overrides) -> pd.DataFrame:
+    """The table of runs of :func:`collect_runs` (one row per run: its overrides as columns,
+    ``status``, ``seed``, ``policy``, ``scenario``, ``days``, ``needs_fingerprint`` and every
+    KPI), from runs made in this process with :func:`sim.run.simulate` instead of read from a
+    sweep's folders: the table that :mod:`sim.analysis` takes.
+
+    ``overrides[i]`` is the list of command-line overrides that made ``results[i]`` (as given
+    to :func:`sim.config.load_config`, e.g. ``["policy=refined", "seed=2",
+    "scenario.workers_per_10k=10"]`` or ``["variant=coarse+patrol", "seed=0"]``); they become
+    columns as a sweep's overrides do, so what varies between the runs keeps them apart."""
+    from sim.config import job_dirname
+    from sim.metrics import needs_fingerprint
+    from sim.output import code_hash, code_version
+
+    results, overrides = list(results), [list(o) for o in overrides]
+    if len(results) != len(overrides):
+        raise ValueError(f"{len(results)} results but {len(overrides)} lists of overrides: give one list per result")
+    if not results:
+        raise ValueError("no results: nothing to tabulate")
+    version, code = code_version(), code_hash()
+    rows = []
+    for result, items in zip(results, overrides):
+        cfg = result.config
+        summary = {
+            "seed": cfg.seed,
+            "policy": cfg.policy.name,
+            "scenario": cfg.scenario.name,
+            "days": cfg.days,
+            "version": version,
+            "code": code,
+            "needs_fingerprint": needs_fingerprint(result.issues),
+            "kpis": result.kpis,
+        }
+        rows.append({"job": job_dirname(items), **parse_overrides(items), **_finished_row(summary)})
+    return _table(rows)
 
 
 def write_runs(sweep_dir: Path) -> pd.DataFrame:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.sweep import SweepError, collect_runs, read_runs
-from tests.conftest import PAIRED_SWEEP, ROOT, cli
+from sim.sweep import SweepError, collect_runs, read_runs, runs_from_results
+from tests.conftest import PAIRED_SWEEP, ROOT, cli, run
 
 SMALL = ("scenario=teaching", "days=10")
 
@@ -79,6 +79,21 @@ def test_report_rebuilds_from_job_folders_and_flags_corrupt_files(paired_sweep, 
     (copy / "runs.parquet").write_bytes(b"not parquet")
     with pytest.raises(SweepError, match="cannot be read"):
         read_runs(copy)
+
+
+def test_runs_made_in_process_give_the_sweeps_table(paired_sweep):
+    # The runs of PAIRED_SWEEP, made one by one with simulate() as a notebook makes them: the
+    # table of runs is the one the sweep's folders give, column for column (the swept keys
+    # included), so sim.analysis reads both alike.
+    jobs = [["scenario=teaching", "days=20", f"policy={p}", f"seed={s}"] for p in ("coarse", "refined") for s in (0, 1)]
+    made = runs_from_results([run(*job) for job in jobs], jobs)
+    swept = collect_runs(paired_sweep)
+    assert list(made.columns) == list(swept.columns)
+    assert sorted(made["job"]) == sorted(swept["job"]), "jobs named as the sweep names its folders"
+    made, swept = (t.sort_values("job").reset_index(drop=True) for t in (made, swept))
+    pd.testing.assert_frame_equal(made, swept, check_dtype=False)
+    with pytest.raises(ValueError, match="one list per result"):
+        runs_from_results([run(*jobs[0])], jobs)
 
 
 def test_report_on_a_wrong_directory_is_a_clear_error(tmp_path):

@@ -1,0 +1,56 @@
+"""The teaching notebooks (notebooks/*.ipynb): each runs top to bottom, writes nothing into the
+repository, and is stored without outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tests.conftest import ROOT
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+CELL_TIMEOUT_S = 120
+_SKIP = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints"}
+
+
+def _files(root: Path) -> dict[str, int]:
+    """Every file of the repository (outside git's and tools' own folders), with its mtime."""
+    found = {}
+    for path in root.rglob("*"):
+        rel = path.relative_to(root)
+        if any(part in _SKIP or part.endswith(".egg-info") for part in rel.parts) or not path.is_file():
+            continue
+        found[rel.as_posix()] = path.stat().st_mtime_ns
+    return found
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks found in notebooks/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_runs_top_to_bottom(path, tmp_path):
+    nb = nbformat.read(path, as_version=4)
+    before = _files(ROOT)
+    client = NotebookClient(
+        nb, kernel_name="python3", timeout=CELL_TIMEOUT_S, resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
+    after = _files(ROOT)
+    written = sorted(f for f in after if before.get(f) != after[f])
+    assert not written, f"{path.name} wrote into the repository: {written[:10]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_is_stored_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3", "kernel must be python3"
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        assert not cell.get("outputs"), f"{path.name}, cell {i}: stored with outputs (clear them before committing)"
+        assert cell.get("execution_count") is None, f"{path.name}, cell {i}: stored with an execution count"
