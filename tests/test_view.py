@@ -97,5 +97,7 @@ def test_view_renders_steps_both_regimes_and_rebuilds_on_reset(page, tmp_path):
     assert "每万人工作人员 23" in page.locator(".dials-1").inner_text()
     page.screenshot(path=tmp_path / "4_chinese.png", full_page=True)
 
-    # Offline: nothing the page asked for failed to load (no CDN needed).
+    # Offline: nothing the page asked for failed to load, and the server fetched nothing (no CDN).
     assert page.failed_requests == [], page.failed_requests
+    log = (tmp_path / "server" / "server.log").read_text()
+    assert "Could not load URL" not in log and "Traceback" not in log, log[-3000:]
