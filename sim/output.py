@@ -81,6 +81,7 @@ def code_version() -> str:
 
 READERS = (
     "analysis.py",
+    "batch.py",
     "cli.py",
     "live.py",
     "plots.py",

@@ -13,6 +13,14 @@ from tests.conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CELL_TIMEOUT_S = 120
+CI_SIZE = {
+    # Set after each lesson's own size cell (tagged "parameters", as papermill does): the same
+    # lesson, top to bottom, on fewer seeds and days, so that all four fit in CI's time. At
+    # their class size they take 25-75 s each on 2 cores.
+    "02_coarse_against_refined.ipynb": "SEEDS = range(3)\nWARMUP = 60\nDAYS = WARMUP + 180",
+    "03_which_mechanism_matters.ipynb": "SEEDS = range(2)\nWARMUP = 60\nDAYS = 180",
+    "04_what_individualisation_costs.ipynb": "SEEDS = range(2)\nWARMUP = 60\nDAYS = 150",
+}
 _SKIP = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints"}
 
 
@@ -34,6 +42,9 @@ def test_there_are_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_runs_top_to_bottom(path, tmp_path):
     nb = nbformat.read(path, as_version=4)
+    if path.name in CI_SIZE:
+        size = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        size.source += "\n# CI size (tests/test_notebooks.py)\n" + CI_SIZE[path.name]
     before = _files(ROOT)
     client = NotebookClient(
         nb, kernel_name="python3", timeout=CELL_TIMEOUT_S, resources={"metadata": {"path": str(tmp_path)}}
@@ -54,3 +65,7 @@ def test_notebook_is_stored_without_outputs(path):
             continue
         assert not cell.get("outputs"), f"{path.name}, cell {i}: stored with outputs (clear them before committing)"
         assert cell.get("execution_count") is None, f"{path.name}, cell {i}: stored with an execution count"
+    sizes = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(sizes) == 1 and sizes[0].cell_type == "code", (
+        f"{path.name}: one code cell tagged 'parameters' (its size)"
+    )
