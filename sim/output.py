@@ -85,6 +85,7 @@ READERS = (
     "cli.py",
     "live.py",
     "plots.py",
+    "replications.py",
     "report.py",
     "sweep.py",
     "terms.py",
