@@ -37,7 +37,7 @@ CONDITIONS = (
     (
         "information_cost",
         {"scenario.visit_h": 0.4, "scenario.info_decay_days": 90},
-        "costly visits, 0.4 h per resident (information_cost, 3 seeds)",
+        "costly visits, 0.4 h per resident (information_cost, 4 seeds)",
     ),
 )
 FINDINGS = ("resolved_within_7d", "needs_met_share", "satisfaction_window_mean", "resolution_time_restricted_30d_h")
