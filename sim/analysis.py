@@ -284,13 +284,20 @@ def ablation_effects(runs: pd.DataFrame, kpis=tuple(KPIS), by: list[str] | None 
     also has a familywise interval and a verdict (:func:`familywise`)."""
     by = list(by or [])
     rows = []
+    for dial, direction, treat, ctrl in _ablation_pairs(runs):
+        diffs = paired_differences(runs, by, column="variant", treatment=treat, control=ctrl, kpis=kpis)
+        rows += [{"dial": dial, "direction": direction, **r} for r in diffs.to_dict("records")]
+    return familywise(pd.DataFrame(rows), by)
+
+
+def _ablation_pairs(runs: pd.DataFrame):
+    """(dial, direction, treatment variant, control variant) of each ablated dial in the runs:
+    ``coarse+<dial>`` against ``coarse``, and ``refined`` against ``refined-<dial>``."""
     for v in sorted(set(_ok(runs)["variant"].dropna())):
         for prefix, direction in DIRECTIONS.items():
             if v.startswith(prefix):
                 treat, ctrl = (v, "coarse") if prefix == "coarse+" else ("refined", v)
-                diffs = paired_differences(runs, by, column="variant", treatment=treat, control=ctrl, kpis=kpis)
-                rows += [{"dial": v[len(prefix) :], "direction": direction, **r} for r in diffs.to_dict("records")]
-    return familywise(pd.DataFrame(rows), by)
+                yield v[len(prefix) :], direction, treat, ctrl
 
 
 def familywise(effects: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -491,11 +498,8 @@ def _comparisons(runs: pd.DataFrame, by: list[str]):
     coarse, or each ablated dial in both directions (:func:`ablation_effects`)."""
     ok = _ok(runs)
     if "variant" in ok and ok["variant"].notna().any():
-        for v in sorted(set(ok["variant"].dropna())):
-            for prefix, direction in DIRECTIONS.items():
-                if v.startswith(prefix):
-                    treat, ctrl = (v, "coarse") if prefix == "coarse+" else ("refined", v)
-                    yield f"{v[len(prefix) :]} ({direction})", "variant", treat, ctrl
+        for dial, direction, treat, ctrl in _ablation_pairs(ok):
+            yield f"{dial} ({direction})", "variant", treat, ctrl
     else:
         yield "refined − coarse", "policy", "refined", "coarse"
 

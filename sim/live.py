@@ -31,8 +31,8 @@ def open_issues(model: GovernanceModel) -> pd.DataFrame:
     issues = model.issue_frame()
     now = issues[issues["status"] == "open"].copy()
     now["code"] = np.where(now["started_h"].notna(), 3, np.where(now["reported_h"].notna(), 2, 1)).astype(np.int8)
-    x, y = model.issues.view()["x"], model.issues.view()["y"]
-    now["x"], now["y"] = x[now["issue_id"]], y[now["issue_id"]]
+    table = model.issues.view()
+    now["x"], now["y"] = table["x"][now["issue_id"]], table["y"][now["issue_id"]]
     return now
 
 

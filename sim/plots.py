@@ -431,6 +431,7 @@ def plot_map(state, lang: str = "en", colour_by: str = "status", ax=None):
 
 
 LIVE_PANELS = ("backlog", "share_unknown", "resolved_within", "satisfaction_by_category")
+SHARE_LIMITS = {"share_unknown": (-0.02, 1.02), "resolved_within": (-0.02, 1.02)}  # panels drawn 0-1
 
 
 def plot_live(history: pd.DataFrame, lang: str = "en", axes=None, limits: dict | None = None):
@@ -440,6 +441,7 @@ def plot_live(history: pd.DataFrame, lang: str = "en", axes=None, limits: dict |
     two regimes' charts on the same scale."""
     from sim.terms import term
 
+    limits = {**SHARE_LIMITS, **(limits or {})}
     if axes is None:
         fig, axes = plt.subplots(2, 2, figsize=(7, 4.6), constrained_layout=True)
     axes = list(getattr(axes, "flat", axes))
@@ -468,10 +470,8 @@ def plot_live(history: pd.DataFrame, lang: str = "en", axes=None, limits: dict |
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
         ax.yaxis.set_major_locator(MaxNLocator(4))  # few ticks: the view redraws these every day
         ax.set_xlim(0, max(7.0, last))
-        if limits and panel in limits:
+        if panel in limits:
             ax.set_ylim(*limits[panel])
-    axes[1].set_ylim(-0.02, 1.02) if not (limits and "share_unknown" in limits) else None
-    axes[2].set_ylim(-0.02, 1.02) if not (limits and "resolved_within" in limits) else None
     return fig
 
 
@@ -485,9 +485,8 @@ def live_limits(histories) -> dict:
     low, high = float(sat.min().min()), float(sat.max().max())
     pad = max(0.01, (high - low) * 0.1)
     return {
+        **SHARE_LIMITS,
         "backlog": (0, max(1.0, float(both["backlog"].max()) * 1.1)),
-        "share_unknown": (-0.02, 1.02),
-        "resolved_within": (-0.02, 1.02),
         "satisfaction_by_category": (low - pad, high + pad),
     }
 

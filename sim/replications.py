@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import analysis
+from sim.output import atomic_write
 from sim.report import kpi_label
 from sim.sweep import SweepError, read_runs
 
@@ -102,8 +103,6 @@ def main(argv=None) -> int:
     title = f"Seeds for a {args.confidence:.0%} interval of the given half-width: {args.sweep_dir}"
     text = markdown(table, title)
     print(text)
-    from sim.output import atomic_write
-
     out = Path(args.sweep_dir) / "report"
     atomic_write(out / "replications.csv", lambda p: detail.to_csv(p, index=False))  # every comparison
     atomic_write(out / "replications.md", lambda p: Path(p).write_text(text, encoding="utf-8"))
