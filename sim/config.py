@@ -19,6 +19,7 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.design import Design, apply, check
 from sim.params import (
     CHANNELS,
     RESIDENT_TYPES,
@@ -82,18 +83,43 @@ def job_dirname(overrides) -> str:
     return _short(",".join(kept), limit=200) or "defaults"
 
 
-for _name, _resolver in (("govsim_run_extras", run_name_extras), ("govsim_job_dirname", job_dirname)):
+def design_rows(design) -> int:
+    """The number of rows of a design (its node in the composed config): a designed
+    experiment sweeps ``design.row=range(0,${govsim_design_rows:${design}})``."""
+    from sim.design import n_rows
+
+    try:
+        return n_rows(OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Design), design)))
+    except (ConfigError, OmegaConfBaseException) as err:
+        raise ConfigError(f"design: {err}") from None
+
+
+for _name, _resolver in (
+    ("govsim_run_extras", run_name_extras),
+    ("govsim_job_dirname", job_dirname),
+    ("govsim_design_rows", design_rows),
+):
     if not OmegaConf.has_resolver(_name):
         OmegaConf.register_new_resolver(_name, _resolver)
 
+
+@dataclasses.dataclass
+class CommandConfig(RunConfig):
+    """What the command composes: a run's configuration and, in a designed experiment
+    (sensitivity analysis, scenario discovery), the design whose row the run takes."""
+
+    design: Design | None = None
+
+
 _cs = ConfigStore.instance()
-_cs.store(name="run_schema", node=RunConfig)
+_cs.store(name="run_schema", node=CommandConfig)
 _cs.store(group="scenario", name="schema", node=Scenario)
 _cs.store(group="policy", name="schema", node=Policy)
+_cs.store(group="design", name="schema", node=Design)
 
 # Dict-valued fields whose values are dataclasses: their keys are free, their values are not.
 _DICT_VALUES = {("Scenario", "categories"): Category, ("Scenario", "service_types"): ServiceType}
-_ALLOWED_TOP = {f.name for f in dataclasses.fields(RunConfig)} | {"hydra", "experiment", "variant"}
+_ALLOWED_TOP = {f.name for f in dataclasses.fields(CommandConfig)} | {"hydra", "experiment", "variant"}
 
 
 def _unknown_keys(node, schema, prefix: str) -> list[tuple[str, type]]:
@@ -129,7 +155,7 @@ def _did_you_mean(word: str, options, prefix: str = "") -> str:
 
 # ---------------------------------------------------------------------------- command line
 
-GROUPS = ("scenario", "policy", "experiment", "variant")
+GROUPS = ("scenario", "policy", "experiment", "variant", "design")
 """Config groups a user chooses from; their options are the YAML files in configs/<group>/."""
 
 
@@ -146,6 +172,7 @@ def check_overrides(args: list[str]) -> None:
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     parser = OverridesParser.create()
+    _check_design_chosen(args)
     for arg in args:
         if arg.startswith("-") or "=" not in arg:
             continue
@@ -163,6 +190,32 @@ def check_overrides(args: list[str]) -> None:
             _check_key(key, values)
 
 
+def _check_design_chosen(args: list[str]) -> None:
+    """``design.<key>=...`` needs a design: chosen on the command line or by the experiment."""
+    keys = [a.split("=")[0].lstrip("+~") for a in args if "=" in a]
+    if not any(k.startswith("design.") for k in keys) or "design" in keys:
+        return
+    experiments = [a.split("=", 1)[1] for a in args if a.split("=")[0] == "experiment"]
+    if any(_experiment_design(e) for e in experiments):
+        return
+    raise ConfigError(
+        f"{next(k for k in keys if k.startswith('design.'))} sets a design's key, but no design is chosen: "
+        f"add design=<{'|'.join(group_options('design'))}>, or choose an experiment that has one"
+    )
+
+
+def _experiment_design(name: str) -> bool:
+    """Whether the experiment ``name`` chooses a design (an ``override /design`` default)."""
+    import yaml
+
+    path = CONFIG_DIR / "experiment" / f"{name}.yaml"
+    try:
+        defaults = (yaml.safe_load(path.read_text()) or {}).get("defaults") or []
+    except (OSError, yaml.YAMLError):
+        return False
+    return any(isinstance(d, dict) and "override /design" in d for d in defaults)
+
+
 def _override_values(override) -> list:
     if override.is_sweep_override():
         if override.is_discrete_sweep():
@@ -174,7 +227,7 @@ def _override_values(override) -> list:
 def _check_choices(group: str, values: list) -> None:
     options = group_options(group)
     for value in values:
-        if value is None and group in ("experiment", "variant"):  # null: none chosen
+        if value is None and group in ("experiment", "variant", "design"):  # null: none chosen
             continue
         if str(value) not in options:
             raise ConfigError(
@@ -205,7 +258,7 @@ def _category_names() -> tuple[str, ...]:
 
 def _check_key(key: str, values: list) -> None:
     """Walk the dataclass schemas along ``key``; check each value against the leaf's type."""
-    parts, schema, hint, walked = key.split("."), RunConfig, RunConfig, ""
+    parts, schema, hint, walked = key.split("."), CommandConfig, CommandConfig, ""
     i = 0
     while i < len(parts):
         if schema is None:
@@ -216,7 +269,7 @@ def _check_key(key: str, values: list) -> None:
             near = _did_you_mean(part, allowed, walked and walked + ".")
             listed = "(python -m sim.params lists every key)" if near else f"{walked or 'the top level'} accepts "
             raise ConfigError(f"unknown key '{key}': {near}{listed}{'' if near else ', '.join(allowed)}")
-        hint = typing.get_type_hints(schema)[part]
+        hint = _dataclass_of(typing.get_type_hints(schema)[part])
         walked = f"{walked}.{part}" if walked else part
         owner, schema, i = schema.__name__, (hint if dataclasses.is_dataclass(hint) else None), i + 1
         if typing.get_origin(hint) is dict and i < len(parts):  # a dictionary: the next part is its key
@@ -228,6 +281,12 @@ def _check_key(key: str, values: list) -> None:
             walked, schema, i = f"{walked}.{parts[i]}", _DICT_VALUES.get((owner, part)), i + 1
     for value in values:
         _check_type(key, value, hint)
+
+
+def _dataclass_of(hint):
+    """``X`` for ``X | None`` when X is a dataclass (the optional design), else ``hint``."""
+    inner = [a for a in typing.get_args(hint) if a is not type(None)]
+    return inner[0] if len(inner) == 1 and dataclasses.is_dataclass(inner[0]) else hint
 
 
 def _check_type(key: str, value, hint) -> None:
@@ -273,13 +332,21 @@ def to_run_config(cfg: DictConfig) -> RunConfig:
             names = [f.name for f in dataclasses.fields(where)]
             hint = _did_you_mean(path.rsplit(".", 1)[-1], names, parent + ".")
             raise ConfigError(f"unknown key '{path}': {hint}{parent} accepts {_allowed(where)}")
-    fields = {f.name for f in dataclasses.fields(RunConfig)}
+    fields = {f.name for f in dataclasses.fields(RunConfig)}  # the design is applied below
     plain = OmegaConf.masked_copy(cfg, [k for k in cfg if k in fields])
     try:
         run = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(RunConfig), plain))
+        design = OmegaConf.to_object(cfg.design) if cfg.get("design") is not None else None
     except OmegaConfBaseException as err:
         raise ConfigError(str(err).splitlines()[0]) from None
-    return validate(run)
+    if design is None:
+        return validate(run)
+    validate(run)  # the configuration around the design ...
+    check(design)  # ... the design ...
+    try:  # ... and the configuration its row makes
+        return validate(apply(run, design))
+    except ConfigError as err:
+        raise ConfigError(f"row {design.row} of the design makes an invalid configuration: {err}") from None
 
 
 def load_config(*overrides: str) -> RunConfig:

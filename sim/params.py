@@ -9,7 +9,10 @@ Two dataclasses carry all inputs of a run:
   setting. Nothing else distinguishes the regimes.
 
 Each field's ``metadata`` holds ``unit``, ``source`` and, for numbers, ``range`` (inclusive
-bounds) or, for choices, ``choices``. :func:`validate` checks a whole configuration against
+bounds) or, for choices, ``choices``. An uncertain number also has ``vary``: the range over
+which the sensitivity analyses and scenario discovery sample it (:mod:`sim.design`). Unless its
+source says otherwise, that range is an assumption: a calibrated value within about a factor of
+two, an assumed one over the span that seems plausible. :func:`validate` checks a whole configuration against
 them and names the key, the value and what is allowed. The tables in ``ODD.md`` are generated
 from this file (``python -m sim.params``), so the two cannot drift apart.
 
@@ -57,11 +60,15 @@ class ConfigError(ValueError):
     """A configuration value is unknown, of the wrong kind or out of range."""
 
 
-def _p(default: Any, unit: str, source: str, help: str, *, range=None, choices=None):
-    """Declare a parameter: default plus the metadata every parameter must carry."""
+def _p(default: Any, unit: str, source: str, help: str, *, range=None, choices=None, vary=None):
+    """Declare a parameter: default plus the metadata every parameter must carry. ``vary``
+    (low, high) marks an uncertain number and gives the range over which the sensitivity
+    analyses and scenario discovery sample it (:mod:`sim.design`)."""
     meta = {"unit": unit, "source": source, "help": help}
     if range is not None:
         meta["range"] = range
+    if vary is not None:
+        meta["vary"] = vary
     if choices is not None:
         meta["choices"] = choices
     if isinstance(default, (list, dict)):
@@ -181,6 +188,45 @@ def default_service_types() -> dict[str, ServiceType]:
     }
 
 
+@dataclass(frozen=True)
+class TableScale:
+    """The level of a table of the scenario (every entry times one factor), declared as an
+    uncertain number for the sensitivity analyses (:mod:`sim.design`); the ratios between the
+    entries stay as they are."""
+
+    table: str
+    field: str
+    vary: tuple[float, float]
+    source: str
+    help: str
+
+
+TABLE_SCALES = {
+    "scale.need_rates": TableScale(
+        "categories",
+        "need_rates",
+        (0.5, 2.0),
+        f"assumption: the calibrated level ({CALIBRATED}) within a factor of two",
+        "every category's need rates, times this",
+    ),
+    "scale.service_h": TableScale(
+        "service_types",
+        "service_h",
+        (0.5, 2.0),
+        "assumption: the calibrated level within a factor of two",
+        "every line's mean handling time, times this",
+    ),
+    "scale.patience_days": TableScale(
+        "service_types",
+        "patience_days",
+        (0.5, 2.0),
+        "assumption: the calibrated level within a factor of two",
+        "every line's mean patience, times this",
+    ),
+}
+"""Uncertain levels of the tables above, by the name a design gives them."""
+
+
 @dataclass
 class Scenario:
     """The world in which a regime is tried. Defaults describe the ``town`` scenario."""
@@ -214,6 +260,7 @@ class Scenario:
         "vary 0.05-0.4",
         "share of residents registered in another community (人户分离)",
         range=(0, 1),
+        vary=(0.05, 0.4),
     )
     need_heterogeneity: float = _p(
         0.5,
@@ -222,6 +269,7 @@ class Scenario:
         "size of individual need deviations relative to differences between categories; "
         "0: categories describe people exactly",
         range=(0, 5),
+        vary=(0.0, 1.5),
     )
     categories: dict[str, Category] = field(
         default_factory=default_categories,
@@ -236,9 +284,15 @@ class Scenario:
         f"{CALIBRATED}: scaled with the need rates to the volume patterns (NOTES: 12345, Dongcheng)",
         "component faults (部件) arising in public space",
         range=(0, 1e5),
+        vary=(40.0, 160.0),
     )
     facility_report_prob: float = _p(
-        0.3, "probability", "assumption", "chance a passer-by reports a fault", range=(0, 1)
+        0.3,
+        "probability",
+        "assumption",
+        "chance a passer-by reports a fault",
+        range=(0, 1),
+        vary=(0.1, 0.6),
     )
     # --- staffing budget (identical across regimes) -------------------------------------
     workers_per_10k: float = _p(
@@ -247,6 +301,7 @@ class Scenario:
         "NOTES: Tinglin ≈ 200+ households per grid worker, 2.5 per household",
         "front-line staffing budget (grid workers or central staff)",
         range=(0.01, 10_000),
+        vary=(5.0, 40.0),
     )
     dept_staff_per_10k: float = _p(
         12.0,
@@ -254,6 +309,7 @@ class Scenario:
         "assumption",
         "department staff, split over service lines in proportion to expected workload",
         range=(0.01, 10_000),
+        vary=(8.0, 16.0),
     )
     staff_split: str = _p(
         "routed",
@@ -289,7 +345,12 @@ class Scenario:
         choices=("counted", "on_top"),
     )
     travel_kmh: float = _p(
-        15.0, "km/h", "assumption (e-bike in town traffic)", "travel speed of staff", range=(0.1, 1000)
+        15.0,
+        "km/h",
+        "assumption (e-bike in town traffic)",
+        "travel speed of staff",
+        range=(0.1, 1000),
+        vary=(8.0, 30.0),
     )
     travel: bool = _p(True, "flag", "-", "whether staff travel to the issue (off for queueing validation)")
     # --- routing ------------------------------------------------------------------------
@@ -300,6 +361,7 @@ class Scenario:
         "≈ 3); near the lower bound (1 h) of its range 1-24",
         "delay per hierarchical hop",
         range=(0, 1000),
+        vary=(0.55, 2.2),
     )
     hierarchy_hops: int = _p(
         4,
@@ -307,8 +369,11 @@ class Scenario:
         "brief: hotline → district → department → town → community",
         "hops to the community under hierarchical routing",
         range=(0, 20),
+        vary=(3, 5),
     )
-    bounce_hops: int = _p(2, "hops", "assumption", "extra hops when routed by registration address", range=(0, 20))
+    bounce_hops: int = _p(
+        2, "hops", "assumption", "extra hops when routed by registration address", range=(0, 20), vary=(0, 4)
+    )
     # --- information and remedies -------------------------------------------------------
     visit_h: float = _p(
         0.1,
@@ -316,9 +381,15 @@ class Scenario:
         "assumption (15 min per household of 2.5)",
         "worker time a visit costs",
         range=(0.001, 100),
+        vary=(0.05, 0.4),
     )
     info_decay_days: float = _p(
-        90.0, "days", "assumption", "e-folding time of the accuracy of individual information", range=(0.01, 1e6)
+        90.0,
+        "days",
+        "assumption",
+        "e-folding time of the accuracy of individual information",
+        range=(0.01, 1e6),
+        vary=(30.0, 365.0),
     )
     fit_tolerance: float = _p(
         0.68,
@@ -327,9 +398,15 @@ class Scenario:
         "on-time 99.5 % against 'actually solved' 82 %)",
         "width w of the remedy-fit kernel exp(-d²/2w²)",
         range=(0.01, 100),
+        vary=(0.34, 1.36),
     )
     tailoring_time_factor: float = _p(
-        1.2, "multiplier", "assumption", "handling time of a tailored remedy relative to a standard one", range=(1, 10)
+        1.2,
+        "multiplier",
+        "assumption",
+        "handling time of a tailored remedy relative to a standard one",
+        range=(1, 10),
+        vary=(1.0, 2.0),
     )
     service_time_shape: float = _p(
         0.77,
@@ -339,17 +416,26 @@ class Scenario:
         "shape k of the hands-on handling time of a case (Weibull, mean service_h): the lower, the heavier the "
         "tail (mean / median 1.44 at k=1, 4.2 at k=0.5)",
         range=(0.2, 5),
+        vary=(0.5, 1.2),
     )
     worsening_per_day: float = _p(
-        0.02, "per day", "assumption", "growth of handling time per day a case waits", range=(0, 10)
+        0.02,
+        "per day",
+        "assumption",
+        "growth of handling time per day a case waits",
+        range=(0, 10),
+        vary=(0.0, 0.05),
     )
-    worsening_cap: float = _p(3.0, "multiplier", "assumption", "largest worsening of handling time", range=(1, 100))
+    worsening_cap: float = _p(
+        3.0, "multiplier", "assumption", "largest worsening of handling time", range=(1, 100), vary=(1.5, 5.0)
+    )
     visit_detection_prob: float = _p(
         0.40,
         "probability",
         f"{CALIBRATED}: to the pattern 'volume, grid management' (NOTES: Dongcheng, ~0.5 cases per resident-year)",
         "chance that a visit to a resident with a pending need surfaces it (each visit anew)",
         range=(0, 1),
+        vary=(0.2, 0.8),
     )
     appraisal_overhead_h: float = _p(
         16.0,
@@ -358,6 +444,7 @@ class Scenario:
         "set equal to 四指同评's so that the evaluation dial changes incentives, not hours; vary 0-40",
         "front-line time spent on the traditional appraisal each evaluation period (when 四指同评 is off)",
         range=(0, 1000),
+        vary=(0.0, 40.0),
     )
     # --- residents' behaviour -----------------------------------------------------------
     repeat_report_per_day: float = _p(
@@ -369,6 +456,7 @@ class Scenario:
         "times their willingness; it grows with the need as handling time does (worsening_per_day, up to "
         "worsening_cap). 0: a need is reported when it arises or never",
         range=(0, 10),
+        vary=(0.002, 0.008),
     )
     report_delay_h: float = _p(
         2.7,
@@ -376,6 +464,7 @@ class Scenario:
         f"{CALIBRATED}: to the pattern 'grid speed' (NOTES: Dongcheng); near the lower bound (2 h) of its range 2-72",
         "mean time before a willing resident reports",
         range=(0, 10_000),
+        vary=(1.35, 5.4),
     )
     channel_ease: dict[str, float] = _p(
         {"counter": 1.0, "hotline": 0.59, "digital": 1.0},
@@ -389,18 +478,38 @@ class Scenario:
         "assumption (induced demand: 12345 calls +37 %, NOTES)",
         "how reporting scales with trust: (trust/initial)^e",
         range=(0, 10),
+        vary=(0.0, 2.0),
     )
-    initial_satisfaction: float = _p(0.6, "[0,1]", "assumption", "satisfaction at start", range=(0, 1))
-    initial_expectation: float = _p(0.6, "[0,1]", "assumption", "expected quality at start", range=(0, 1))
-    initial_trust: float = _p(0.5, "[0,1]", "assumption", "trust in government at start", range=(0.001, 1))
+    initial_satisfaction: float = _p(0.6, "[0,1]", "assumption", "satisfaction at start", range=(0, 1), vary=(0.4, 0.8))
+    initial_expectation: float = _p(
+        0.6, "[0,1]", "assumption", "expected quality at start", range=(0, 1), vary=(0.4, 0.8)
+    )
+    initial_trust: float = _p(
+        0.5, "[0,1]", "assumption", "trust in government at start", range=(0.001, 1), vary=(0.3, 0.7)
+    )
     timeliness_h: float = _p(
-        72.0, "hours", "assumption (three days)", "response time at which timeliness falls to 1/e", range=(0.01, 1e5)
+        72.0,
+        "hours",
+        "assumption (three days)",
+        "response time at which timeliness falls to 1/e",
+        range=(0.01, 1e5),
+        vary=(24.0, 168.0),
     )
     timeliness_weight: float = _p(
-        0.5, "weight", "assumption", "weight of timeliness (vs remedy fit) in perceived quality", range=(0, 1)
+        0.5,
+        "weight",
+        "assumption",
+        "weight of timeliness (vs remedy fit) in perceived quality",
+        range=(0, 1),
+        vary=(0.2, 0.8),
     )
     satisfaction_rate: float = _p(
-        0.3, "per experience", "assumption", "how far one experience moves satisfaction", range=(0, 1)
+        0.3,
+        "per experience",
+        "assumption",
+        "how far one experience moves satisfaction",
+        range=(0, 1),
+        vary=(0.1, 0.5),
     )
     negativity_bias: float = _p(
         2.0,
@@ -408,11 +517,19 @@ class Scenario:
         "Olsen 2015: negative disconfirmation weighs more",
         "weight of disappointments",
         range=(1, 10),
+        vary=(1.0, 3.0),
     )
     expectation_rate: float = _p(
-        0.1, "per experience", "assumption (Van Ryzin 2004)", "adaptation of expectations", range=(0, 1)
+        0.1,
+        "per experience",
+        "assumption (Van Ryzin 2004)",
+        "adaptation of expectations",
+        range=(0, 1),
+        vary=(0.05, 0.3),
     )
-    trust_rate: float = _p(0.2, "per experience", "assumption", "how far trust follows satisfaction", range=(0, 1))
+    trust_rate: float = _p(
+        0.2, "per experience", "assumption", "how far trust follows satisfaction", range=(0, 1), vary=(0.1, 0.4)
+    )
     memory_days: float = _p(
         180.0,
         "days",
@@ -420,9 +537,15 @@ class Scenario:
         "(experiments.warmup); vary 90-1825",
         "e-folding time over which satisfaction and trust drift back to their initial values",
         range=(1, 1e6),
+        vary=(90.0, 365.0),
     )
     waiting_erosion_per_day: float = _p(
-        0.005, "per day", "assumption", "satisfaction lost per day a need is unmet", range=(0, 1)
+        0.005,
+        "per day",
+        "assumption",
+        "satisfaction lost per day a need is unmet",
+        range=(0, 1),
+        vary=(0.001, 0.01),
     )
     # --- party organisations ------------------------------------------------------------
     volunteers_per_1k: float = _p(
@@ -432,9 +555,15 @@ class Scenario:
         "campaigns, not a standing weekly casework pool; vary 0-34",
         "volunteer pool of the branches",
         range=(0, 1000),
+        vary=(0.0, 34.0),
     )
     volunteer_h_per_week: float = _p(
-        0.5, "hours per volunteer per week", "assumption", "time a volunteer gives", range=(0, 168)
+        0.5,
+        "hours per volunteer per week",
+        "assumption",
+        "time a volunteer gives",
+        range=(0, 168),
+        vary=(0.25, 1.0),
     )
     volunteer_hours: str = _p(
         "evenings_weekends",
@@ -449,6 +578,7 @@ class Scenario:
         f"{CALIBRATED}: to the pattern 'grid speed' (NOTES: Dongcheng); at the lower bound (2 h) of its range 2-48",
         "time to mobilise volunteers for a case",
         range=(0, 1e4),
+        vary=(1.1, 4.4),
     )
     pairs_per_branch: int = _p(
         2,
@@ -456,6 +586,7 @@ class Scenario:
         "assumption: the case book's 700+ organisations in pairing (心联鑫) do not say how many partners each has",
         "pairing links per branch",
         range=(0, 100),
+        vary=(0, 4),
     )
     evaluation_period_days: int = _p(
         182, "days", "case book: 四指同评 each half-year", "evaluation period", range=(1, 3650)
@@ -466,9 +597,15 @@ class Scenario:
         "assumption (Sisyphus burden, case book)",
         "front-line time spent on 四指同评 reporting each period (it replaces the traditional appraisal)",
         range=(0, 1000),
+        vary=(0.0, 40.0),
     )
     evaluation_gain: float = _p(
-        0.5, "per score unit", "assumption", "how strongly a branch's score changes its effort", range=(0, 10)
+        0.5,
+        "per score unit",
+        "assumption",
+        "how strongly a branch's score changes its effort",
+        range=(0, 10),
+        vary=(0.0, 1.0),
     )
     # --- queueing validation shortcuts (scenario=mmc) ----------------------------------
     servers: int | None = _p(
@@ -706,19 +843,29 @@ def parameter_rows() -> list[dict[str, str]]:
                     "default": str(default),
                     "unit": m.get("unit", ""),
                     "allowed": " – ".join(map(str, allowed)) if "range" in m else " / ".join(allowed),
+                    "varied": " – ".join(map(str, m["vary"])) if "vary" in m else "",
                     "source": m.get("source", ""),
                     "meaning": m.get("help", ""),
                 }
             )
+    for name, scale in TABLE_SCALES.items():
+        rows.append(
+            {
+                "key": name,
+                "default": "1",
+                "unit": "multiplier",
+                "allowed": "",
+                "varied": " – ".join(map(str, scale.vary)),
+                "source": scale.source,
+                "meaning": scale.help,
+            }
+        )
     return rows
 
 
 if __name__ == "__main__":  # print the parameter table in Markdown, for ODD.md
-    print("| key | default | unit | allowed | source | meaning |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    columns = ("key", "default", "unit", "allowed", "varied", "source", "meaning")
+    print("| " + " | ".join(columns) + " |")
+    print("|" + " --- |" * len(columns))
     for r in parameter_rows():
-        print(
-            "| "
-            + " | ".join(r[k].replace("|", "/") for k in ("key", "default", "unit", "allowed", "source", "meaning"))
-            + " |"
-        )
+        print("| " + " | ".join(r[k].replace("|", "/") for k in columns) + " |")
