@@ -4,6 +4,7 @@ the copies the README shows and links.
     python -m experiments.publish                      # all five, at their full size
     python -m experiments.publish staffing heterogeneity
     python -m experiments.publish --no-run             # copy the reports already made
+    python -m experiments.publish sensitivity_morris   # a designed experiment (named only)
 
 With all five, it also runs ``compare_regimes`` with volunteers on top of the budget
 (10 seeds, ``results/sweeps/compare_regimes/volunteers_on_top/``) and writes
@@ -23,6 +24,10 @@ import sys
 from pathlib import Path
 
 EXPERIMENTS = ("compare_regimes", "staffing", "heterogeneity", "mechanism_ablation", "information_cost")
+DESIGNED = {"sensitivity_morris": "morris", "sensitivity_sobol": "sobol", "scenario_discovery": "boxes"}
+"""Designed experiments, published when named (each takes about an hour on two cores), with the
+analysis each writes: its figure and table, how often refined won, and the rows' values and
+outcomes (CSV) from which the analysis can be redone without the runs."""
 TABLES = ("differences", "matched", "effects", "for_whom", "for_whom_contrasts", "capacity")
 ON_TOP = ("compare_regimes", "volunteers_on_top", ("scenario.volunteer_budget=on_top", "seed=range(0,10)"))
 """A labelled variant: refined's volunteers as extra hours, not counted against its budget."""
@@ -67,6 +72,8 @@ def run(name: str) -> None:
 def publish(name: str) -> list[Path]:
     """Copy the experiment's figures and tables; returns the files written."""
     report = sweep_dir(name) / "report"
+    if name in DESIGNED:
+        return publish_design(name, report)
     if not (report / "figure.png").exists():
         sys.exit(f"{report} has no figure: run the experiment first")
     FIGURES.mkdir(parents=True, exist_ok=True)
@@ -74,6 +81,19 @@ def publish(name: str) -> list[Path]:
     if (report / "headline.png").exists():
         copies.append((report / "headline.png", FIGURES / f"{name}_headline.png"))
     copies += [(report / f"{t}.md", FIGURES / f"{name}_{t}.md") for t in TABLES if (report / f"{t}.md").exists()]
+    for source, target in copies:
+        shutil.copyfile(source, target)
+    return [target for _, target in copies]
+
+
+def publish_design(name: str, report: Path) -> list[Path]:
+    analysis = DESIGNED[name]
+    if not (report / f"{analysis}.png").exists():
+        sys.exit(f"{report} has no {analysis}.png: run the experiment first")
+    FIGURES.mkdir(parents=True, exist_ok=True)
+    copies = [(report / f"{analysis}.png", FIGURES / f"{name}.png")]
+    copies += [(report / f"{t}.md", FIGURES / f"{name}_{t}.md") for t in (analysis, "wins")]
+    copies += [(report / f"{t}.csv", FIGURES / f"{name}_{t}.csv") for t in (analysis, "design", "outcomes")]
     for source, target in copies:
         shutil.copyfile(source, target)
     return [target for _, target in copies]
@@ -106,12 +126,18 @@ def findings() -> Path:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m experiments.publish", description=__doc__.split("\n\n")[0])
-    parser.add_argument("names", nargs="*", metavar="NAME", help=f"any of {', '.join(EXPERIMENTS)} (default: all)")
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help=f"any of {', '.join(EXPERIMENTS)} (default: these five), or of {', '.join(DESIGNED)}",
+    )
     parser.add_argument("--no-run", action="store_true", help="only copy the reports already made")
     args = parser.parse_args(argv)
-    unknown = [n for n in args.names if n not in EXPERIMENTS]
+    known = (*EXPERIMENTS, *DESIGNED)
+    unknown = [n for n in args.names if n not in known]
     if unknown:
-        parser.error(f"unknown experiment(s) {', '.join(unknown)}: choose from {', '.join(EXPERIMENTS)}")
+        parser.error(f"unknown experiment(s) {', '.join(unknown)}: choose from {', '.join(known)}")
     for name in args.names or (*EXPERIMENTS, ON_TOP[1]):
         if not args.no_run:
             run(name)

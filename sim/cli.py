@@ -183,6 +183,22 @@ def main(cfg: DictConfig) -> None:
         single_run(cfg, out_dir)
 
 
+OPTIONAL_LAUNCHERS = {"ray": ("hydra_plugins.hydra_ray_launcher", 'pip install "govsim[ray]"')}
+
+
+def check_launcher(args: list[str]) -> None:
+    """A launcher that comes with an optional extra must be installed: say which."""
+    import importlib.util
+
+    for arg in args:
+        key, _, value = arg.partition("=")
+        if key.lstrip("+") != "hydra/launcher":
+            continue
+        for prefix, (module, install) in OPTIONAL_LAUNCHERS.items():
+            if value.startswith(prefix) and importlib.util.find_spec(module) is None:
+                raise ConfigError(f"hydra/launcher={value} needs Hydra's {prefix} launcher, not installed: {install}")
+
+
 def cli() -> None:
     """The command: govsim's own checks around Hydra's entry point.
 
@@ -192,6 +208,7 @@ def cli() -> None:
     """
     try:
         check_overrides(sys.argv[1:])
+        check_launcher(sys.argv[1:])
     except ConfigError as err:
         fail(f"configuration error: {err}")
     try:

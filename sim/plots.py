@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -567,3 +568,158 @@ def plot_issue_timeline(
         handles.append(matplotlib.lines.Line2D([], [], marker=marker, ls="", color="black", label=term(key, lang)))
     ax.legend(handles=handles, fontsize=7, loc="lower right")
     return fig
+
+
+# ---------------------------------------------------------------------------- designed experiments
+
+ARM_COLOURS = {"coarse": COLOURS["coarse"], "refined": COLOURS["refined"]}
+LABELLED = 5
+"""Factors named in each panel of the sensitivity figures: the most influential ones."""
+
+
+def _factor(name: str) -> str:
+    return name.removeprefix("scenario.").replace("scale.", "level: ").replace("_", " ")
+
+
+def _arm_title(arm: str, kpi: str) -> str:
+    return f"{arm}\n{KPIS.get(kpi, (kpi,))[0]}"
+
+
+def _design_grid(indices: pd.DataFrame, title: str, what: str, width: float = 3.8, height: float = 3.4):
+    arms = list(dict.fromkeys(indices["arm"]))
+    kpis = list(dict.fromkeys(indices["kpi"]))
+    fig, axes = plt.subplots(
+        len(kpis), len(arms), figsize=(width * len(arms), height * len(kpis)), squeeze=False, constrained_layout=True
+    )
+    fig.suptitle("\n".join([*textwrap.wrap(title, 60 * len(arms)), what]), fontsize=10)
+    return fig, axes, arms, kpis
+
+
+def plot_morris(indices: pd.DataFrame, path: Path, title: str) -> list[Path]:
+    """μ*–σ plots, one per KPI (rows) and regime or difference (columns): each factor a dot at
+    its mean absolute elementary effect μ* (with its 95% interval) and their spread σ; the
+    most influential factors are named. σ/μ* above the dashed line (σ = μ*) means the effect
+    depends on the other factors or is not monotonic."""
+    if indices.empty:
+        return []
+    fig, axes, arms, kpis = _design_grid(indices, title, "Morris screening: μ* against σ")
+    for i, kpi in enumerate(kpis):
+        for j, arm in enumerate(arms):
+            ax, part = axes[i, j], indices[(indices["kpi"] == kpi) & (indices["arm"] == arm)]
+            colour = ARM_COLOURS.get(arm, DIFF_COLOUR)
+            if part["sigma"].isna().all():
+                ax.text(0.5, 0.9, "σ needs two trajectories or more", transform=ax.transAxes, ha="center", fontsize=7)
+                part = part.assign(sigma=0.0)
+            ax.errorbar(
+                part["mu_star"],
+                part["sigma"],
+                xerr=part["mu_star_conf"],
+                fmt="o",
+                ms=3.5,
+                color=colour,
+                ecolor="#bbbbbb",
+                elinewidth=0.8,
+            )
+            top = max(part["mu_star"].max(), part["sigma"].max(), 1e-12) * 1.1
+            ax.plot([0, top], [0, top], ls="--", lw=0.7, color="#888888")
+            named = part.nsmallest(LABELLED, "rank")
+            for r in named[named["mu_star"] >= 0.15 * part["mu_star"].max()].itertuples():  # not the crowd at 0
+                ax.annotate(
+                    _factor(r.factor), (r.mu_star, r.sigma), fontsize=7, xytext=(3, 2), textcoords="offset points"
+                )
+            ax.set_xlim(0, top * 1.25)
+            ax.set_ylim(0, top * 1.1)
+            ax.set_title(_arm_title(arm, kpi), fontsize=8.5)
+            ax.set_xlabel("μ* (KPI units per factor range)", fontsize=8)
+            ax.set_ylabel("σ", fontsize=8)
+            ax.tick_params(labelsize=7)
+    return _finish(fig, path)
+
+
+def plot_sobol(indices: pd.DataFrame, path: Path, title: str) -> list[Path]:
+    """First-order and total Sobol' indices with their 95% intervals, one panel per KPI (rows)
+    and regime or difference (columns)."""
+    if indices.empty:
+        return []
+    fig, axes, arms, kpis = _design_grid(
+        indices, title, "Sobol' indices: first order S1 (light) and total ST (dark)", height=3.0
+    )
+    for i, kpi in enumerate(kpis):
+        for j, arm in enumerate(arms):
+            ax, part = axes[i, j], indices[(indices["kpi"] == kpi) & (indices["arm"] == arm)]
+            part = part.sort_values("ST", ascending=True)
+            y = np.arange(len(part))
+            colour = ARM_COLOURS.get(arm, DIFF_COLOUR)
+            ax.barh(y + 0.2, part["ST"], 0.4, xerr=part["ST_conf"], color=colour, label="ST", ecolor="#555555")
+            ax.barh(
+                y - 0.2, part["S1"], 0.4, xerr=part["S1_conf"], color=colour, alpha=0.45, label="S1", ecolor="#555555"
+            )
+            ax.set_yticks(y, [_factor(f) for f in part["factor"]], fontsize=7)
+            ax.axvline(0, color="#888888", lw=0.7)
+            ax.set_xlim(-0.25, 1.05)  # indices are shares of variance; wider intervals run off the panel
+            ax.set_title(_arm_title(arm, kpi), fontsize=8.5)
+            ax.tick_params(labelsize=7)
+            if i == 0 and j == 0:
+                ax.legend(fontsize=7, loc="lower right")
+    return _finish(fig, path)
+
+
+def plot_boxes(x: pd.DataFrame, table: pd.DataFrame, boxes: dict, base: dict, path: Path, title: str) -> list[Path]:
+    """For each way refined can lose (timeliness, satisfaction): the design's rows over the two
+    factors that PRIM's first box restricts most (a loss in red, the box drawn), and each box's
+    limits as a share of every restricted factor's sampled range, with its coverage and density."""
+    from sim.discovery import LOSSES, losses
+
+    fig, axes = plt.subplots(len(LOSSES), 2, figsize=(11, 4.2 * len(LOSSES)), squeeze=False, constrained_layout=True)
+    fig.suptitle(
+        "\n".join([*textwrap.wrap(title, 120), "Scenario discovery (PRIM): where refined does worse than coarse"]),
+        fontsize=10,
+    )
+    for i, (loss, (kpi, meaning)) in enumerate(LOSSES.items()):
+        found, (cases, total) = boxes.get(loss, []), base[loss]
+        lose = losses(table, kpi)
+        scatter, limits = axes[i]
+        first = found[0]["limits"] if found else []
+        dims = [lim["factor"] for lim in sorted(first, key=lambda lim: lim["quasi_p"])][:2]
+        dims += [c for c in x.columns if c not in dims][: 2 - len(dims)]
+        xs = x.loc[lose.index]
+        scatter.scatter(xs[dims[0]], xs[dims[1]], s=9, c=np.where(lose, "#d62728", "#bbbbbb"), linewidths=0)
+        for lim in first:
+            if lim["factor"] in dims:
+                draw = scatter.axvspan if lim["factor"] == dims[0] else scatter.axhspan
+                draw(lim["low"], lim["high"], color="#d62728", alpha=0.08)
+        scatter.set_xlabel(axis_label(dims[0]) if dims[0].startswith("scenario.") else _factor(dims[0]), fontsize=8)
+        scatter.set_ylabel(axis_label(dims[1]) if dims[1].startswith("scenario.") else _factor(dims[1]), fontsize=8)
+        scatter.set_title(f"refined worse on {loss} ({meaning}): {cases} of {total} rows (red)", fontsize=8.5)
+        _box_limits(limits, found)
+    return _finish(fig, path)
+
+
+def _box_limits(ax, found: list[dict]) -> None:
+    """Each box's restricted factors as bars over [0, 1] = the factor's sampled range."""
+    if not found:
+        ax.text(
+            0.5,
+            0.5,
+            "no box: too few rows where refined is worse,\nor none denser than the whole",
+            ha="center",
+            va="center",
+            fontsize=9,
+        )
+        ax.set_axis_off()
+        return
+    labels, y = [], 0
+    for b in found:
+        for lim in b["limits"]:
+            span = lim["range_high"] - lim["range_low"] or 1.0
+            lo, hi = (lim["low"] - lim["range_low"]) / span, (lim["high"] - lim["range_low"]) / span
+            ax.barh(y, hi - lo, left=lo, color="#d62728", alpha=0.35 + 0.3 * (b["box"] == 1))
+            ax.text(1.02, y, f"{lim['low']:.3g} – {lim['high']:.3g}", va="center", fontsize=7)
+            labels.append(f"box {b['box']}: {_factor(lim['factor'])}")
+            y += 1
+        labels[-1] += f"\n(coverage {b['coverage']:.2f}, density {b['density']:.2f})"
+    ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    ax.set_xlim(0, 1.25)
+    ax.set_xticks([0, 0.5, 1], ["low end", "middle", "high end"], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_title("each box's limits within the sampled range of each factor", fontsize=8.5)

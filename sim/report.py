@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.output import atomic_write
@@ -244,6 +245,19 @@ CAPTIONS = {
     "95% confidence interval",
     "for_whom_contrasts": "how much more one group gains than another: per seed, the gain (refined − coarse) of "
     "the first group minus that of the second, with the paired 95% confidence interval",
+    "wins": "over the design's rows (one run per regime and row, paired on the row's seed): in how many refined "
+    "did better and worse than coarse, and the 5th, 50th and 95th percentiles of refined − coarse",
+    "morris": "Morris elementary effects of each factor over its declared range (sim/params.py, vary), for each "
+    "regime and for refined − coarse paired on the row's seed: μ* (mean absolute effect, in the KPI's unit per the "
+    "factor's whole range) with its 95% bootstrap interval, μ (signed) and σ (spread: interactions and "
+    "non-linearity); the top 10 of each KPI (every factor in morris.csv)",
+    "sobol": "Sobol' indices of each factor, first order (S1: its share of the variance alone) and total (ST: with "
+    "its interactions), with 95% bootstrap intervals, for each regime and for refined − coarse paired on the row's "
+    "seed; the variance left to S1 sums is interactions and the runs' own noise",
+    "boxes": "PRIM boxes (EMA workbench) of the sampled space where refined did worse than coarse (one run per "
+    "regime and row, paired on its seed): coverage (share of those rows inside the box), density (share of the "
+    "box's rows where refined did worse), each restricted factor's limits against its sampled range, and its "
+    "quasi-p value (a one-sided binomial test of the restriction)",
     "effects": f"each dial's effect = {analysis_effect()}, paired on seed, the other dials as in the preset named; "
     "95% confidence interval per comparison and familywise (Bonferroni over the comparisons of each KPI); "
     "verdict from the familywise interval and the smallest relevant effect",
@@ -268,7 +282,7 @@ def _warnings(ok: pd.DataFrame) -> list[str]:
                 f"installed: {code_hash()}): "
                 "re-run the sweep to refresh them"
             )
-    if "version" in ok and ok["version"].nunique() > 1:
+    if "version" in ok and ok["version"].nunique() > 1 and not ("code" in ok and ok["code"].nunique() == 1):
         notes.append(f"runs come from different code versions: {', '.join(map(str, ok['version'].unique()))}")
     mixed = [c for c in analysis.swept_parameters(ok) if ok[c].isna().any() and ok[c].notna().any()]
     if mixed:
@@ -324,9 +338,183 @@ def build_report(sweep_dir: Path, runs: pd.DataFrame | None = None, kpis=None) -
     kpis = [k for k in (kpis or analysis.KPIS) if k in ok]
     by = analysis.varying_parameters(ok)
     out_dir, title = sweep_dir / "report", _title(runs, sweep_dir)
+    if ROW in ok:
+        return design_report(ok, sweep_dir, out_dir, title)
     if "variant" in ok:
         return _ablation_report(ok, by, kpis, out_dir, title)
     return _comparison_report(ok, by, kpis, out_dir, title)
+
+
+# ---------------------------------------------------------------------------- designed experiments
+
+ROW = "design.row"
+
+
+def read_design(sweep_dir: Path, ok: pd.DataFrame):
+    """The design of a designed sweep, from a job's composed config; SweepError if the runs
+    were not made with its rows (another design, or another sample) or if it is unreadable."""
+    import yaml
+
+    from sim.design import Design, check, row_values
+
+    job = sweep_dir / str(ok["job"].iloc[0])
+    try:
+        node = yaml.safe_load((job / ".hydra" / "config.yaml").read_text())["design"]
+        design = Design(**{**node, "row": 0})
+        check(design)
+    except (OSError, KeyError, TypeError, ValueError) as err:
+        raise SweepError(f"{job}: no readable design ({err})") from None
+    for run in ok.to_dict("records"):
+        params = _settings(sweep_dir / str(run["job"]))
+        for name, value in row_values(design, int(run[ROW])).items():
+            if name in params and not np.isclose(params[name], value, rtol=1e-9, atol=0):
+                raise SweepError(
+                    f"{run['job']}: {name}={params[name]} but row {run[ROW]} of the design has {value}: "
+                    "the runs were made with another design or sample; re-run the sweep"
+                )
+    return design
+
+
+def design_report(ok: pd.DataFrame, sweep_dir: Path, out_dir: Path, title: str) -> list[Path]:
+    """A designed sweep: its sample, each row's outcomes, how often refined won, and the
+    method's own analysis: Morris or Sobol' indices, or PRIM's boxes for a Latin hypercube."""
+    from sim import design as designs
+    from sim import sensitivity
+
+    design = read_design(sweep_dir, ok)
+    table = sensitivity.outcome_table(ok, designs.n_rows(design))
+    title = f"{title}; {designs.describe(design)}"
+    missing = int(table.isna().any(axis=1).sum())
+    if missing:
+        print(f"warning: {missing} of {len(table)} design rows lack a finished run of a regime", file=sys.stderr)
+    sample = pd.DataFrame(designs.sample(design), columns=designs.problem(design)["names"])
+    sample.insert(0, "seed", ok.groupby(ROW)["seed"].first().reindex(range(len(sample))).astype("Int64"))
+    sample.insert(0, ROW, range(len(sample)))
+    written = _write_csv(sample, out_dir / "design.csv")
+    flat = table.copy()
+    flat.columns = [f"{arm}: {kpi}" for arm, kpi in flat.columns]
+    written += _write_csv(flat.reset_index(), out_dir / "outcomes.csv")
+    written += _write_table(
+        sensitivity.wins(table), out_dir / "wins", f"**{title}**: {CAPTIONS['wins']}.", readable=_readable_wins
+    )
+    analyse = {"morris": _morris_report, "sobol": _sobol_report, "lhs": _discovery_report}[design.method]
+    return written + analyse(design, table, sample, out_dir, title)
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> list[Path]:
+    atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
+    return [path]
+
+
+def _morris_report(design, table, sample, out_dir: Path, title: str) -> list[Path]:
+    from sim import plots, sensitivity
+
+    indices = sensitivity.morris_indices(design, table)
+    written = _write_table(indices, out_dir / "morris", f"**{title}**: {CAPTIONS['morris']}.", readable=_readable_sa)
+    return written + plots.plot_morris(indices, out_dir / "morris", title)
+
+
+def _sobol_report(design, table, sample, out_dir: Path, title: str) -> list[Path]:
+    from sim import plots, sensitivity
+
+    indices = sensitivity.sobol_indices(design, table)
+    written = _write_table(indices, out_dir / "sobol", f"**{title}**: {CAPTIONS['sobol']}.", readable=_readable_sa)
+    return written + plots.plot_sobol(indices, out_dir / "sobol", title)
+
+
+def _discovery_report(design, table, sample, out_dir: Path, title: str) -> list[Path]:
+    from sim import discovery, plots
+
+    x = sample.drop(columns=[ROW, "seed"])
+    boxes, base = {}, {}
+    for loss, (kpi, _) in discovery.LOSSES.items():
+        lose = discovery.losses(table, kpi)
+        base[loss] = (int(lose.sum()), len(lose))
+        boxes[loss] = discovery.find_boxes(x, lose)
+    found = discovery.box_table(boxes, base)
+    written = _write_table(found, out_dir / "boxes", f"**{title}**: {CAPTIONS['boxes']}.", readable=_readable_boxes)
+    return written + plots.plot_boxes(x, table, boxes, base, out_dir / "boxes", title)
+
+
+def _factor_label(name: str) -> str:
+    return name.removeprefix("scenario.").replace("scale.", "level of ")
+
+
+def _readable_wins(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    rows = []
+    for r in df.to_dict("records"):
+        digits = decimals(r["kpi"])
+        rows.append(
+            {
+                "KPI": kpi_label(r["kpi"]),
+                "rows": str(r["rows"]),
+                "refined better": str(r["refined_better"]),
+                "refined worse": str(r["refined_worse"]),
+                "refined − coarse: 5%": number(r["difference_p05"], digits, True),
+                "median": number(r["difference_median"], digits, True),
+                "95%": number(r["difference_p95"], digits, True),
+            }
+        )
+    out = pd.DataFrame(rows)
+    return out, list(out.columns[1:])
+
+
+SA_SHOWN = 10
+"""Factors shown per KPI and arm in the Markdown tables (the CSV has every one)."""
+
+
+def _readable_sa(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    rows = []
+    morris = "mu_star" in df
+    for r in df[df["rank"] <= SA_SHOWN].to_dict("records"):
+        digits = decimals(r["kpi"]) + (0 if morris else 3 - decimals(r["kpi"]))
+        cells = {
+            "regime": r["arm"],
+            "KPI": kpi_label(r["kpi"]),
+            "rank": str(r["rank"]),
+            "factor": _factor_label(r["factor"]),
+        }
+        if morris:
+            cells |= {
+                "μ*": number(r["mu_star"], digits),
+                "μ* 95% CI ±": number(r["mu_star_conf"], digits),
+                "μ": number(r["mu"], digits, True),
+                "σ": number(r["sigma"], digits),
+                "note": "no effect in any run" if r["no_effect"] else "",
+            }
+        else:
+            for k in ("S1", "ST"):
+                cells |= {
+                    k: number(r[k], 3),
+                    f"{k} 95% CI": f"[{number(r[k] - r[k + '_conf'], 3)}, {number(r[k] + r[k + '_conf'], 3)}]",
+                }
+        rows.append(cells)
+    out = pd.DataFrame(rows)
+    return out, [c for c in out.columns if c not in ("regime", "KPI", "factor", "note")]
+
+
+def _readable_boxes(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    rows = []
+    for r in df.to_dict("records"):
+        base = f"{r['cases']} of {r['rows']}"
+        if pd.isna(r.get("box")):
+            rows.append({"refined loses on": r["loss"], "rows where it does": base, "box": "none"})
+            continue
+        rows.append(
+            {
+                "refined loses on": r["loss"],
+                "rows where it does": base,
+                "box": str(int(r["box"])),
+                "coverage": number(r["coverage"], 2),
+                "density": number(r["density"], 2),
+                "factor": _factor_label(r["factor"]),
+                "box limits": f"{r['low']:.3g} – {r['high']:.3g}",
+                "of the range": f"{r['range_low']:.3g} – {r['range_high']:.3g}",
+                "quasi-p": f"{r['quasi_p']:.2g}",
+            }
+        )
+    out = pd.DataFrame(rows).fillna("")
+    return out, [c for c in ("coverage", "density", "quasi-p") if c in out]
 
 
 def _ablation_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Path, title: str) -> list[Path]:

@@ -1,0 +1,233 @@
+"""Designed experiments: the uncertain numbers' ranges, the designs' rows and seeds, the
+SALib and PRIM analyses on functions whose answer is known, and each designed experiment run
+small through the sweep machinery."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from omegaconf import OmegaConf
+
+from sim import design as designs
+from sim import discovery, sensitivity
+from sim.config import CONFIG_DIR
+from sim.params import TABLE_SCALES, ConfigError, Scenario, validate
+from tests.conftest import cli, make_config
+
+EXPERIMENTS = ("sensitivity_morris", "sensitivity_sobol", "scenario_discovery")
+
+
+def test_every_uncertain_number_varies_within_what_is_allowed_and_around_its_default():
+    fields = {f"scenario.{f.name}": f for f in dataclasses.fields(Scenario)}
+    found = designs.uncertain_factors()
+    assert len(found) >= 30 and set(TABLE_SCALES) <= set(found)
+    for name, factor in found.items():
+        assert factor.low < factor.high, name
+        if name in TABLE_SCALES:
+            assert factor.low <= 1 <= factor.high, f"{name}: the default level (1) lies outside what is varied"
+            continue
+        allowed, default = fields[name].metadata["range"], fields[name].default
+        assert allowed[0] <= factor.low and factor.high <= allowed[1], f"{name}: varied beyond its allowed range"
+        assert factor.low <= default <= factor.high, f"{name}: the default {default} lies outside what is varied"
+    assert not set(designs.BUDGET) & {f.name for f in designs.factors(designs.Design())}, "budget is not uncertain"
+    assert set(designs.BUDGET) <= {f.name for f in designs.factors(designs.Design(budget=True))}
+
+
+def _experiment_design(name: str) -> designs.Design:
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            cfg = compose("config", overrides=[f"experiment={name}"])
+    finally:
+        GlobalHydra.instance().clear()
+    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(designs.Design), cfg.design))
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_every_row_of_each_designed_experiment_is_a_valid_run_of_both_regimes(name):
+    """A row that no regime can run would leave a hole in the design: all must be valid."""
+    design = _experiment_design(name)
+    for policy in ("coarse", "refined"):
+        base = make_config(f"policy={policy}", "days=815", "warmup_days=450")
+        for row in range(designs.n_rows(design)):
+            validate(designs.apply(base, dataclasses.replace(design, row=row)))
+
+
+def test_rows_take_their_values_and_share_seeds_within_a_block():
+    design = designs.Design("morris", size=3, factors=["scenario.bounce_hops", "scale.need_rates"], seed=7)
+    assert designs.n_rows(design) == 9 and designs.block(design) == 3
+    table = designs.sample(design)
+    assert table.shape == (9, 2)
+    np.testing.assert_array_equal(table, designs.sample(dataclasses.replace(design, row=5)))  # the same draw
+    assert not np.array_equal(table, designs.sample(dataclasses.replace(design, seed=8)))
+    base = make_config("seed=10")
+    for row in range(9):
+        cfg = designs.apply(base, dataclasses.replace(design, row=row))
+        assert cfg.seed == 10 + row // 3  # a trajectory shares its seed: common random numbers
+        assert cfg.scenario.bounce_hops == round(table[row, 0])  # a whole number, rounded
+        for name, category in cfg.scenario.categories.items():
+            for kind, rate in category.need_rates.items():
+                assert rate == pytest.approx(base.scenario.categories[name].need_rates[kind] * table[row, 1])
+    assert cfg.policy == base.policy  # the regime's dials are never factors
+    sobol = designs.Design("sobol", size=4, factors=["scenario.visit_h"])
+    lhs = designs.Design("lhs", size=5)
+    assert designs.n_rows(sobol) == 4 * 3 and designs.block(sobol) == 3 and designs.block(lhs) == 1
+    assert designs.sample(sobol).shape == (12, 1) and designs.sample(lhs).shape == (5, len(designs.factors(lhs)))
+
+
+@pytest.mark.parametrize(
+    ("design", "message"),
+    [
+        (designs.Design("sobol", size=6), "power of two"),
+        (designs.Design("fast"), "choose one of morris, sobol, lhs"),
+        (designs.Design("lhs", size=5, row=5), "rows 0 to 4"),
+        (designs.Design("lhs", factors=["scenario.n_residents"]), "unknown entries"),
+        (designs.Design("lhs", factors=["scale.need_rates", "scale.need_rates"]), "twice"),
+    ],
+)
+def test_bad_designs_are_refused_naming_what_is_allowed(design, message):
+    with pytest.raises(ConfigError, match=message):
+        designs.check(design)
+
+
+def test_design_keys_without_a_design_exit_2(tmp_path):
+    done = cli("design.row=3", "scenario=teaching", "days=2", f"hydra.run.dir={tmp_path / 'x'}")
+    assert done.returncode == 2 and "no design is chosen" in done.stderr, done.stderr
+    done = cli("design=sobol", "design.size=6", "scenario=teaching", "days=2", f"hydra.run.dir={tmp_path / 'x'}")
+    assert done.returncode == 2 and "power of two" in done.stderr, done.stderr
+    assert not (tmp_path / "x").exists()
+
+
+# ---------------------------------------------------------------------------- analyses on known answers
+
+
+def _known(design: designs.Design, f) -> pd.DataFrame:
+    """The outcome table of a design whose KPI is ``f(x)`` under coarse and ``2 f(x)`` under
+    refined (so the difference is ``f(x)``)."""
+    x = designs.sample(design)
+    runs = pd.DataFrame(
+        [
+            {"design.row": row, "policy": policy, "status": "ok", "resolved_within_7d": f(x[row]) * (1 + i)}
+            for row in range(len(x))
+            for i, policy in enumerate(("coarse", "refined"))
+        ]
+    )
+    return sensitivity.outcome_table(runs, len(x), kpis=("resolved_within_7d",))
+
+
+def test_morris_ranks_factors_by_their_effect_and_finds_the_inert_one():
+    names = ["scenario.visit_h", "scenario.travel_kmh", "scenario.trust_rate"]
+    design = designs.Design("morris", size=20, factors=names)
+    lows = np.array([f.low for f in designs.factors(design)])
+    spans = np.array([f.high - f.low for f in designs.factors(design)])
+
+    def f(x):  # in units of each factor's range: 5 × the first, linear; 1 × the second; the third inert
+        u = (x - lows) / spans
+        return 5 * u[0] + u[1]
+
+    table = _known(design, f)
+    table.iloc[3, 0] = np.nan  # a failed run: its trajectory is left out, the others stand
+    indices = sensitivity.morris_indices(design, table)
+    coarse = indices[indices["arm"] == "coarse"].set_index("factor")
+    assert coarse["trajectories"].iloc[0] == 19
+    # A linear effect is the same everywhere: μ* = |coefficient| per range, σ = 0 (to rounding).
+    assert coarse.loc["scenario.visit_h", "mu_star"] == pytest.approx(5, rel=1e-6)
+    assert coarse.loc["scenario.travel_kmh", "mu_star"] == pytest.approx(1, rel=1e-6)
+    assert coarse.loc["scenario.trust_rate", "no_effect"] and not coarse.loc["scenario.visit_h", "no_effect"]
+    assert list(coarse.sort_values("rank").index[:2]) == names[:2]
+    refined = indices[indices["arm"] == "refined"].set_index("factor")
+    assert refined.loc["scenario.visit_h", "mu_star"] == pytest.approx(10, rel=1e-6)
+    assert sensitivity.top_factors(indices, "mu_star", 2) == names[:2]
+
+
+def test_sobol_indices_of_an_additive_function_match_theory():
+    """y = a + 2 b over uniform a, b (in units of their ranges): variances 1 : 4, so S1 = ST =
+    0.2 and 0.8, the third factor 0; 512 base samples estimate them to a few hundredths (the
+    tolerance: several bootstrap half-widths)."""
+    names = ["scenario.visit_h", "scenario.travel_kmh", "scenario.trust_rate"]
+    design = designs.Design("sobol", size=512, factors=names)
+    lows = np.array([f.low for f in designs.factors(design)])
+    spans = np.array([f.high - f.low for f in designs.factors(design)])
+    indices = sensitivity.sobol_indices(design, _known(design, lambda x: ((x - lows) / spans) @ [1, 2, 0]))
+    got = indices[indices["arm"] == "coarse"].set_index("factor")
+    for name, share in zip(names, (0.2, 0.8, 0.0)):
+        assert got.loc[name, "S1"] == pytest.approx(share, abs=0.05)
+        assert got.loc[name, "ST"] == pytest.approx(share, abs=0.05)
+
+
+def test_prim_finds_the_box_where_refined_loses():
+    rng = np.random.default_rng(3)
+    x = pd.DataFrame(rng.uniform(0, 1, (400, 4)), columns=["a", "b", "c", "d"])
+    lose = pd.Series(((x["a"] > 0.7) & (x["b"] < 0.4)) ^ (rng.uniform(size=400) < 0.03))
+    (box, *_) = discovery.find_boxes(x, lose)
+    limits = {lim["factor"]: (lim["low"], lim["high"]) for lim in box["limits"]}
+    assert set(limits) == {"a", "b"}, limits
+    assert limits["a"][0] == pytest.approx(0.7, abs=0.06) and limits["b"][1] == pytest.approx(0.4, abs=0.06)
+    assert box["density"] > 0.8 and box["coverage"] > 0.7  # 3% of the labels are flipped at random
+    assert discovery.find_boxes(x, pd.Series(np.zeros(400, dtype=bool))) == []  # no losses, no box
+
+
+# ---------------------------------------------------------------------------- through the sweep machinery
+
+SMALL = ("scenario=teaching", "days=20", "warmup_days=10", "hydra.launcher.n_jobs=2")
+FEW = "design.factors=[{}]".format(
+    ",".join(
+        [
+            "scenario.visit_detection_prob",
+            "scenario.tailoring_time_factor",
+            "scenario.appraisal_overhead_h",
+            "scale.need_rates",
+        ]
+    )
+)
+
+
+def test_morris_experiment_runs_small_and_reports_structural_zeros(tmp_path):
+    done = cli("experiment=sensitivity_morris", *SMALL, "design.size=2", FEW, f"hydra.sweep.dir={tmp_path}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    assert len(runs) == 2 * 2 * 5 and (runs["status"] == "ok").all()
+    report = tmp_path / "report"
+    for name in ("design.csv", "outcomes.csv", "wins.md", "morris.csv", "morris.md", "morris.png"):
+        assert (report / name).exists(), name
+    indices = pd.read_csv(report / "morris.csv")
+    assert set(indices["arm"]) == set(sensitivity.ARMS) and indices["factor"].nunique() == 4
+    mu = indices.groupby(["arm", "factor"])["mu_star"].max()
+    # Both regimes run a row on the same seed and values: a dial that is off in a regime leaves
+    # its runs identical, so its factor has no effect there at all (common random numbers).
+    assert mu["coarse", "scenario.visit_detection_prob"] == 0  # coarse makes no visits
+    assert mu["coarse", "scenario.tailoring_time_factor"] == 0  # coarse gives standard remedies
+    assert mu["refined", "scenario.appraisal_overhead_h"] == 0  # 四指同评 replaces the appraisal
+    assert mu["coarse", "scale.need_rates"] > 0 and mu["refined", "scale.need_rates"] > 0
+
+
+def test_sobol_and_discovery_experiments_run_small(tmp_path):
+    sobol = cli(
+        "experiment=sensitivity_sobol",
+        *SMALL,
+        "design.size=2",
+        "design.factors=[scale.need_rates,scenario.visit_h]",
+        f"hydra.sweep.dir={tmp_path / 'sobol'}",
+    )
+    assert sobol.returncode == 0, sobol.stderr[-3000:]
+    indices = pd.read_csv(tmp_path / "sobol" / "report" / "sobol.csv")
+    assert set(indices["factor"]) == {"scale.need_rates", "scenario.visit_h"} and (indices["base_samples"] == 2).all()
+    assert (tmp_path / "sobol" / "report" / "sobol.png").exists()
+    # The budget stays fixed here: at a thousand residents its low end leaves no paid post for
+    # the volunteers' hours to replace (a town's rows are all valid: see above).
+    lhs = cli(
+        "experiment=scenario_discovery",
+        *SMALL,
+        "design.size=8",
+        "design.budget=false",
+        f"hydra.sweep.dir={tmp_path / 'lhs'}",
+    )
+    assert lhs.returncode == 0, lhs.stderr[-3000:]
+    boxes = pd.read_csv(tmp_path / "lhs" / "report" / "boxes.csv")
+    assert set(boxes["loss"]) == set(discovery.LOSSES) and (boxes["rows"] == 8).all()
+    assert (tmp_path / "lhs" / "report" / "boxes.png").exists()

@@ -1,0 +1,110 @@
+"""The Ray path (pip install "govsim[ray]"): a small design run on a Ray cluster started here
+gives the same results as on joblib."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import ROOT, cli
+
+INSTALLED = importlib.util.find_spec("hydra_plugins.hydra_ray_launcher") is not None
+if not INSTALLED and os.environ.get("GOVSIM_REQUIRE_RAY"):
+    pytest.fail('the Ray launcher is required here (GOVSIM_REQUIRE_RAY): pip install ".[ray]"', pytrace=False)
+pytestmark = pytest.mark.skipif(not INSTALLED, reason='the Ray launcher is not installed (pip install ".[ray]")')
+
+DESIGN = (
+    "experiment=sensitivity_morris",
+    "scenario=teaching",
+    "days=12",
+    "warmup_days=2",
+    "design.size=1",
+    "design.factors=[scale.need_rates,scenario.visit_h]",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def ray_head(tmp_path_factory):
+    """A Ray head on this machine (two CPUs, loopback only), stopped at the end."""
+    ray = shutil.which("ray", path=str(Path(sys.executable).parent))
+    port = _free_port()
+    head = subprocess.Popen(
+        [
+            ray,
+            "start",
+            "--head",
+            "--block",  # in the foreground: ending this process ends the cluster
+            f"--port={port}",
+            "--num-cpus=2",
+            "--node-ip-address=127.0.0.1",  # else Ray picks the address of the default route
+            "--include-dashboard=false",
+            "--disable-usage-stats",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ, RAY_USAGE_STATS_ENABLED="0"),
+    )
+    address = f"127.0.0.1:{port}"
+    try:
+        _wait_for(address, head)
+        yield address
+    finally:
+        head.terminate()
+        try:
+            head.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            head.kill()
+
+
+def _wait_for(address: str, head: subprocess.Popen, timeout: float = 120) -> None:
+    host, port = address.split(":")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if head.poll() is not None:
+            pytest.fail(f"ray start --head ended with status {head.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex((host, int(port))) == 0:
+                time.sleep(2)  # the port opens before the head accepts drivers
+                return
+        time.sleep(0.5)
+    pytest.fail(f"no Ray head on {address} after {timeout} s")
+
+
+def _results(sweep_dir: Path) -> pd.DataFrame:
+    runs = pd.read_parquet(sweep_dir / "runs.parquet")
+    assert (runs["status"] == "ok").all(), runs[["job", "error"]]
+    return runs.drop(columns=["version"]).sort_values("job").reset_index(drop=True)
+
+
+def test_a_design_on_a_ray_cluster_gives_joblibs_results(ray_head, tmp_path):
+    env_address = dict(os.environ, RAY_ADDRESS=ray_head)
+    on_ray = subprocess.run(
+        [sys.executable, "-m", "sim", *DESIGN, "hydra/launcher=ray_cluster", f"hydra.sweep.dir={tmp_path / 'ray'}"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env_address,
+        timeout=600,
+    )
+    assert on_ray.returncode == 0, on_ray.stderr[-3000:]
+    on_joblib = cli(*DESIGN, f"hydra.sweep.dir={tmp_path / 'joblib'}")
+    assert on_joblib.returncode == 0, on_joblib.stderr[-3000:]
+    ray, joblib = _results(tmp_path / "ray"), _results(tmp_path / "joblib")
+    assert len(ray) == 2 * 3
+    pd.testing.assert_frame_equal(ray, joblib)  # bit for bit: each run seeds itself from its row
+    assert (tmp_path / "ray" / "report" / "morris.csv").exists()
