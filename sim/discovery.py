@@ -1,9 +1,12 @@
 """Scenario discovery over a Latin-hypercube sweep (:mod:`sim.design`): where in the space of
-uncertain parameters and staffing does refined lose to coarse? PRIM (the EMA workbench's)
-finds boxes of that space dense in the rows where it does. Pure functions; no model, no files.
+uncertain parameters and staffing does refined lose to coarse, and where is its lead smallest?
+PRIM (the EMA workbench's) finds boxes of that space dense in the rows of interest. Pure
+functions; no model, no files.
 
-A row "loses" on a KPI when refined − coarse, paired on the row's seed, is worse than zero
-(for one run per regime and row; the share of rows where it does is reported with the boxes).
+Each row has one run per regime, paired on the row's seed. A row is of interest when refined −
+coarse on a KPI is worse than zero ("worse"), or, so that there is a map even where refined
+never loses, when refined's advantage is among the smallest tenth of the rows ("least ahead").
+The number of rows of interest is reported with the boxes.
 """
 
 from __future__ import annotations
@@ -17,29 +20,41 @@ import pandas as pd
 from sim.analysis import BETTER
 from sim.sensitivity import DIFFERENCE
 
-LOSSES = {
-    # name: (KPI, what refined losing on it means)
-    "timeliness": ("resolved_within_7d", "a smaller share of all needs resolved within 7 days"),
-    "satisfaction": ("satisfaction_window_mean", "lower mean satisfaction over the window"),
+TARGETS = {
+    # name: (KPI, which rows: "worse" or "weakest", what they are)
+    "worse on timeliness": ("resolved_within_7d", "worse", "refined resolves fewer needs within 7 days"),
+    "worse on satisfaction": ("satisfaction_window_mean", "worse", "residents less satisfied under refined"),
+    "least ahead on timeliness": ("resolved_within_7d", "weakest", "refined's lead within 7 days in its lowest tenth"),
+    "least ahead on satisfaction": (
+        "satisfaction_window_mean",
+        "weakest",
+        "refined's lead in satisfaction in its lowest tenth",
+    ),
 }
+WEAKEST = 0.1
+"""The share of rows with the smallest advantage of refined that "least ahead" looks at."""
 MIN_COVERAGE = 0.5
 """A box is chosen on PRIM's peeling trajectory as the densest one that still holds this share
-of the rows where refined loses (assumption: the usual balance of coverage and density)."""
-MAX_DIMENSIONS = 3
-"""... restricting at most this many parameters, so that it can be read (assumption)."""
+of the rows of interest (assumption: the usual balance of coverage and density)."""
+SCREENED = 4
+"""PRIM looks at the factors that feature scoring ranks highest, this many (assumption: a box
+of a few factors can be read, and 400 rows support no more)."""
+SIGNIFICANT = 0.05
+"""A restriction whose quasi-p value is above this is marked as not significant."""
 MIN_CASES = 5
-"""Fewer rows where refined loses than this: no box is sought (PRIM would fit noise)."""
+"""Fewer rows of interest than this: no box is sought (PRIM would fit noise)."""
 
 
-def losses(table: pd.DataFrame, kpi: str) -> pd.Series:
-    """True where refined did worse than coarse on ``kpi`` (by the KPI's better direction),
-    over the rows where both regimes finished."""
-    diff = table[(DIFFERENCE, kpi)].dropna()
-    return (diff > 0) if BETTER.get(kpi) == -1 else (diff < 0)
+def cases(table: pd.DataFrame, kpi: str, which: str) -> pd.Series:
+    """Over the rows where both regimes finished: True where refined did worse than coarse on
+    ``kpi`` (``which="worse"``, by the KPI's better direction), or where its advantage is in
+    the lowest :data:`WEAKEST` share of the rows (``"weakest"``)."""
+    gain = table[(DIFFERENCE, kpi)].dropna() * BETTER.get(kpi, 1)
+    return gain < 0 if which == "worse" else gain <= gain.quantile(WEAKEST)
 
 
 def find_boxes(x: pd.DataFrame, lose: pd.Series, most: int = 2) -> list[dict]:
-    """Up to ``most`` PRIM boxes of the rows where ``lose`` is true, each as a dict: coverage,
+    """Up to ``most`` PRIM boxes of the rows where ``lose`` is true (the rows of interest), each as a dict: coverage,
     density, mass, the number of rows in it, the restricted parameters with their limits
     and quasi-p values. A box is kept only if it is denser than the rows are on the whole."""
     x = x.loc[lose.index].reset_index(drop=True).astype(float)
@@ -53,10 +68,21 @@ def find_boxes(x: pd.DataFrame, lose: pd.Series, most: int = 2) -> list[dict]:
         return _boxes(x, y, most)
 
 
+def screened(x: pd.DataFrame, y: np.ndarray) -> list[str]:
+    """The :data:`SCREENED` factors that best tell the rows of interest apart (the EMA
+    workbench's extra-trees feature scores, seeded): PRIM on every factor of a few hundred
+    rows would restrict dozens of them by chance."""
+    from ema_workbench.analysis import feature_scoring
+
+    scores = feature_scoring.get_ex_feature_scores(x, y, nr_trees=500, random_state=0)[0].iloc[:, 0]
+    return list(scores.sort_values(ascending=False, kind="stable").index[:SCREENED])
+
+
 def _boxes(x: pd.DataFrame, y: np.ndarray, most: int) -> list[dict]:
     from ema_workbench.analysis import prim
 
     logging.getLogger("EMA").setLevel(logging.WARNING)
+    x = x[screened(x, y)]
     search = prim.Prim(x, y)
     found = []
     for _ in range(most):
@@ -75,9 +101,8 @@ def _boxes(x: pd.DataFrame, y: np.ndarray, most: int) -> list[dict]:
 
 
 def _chosen(trajectory: pd.DataFrame) -> int | None:
-    """The densest box with enough coverage and few enough restricted dimensions."""
-    fit = trajectory[(trajectory["coverage"] >= MIN_COVERAGE) & (trajectory["res_dim"] <= MAX_DIMENSIONS)]
-    fit = fit[fit["res_dim"] > 0]
+    """The densest box with enough coverage that restricts anything."""
+    fit = trajectory[(trajectory["coverage"] >= MIN_COVERAGE) & (trajectory["res_dim"] > 0)]
     return None if fit.empty else int(fit["density"].idxmax())
 
 
@@ -100,28 +125,35 @@ def _describe(box, i: int, x: pd.DataFrame, number: int) -> dict:
                 "high": float(limits[c].iloc[1]),
                 "range_low": float(x[c].min()),
                 "range_high": float(x[c].max()),
-                "quasi_p": float(max(p for p in qp[c] if p is not None and p >= 0)) if qp.get(c) else np.nan,
+                "quasi_p": _quasi_p(qp.get(c)),
             }
             for c in restricted
         ],
     }
 
 
+def _quasi_p(values) -> float:
+    """The workbench gives one quasi-p per side of a restriction (-1 for a side left open):
+    the restriction's is the smaller of the sides restricted."""
+    sides = [p for p in (values or []) if p is not None and p >= 0]
+    return float(min(sides)) if sides else np.nan
+
+
 def box_table(boxes: dict[str, list[dict]], base: dict[str, tuple[int, int]]) -> pd.DataFrame:
-    """One row per restricted parameter of each box (``boxes`` by loss name); ``base`` gives,
-    by loss name, (rows where refined loses, rows)."""
+    """One row per restricted parameter of each box (``boxes`` by target name); ``base``
+    gives, by target name, (rows of interest, rows)."""
     rows = []
-    for loss, found in boxes.items():
-        cases, total = base[loss]
+    for target, found in boxes.items():
+        count, total = base[target]
         if not found:
-            rows.append({"loss": loss, "kpi": LOSSES[loss][0], "cases": cases, "rows": total, "box": None})
+            rows.append({"target": target, "kpi": TARGETS[target][0], "cases": count, "rows": total, "box": None})
         for b in found:
             for lim in b["limits"]:
                 rows.append(
                     {
-                        "loss": loss,
-                        "kpi": LOSSES[loss][0],
-                        "cases": cases,
+                        "target": target,
+                        "kpi": TARGETS[target][0],
+                        "cases": count,
                         "rows": total,
                         "box": b["box"],
                         "coverage": b["coverage"],

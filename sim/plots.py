@@ -665,43 +665,70 @@ def plot_sobol(indices: pd.DataFrame, path: Path, title: str) -> list[Path]:
 
 
 def plot_boxes(x: pd.DataFrame, table: pd.DataFrame, boxes: dict, base: dict, path: Path, title: str) -> list[Path]:
-    """For each way refined can lose (timeliness, satisfaction): the design's rows over the two
-    factors that PRIM's first box restricts most (a loss in red, the box drawn), and each box's
-    limits as a share of every restricted factor's sampled range, with its coverage and density."""
-    from sim.discovery import LOSSES, losses
+    """For each target of scenario discovery (refined worse, or least ahead, on timeliness and
+    on satisfaction): the design's rows over the two factors that PRIM's first box restricts
+    most (rows of interest in red, the box shaded), and each box's limits as a share of every
+    restricted factor's sampled range, with its coverage and density."""
+    from sim.discovery import TARGETS, cases
 
-    fig, axes = plt.subplots(len(LOSSES), 2, figsize=(11, 4.2 * len(LOSSES)), squeeze=False, constrained_layout=True)
+    fig, axes = plt.subplots(len(TARGETS), 2, figsize=(11, 4.0 * len(TARGETS)), squeeze=False, constrained_layout=True)
     fig.suptitle(
-        "\n".join([*textwrap.wrap(title, 120), "Scenario discovery (PRIM): where refined does worse than coarse"]),
+        "\n".join(
+            [*textwrap.wrap(title, 120), "Scenario discovery (PRIM): where refined does worse, or is least ahead"]
+        ),
         fontsize=10,
     )
-    for i, (loss, (kpi, meaning)) in enumerate(LOSSES.items()):
-        found, (cases, total) = boxes.get(loss, []), base[loss]
-        lose = losses(table, kpi)
-        scatter, limits = axes[i]
-        first = found[0]["limits"] if found else []
-        dims = [lim["factor"] for lim in sorted(first, key=lambda lim: lim["quasi_p"])][:2]
-        dims += [c for c in x.columns if c not in dims][: 2 - len(dims)]
-        xs = x.loc[lose.index]
-        scatter.scatter(xs[dims[0]], xs[dims[1]], s=9, c=np.where(lose, "#d62728", "#bbbbbb"), linewidths=0)
-        for lim in first:
-            if lim["factor"] in dims:
-                draw = scatter.axvspan if lim["factor"] == dims[0] else scatter.axhspan
-                draw(lim["low"], lim["high"], color="#d62728", alpha=0.08)
-        scatter.set_xlabel(axis_label(dims[0]) if dims[0].startswith("scenario.") else _factor(dims[0]), fontsize=8)
-        scatter.set_ylabel(axis_label(dims[1]) if dims[1].startswith("scenario.") else _factor(dims[1]), fontsize=8)
-        scatter.set_title(f"refined worse on {loss} ({meaning}): {cases} of {total} rows (red)", fontsize=8.5)
-        _box_limits(limits, found)
+    for i, (target, (kpi, which, meaning)) in enumerate(TARGETS.items()):
+        found, (count, total) = boxes.get(target, []), base[target]
+        left, limits = axes[i]
+        title = f"{target}: {meaning} ({count} of {total} rows)"
+        if found:
+            _box_scatter(left, x, cases(table, kpi, which), found[0]["limits"])
+        else:
+            _advantage(left, table, kpi)
+        left.set_title(title, fontsize=8.5)
+        _box_limits(limits, found, count)
     return _finish(fig, path)
 
 
-def _box_limits(ax, found: list[dict]) -> None:
+def _box_scatter(ax, x: pd.DataFrame, chosen: pd.Series, limits: list[dict]) -> None:
+    """The rows over the box's two most significant factors, rows of interest in red, the box
+    drawn over them."""
+    dims = [lim["factor"] for lim in sorted(limits, key=lambda lim: lim["quasi_p"])][:2]
+    dims += [c for c in x.columns if c not in dims][: 2 - len(dims)]
+    xs = x.loc[chosen.index]
+    ax.scatter(xs[dims[0]], xs[dims[1]], s=9, c=np.where(chosen, "#d62728", "#bbbbbb"), linewidths=0)
+    span = {lim["factor"]: (lim["low"], lim["high"]) for lim in limits}
+    (x0, x1), (y0, y1) = (span.get(d, (xs[d].min(), xs[d].max())) for d in dims)
+    ax.add_patch(matplotlib.patches.Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec="#d62728", lw=1.2))
+    for axis, d in zip((ax.set_xlabel, ax.set_ylabel), dims):
+        axis(axis_label(d) if d.startswith("scenario.") else _factor(d), fontsize=8)
+
+
+def _advantage(ax, table: pd.DataFrame, kpi: str) -> None:
+    """Where no box is drawn: how refined − coarse spreads over the rows, zero marked."""
+    from sim.sensitivity import DIFFERENCE
+
+    diff = table[(DIFFERENCE, kpi)].dropna()
+    ax.hist(diff, bins=30, color=DIFF_COLOUR, alpha=0.7)
+    ax.axvline(0, color="#d62728", lw=1.2)
+    ax.set_xlabel(f"refined − coarse: {KPIS.get(kpi, (kpi,))[0]}", fontsize=8)
+    ax.set_ylabel("rows", fontsize=8)
+    lo, hi = ax.get_xlim()
+    ax.set_xlim(min(lo, -0.05 * (hi - lo)), hi)
+
+
+def _box_limits(ax, found: list[dict], count: int) -> None:
     """Each box's restricted factors as bars over [0, 1] = the factor's sampled range."""
+    from sim.discovery import SIGNIFICANT
+
     if not found:
         ax.text(
             0.5,
             0.5,
-            "no box: too few rows where refined is worse,\nor none denser than the whole",
+            "no such row: nothing to bound"
+            if not count
+            else "no box: too few such rows,\nor none denser than the whole",
             ha="center",
             va="center",
             fontsize=9,
@@ -713,8 +740,16 @@ def _box_limits(ax, found: list[dict]) -> None:
         for lim in b["limits"]:
             span = lim["range_high"] - lim["range_low"] or 1.0
             lo, hi = (lim["low"] - lim["range_low"]) / span, (lim["high"] - lim["range_low"]) / span
-            ax.barh(y, hi - lo, left=lo, color="#d62728", alpha=0.35 + 0.3 * (b["box"] == 1))
-            ax.text(1.02, y, f"{lim['low']:.3g} – {lim['high']:.3g}", va="center", fontsize=7)
+            significant = lim["quasi_p"] < SIGNIFICANT
+            ax.barh(y, hi - lo, left=lo, color="#d62728", alpha=0.65 if significant else 0.2)
+            note = "" if significant else " (n.s.)"
+            ax.text(
+                1.02,
+                y,
+                f"{lim['low']:.3g} – {lim['high']:.3g}\nquasi-p {lim['quasi_p']:.2g}{note}",
+                va="center",
+                fontsize=7,
+            )
             labels.append(f"box {b['box']}: {_factor(lim['factor'])}")
             y += 1
         labels[-1] += f"\n(coverage {b['coverage']:.2f}, density {b['density']:.2f})"
@@ -722,4 +757,4 @@ def _box_limits(ax, found: list[dict]) -> None:
     ax.set_xlim(0, 1.25)
     ax.set_xticks([0, 0.5, 1], ["low end", "middle", "high end"], fontsize=7)
     ax.invert_yaxis()
-    ax.set_title("each box's limits within the sampled range of each factor", fontsize=8.5)
+    ax.set_title("each box's limits within each factor's sampled range (pale: quasi-p ≥ 0.05)", fontsize=8.5)

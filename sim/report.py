@@ -254,10 +254,11 @@ CAPTIONS = {
     "sobol": "Sobol' indices of each factor, first order (S1: its share of the variance alone) and total (ST: with "
     "its interactions), with 95% bootstrap intervals, for each regime and for refined − coarse paired on the row's "
     "seed; the variance left to S1 sums is interactions and the runs' own noise",
-    "boxes": "PRIM boxes (EMA workbench) of the sampled space where refined did worse than coarse (one run per "
-    "regime and row, paired on its seed): coverage (share of those rows inside the box), density (share of the "
-    "box's rows where refined did worse), each restricted factor's limits against its sampled range, and its "
-    "quasi-p value (a one-sided binomial test of the restriction)",
+    "boxes": "PRIM boxes (EMA workbench) of the sampled space where refined did worse than coarse, or where its "
+    "lead was in the lowest tenth of the rows (one run per regime and row, paired on its seed): coverage (share of "
+    "those rows inside the box), density (share of the box's rows that are such rows), each restricted factor's "
+    "limits against its sampled range, and its quasi-p value (a one-sided binomial test of the restriction); "
+    "'none': too few such rows, or no box denser than the whole",
     "effects": f"each dial's effect = {analysis_effect()}, paired on seed, the other dials as in the preset named; "
     "95% confidence interval per comparison and familywise (Bonferroni over the comparisons of each KPI); "
     "verdict from the familywise interval and the smallest relevant effect",
@@ -427,10 +428,10 @@ def _discovery_report(design, table, sample, out_dir: Path, title: str) -> list[
 
     x = sample.drop(columns=[ROW, "seed"])
     boxes, base = {}, {}
-    for loss, (kpi, _) in discovery.LOSSES.items():
-        lose = discovery.losses(table, kpi)
-        base[loss] = (int(lose.sum()), len(lose))
-        boxes[loss] = discovery.find_boxes(x, lose)
+    for target, (kpi, which, _) in discovery.TARGETS.items():
+        chosen = discovery.cases(table, kpi, which)
+        base[target] = (int(chosen.sum()), len(chosen))
+        boxes[target] = discovery.find_boxes(x, chosen)
     found = discovery.box_table(boxes, base)
     written = _write_table(found, out_dir / "boxes", f"**{title}**: {CAPTIONS['boxes']}.", readable=_readable_boxes)
     return written + plots.plot_boxes(x, table, boxes, base, out_dir / "boxes", title)
@@ -498,12 +499,12 @@ def _readable_boxes(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     for r in df.to_dict("records"):
         base = f"{r['cases']} of {r['rows']}"
         if pd.isna(r.get("box")):
-            rows.append({"refined loses on": r["loss"], "rows where it does": base, "box": "none"})
+            rows.append({"rows where refined is": r["target"], "how many": base, "box": "none"})
             continue
         rows.append(
             {
-                "refined loses on": r["loss"],
-                "rows where it does": base,
+                "rows where refined is": r["target"],
+                "how many": base,
                 "box": str(int(r["box"])),
                 "coverage": number(r["coverage"], 2),
                 "density": number(r["density"], 2),

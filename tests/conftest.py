@@ -129,3 +129,35 @@ def compare_regimes_sweep(compare_regimes_in_terminal) -> Path:
     path, code, shown = compare_regimes_in_terminal
     assert code == 0, shown[-3000:]
     return path
+
+
+# A small Morris design: four factors (two of them switched off in one regime), two
+# trajectories, teaching scale, 20 days of which 10 warm-up; 20 runs on joblib (the
+# experiment's own launcher). tests/test_designs.py reads its report; tests/test_ray.py runs
+# the same design on Ray and compares.
+SMALL_DESIGN = (
+    "experiment=sensitivity_morris",
+    "scenario=teaching",
+    "days=20",
+    "warmup_days=10",
+    "design.size=2",
+    "design.factors=[{}]".format(
+        ",".join(
+            [
+                "scenario.visit_detection_prob",
+                "scenario.tailoring_time_factor",
+                "scenario.appraisal_overhead_h",
+                "scale.need_rates",
+            ]
+        )
+    ),
+)
+
+
+@pytest.fixture(scope="session")
+def small_design_sweep(tmp_path_factory) -> Path:
+    """``python -m sim`` with SMALL_DESIGN, once per session; read-only, as paired_sweep."""
+    path = tmp_path_factory.mktemp("small_design")
+    done = cli(*SMALL_DESIGN, "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={path}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    return path

@@ -175,24 +175,12 @@ def test_prim_finds_the_box_where_refined_loses():
 # ---------------------------------------------------------------------------- through the sweep machinery
 
 SMALL = ("scenario=teaching", "days=20", "warmup_days=10", "hydra.launcher.n_jobs=2")
-FEW = "design.factors=[{}]".format(
-    ",".join(
-        [
-            "scenario.visit_detection_prob",
-            "scenario.tailoring_time_factor",
-            "scenario.appraisal_overhead_h",
-            "scale.need_rates",
-        ]
-    )
-)
 
 
-def test_morris_experiment_runs_small_and_reports_structural_zeros(tmp_path):
-    done = cli("experiment=sensitivity_morris", *SMALL, "design.size=2", FEW, f"hydra.sweep.dir={tmp_path}")
-    assert done.returncode == 0, done.stderr[-3000:]
-    runs = pd.read_parquet(tmp_path / "runs.parquet")
+def test_morris_experiment_runs_small_and_reports_structural_zeros(small_design_sweep):
+    runs = pd.read_parquet(small_design_sweep / "runs.parquet")
     assert len(runs) == 2 * 2 * 5 and (runs["status"] == "ok").all()
-    report = tmp_path / "report"
+    report = small_design_sweep / "report"
     for name in ("design.csv", "outcomes.csv", "wins.md", "morris.csv", "morris.md", "morris.png"):
         assert (report / name).exists(), name
     indices = pd.read_csv(report / "morris.csv")
@@ -229,5 +217,18 @@ def test_sobol_and_discovery_experiments_run_small(tmp_path):
     )
     assert lhs.returncode == 0, lhs.stderr[-3000:]
     boxes = pd.read_csv(tmp_path / "lhs" / "report" / "boxes.csv")
-    assert set(boxes["loss"]) == set(discovery.LOSSES) and (boxes["rows"] == 8).all()
+    assert set(boxes["target"]) == set(discovery.TARGETS) and (boxes["rows"] == 8).all()
     assert (tmp_path / "lhs" / "report" / "boxes.png").exists()
+
+
+def test_rows_of_interest_follow_each_kpis_better_direction():
+    diff = pd.Series(np.arange(-5.0, 15.0))  # 20 rows: refined behind in 5 of them
+    table = pd.DataFrame(
+        {(sensitivity.DIFFERENCE, "resolved_within_7d"): diff, (sensitivity.DIFFERENCE, "response_time_mean_h"): -diff}
+    )
+    worse = discovery.cases(table, "resolved_within_7d", "worse")
+    assert worse.sum() == 5 and worse.iloc[:5].all()
+    slower = discovery.cases(table, "response_time_mean_h", "worse")  # lower is better: + is worse
+    assert slower.equals(worse)
+    least = discovery.cases(table, "resolved_within_7d", "weakest")
+    assert least.sum() == 2 and least.iloc[:2].all()  # the lowest tenth of the advantage

@@ -15,21 +15,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT, cli
+from tests.conftest import ROOT, SMALL_DESIGN
 
 INSTALLED = importlib.util.find_spec("hydra_plugins.hydra_ray_launcher") is not None
 if not INSTALLED and os.environ.get("GOVSIM_REQUIRE_RAY"):
     pytest.fail('the Ray launcher is required here (GOVSIM_REQUIRE_RAY): pip install ".[ray]"', pytrace=False)
-pytestmark = pytest.mark.skipif(not INSTALLED, reason='the Ray launcher is not installed (pip install ".[ray]")')
-
-DESIGN = (
-    "experiment=sensitivity_morris",
-    "scenario=teaching",
-    "days=12",
-    "warmup_days=2",
-    "design.size=1",
-    "design.factors=[scale.need_rates,scenario.visit_h]",
-)
+needs_ray = pytest.mark.skipif(not INSTALLED, reason='the Ray launcher is not installed (pip install ".[ray]")')
 
 
 def _free_port() -> int:
@@ -91,20 +82,27 @@ def _results(sweep_dir: Path) -> pd.DataFrame:
     return runs.drop(columns=["version"]).sort_values("job").reset_index(drop=True)
 
 
-def test_a_design_on_a_ray_cluster_gives_joblibs_results(ray_head, tmp_path):
-    env_address = dict(os.environ, RAY_ADDRESS=ray_head)
+@needs_ray
+def test_a_design_on_a_ray_cluster_gives_joblibs_results(ray_head, small_design_sweep, tmp_path):
     on_ray = subprocess.run(
-        [sys.executable, "-m", "sim", *DESIGN, "hydra/launcher=ray_cluster", f"hydra.sweep.dir={tmp_path / 'ray'}"],
+        [sys.executable, "-m", "sim", *SMALL_DESIGN, "hydra/launcher=ray_cluster", f"hydra.sweep.dir={tmp_path}"],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env=env_address,
+        env=dict(os.environ, RAY_ADDRESS=ray_head),
         timeout=600,
     )
     assert on_ray.returncode == 0, on_ray.stderr[-3000:]
-    on_joblib = cli(*DESIGN, f"hydra.sweep.dir={tmp_path / 'joblib'}")
-    assert on_joblib.returncode == 0, on_joblib.stderr[-3000:]
-    ray, joblib = _results(tmp_path / "ray"), _results(tmp_path / "joblib")
-    assert len(ray) == 2 * 3
+    ray, joblib = _results(tmp_path), _results(small_design_sweep)
+    assert len(ray) == 2 * 2 * 5
     pd.testing.assert_frame_equal(ray, joblib)  # bit for bit: each run seeds itself from its row
-    assert (tmp_path / "ray" / "report" / "morris.csv").exists()
+    assert (tmp_path / "report" / "morris.csv").exists()
+
+
+def test_a_ray_launcher_that_is_not_installed_is_named(monkeypatch):
+    from sim import cli as command
+    from sim.params import ConfigError
+
+    monkeypatch.setattr(command, "OPTIONAL_LAUNCHERS", {"ray": ("no_such_module_here", 'pip install "govsim[ray]"')})
+    with pytest.raises(ConfigError, match=r"govsim\[ray\]"):
+        command.check_launcher(["hydra/launcher=ray_cluster"])
