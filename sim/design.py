@@ -141,8 +141,7 @@ def sample(design: Design) -> np.ndarray:
 
 def n_rows(design: Design) -> int:
     """Rows of the design, without drawing it."""
-    k = len(factors(design))
-    return design.size * {"morris": k + 1, "sobol": k + 2, "lhs": 1}[design.method]
+    return design.size * block(design)
 
 
 def row_values(design: Design, row: int) -> dict[str, float]:
