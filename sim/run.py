@@ -111,6 +111,9 @@ def summarise(tables: dict, cfg: RunConfig) -> Result:
     return Result(cfg, issues, ts, residents, kpis)
 
 
+COLLECT_FROM_RESIDENTS = 100_000  # runs this large free their model at once (district: 820,000)
+
+
 def simulate(cfg: RunConfig, progress=None) -> Result:
     """Build the model, run it for ``cfg.days`` days and collect the results."""
     t0 = time.perf_counter()
@@ -122,12 +125,15 @@ def simulate(cfg: RunConfig, progress=None) -> Result:
     # issue table, pools) before the KPIs and the files add their own memory. Agents and model
     # refer to each other, so only the cyclic collector frees them, and it might not run a
     # full pass for a long time. The residents' table needs only the population's arrays:
-    # it is built after the rest is gone, which lowers the peak.
+    # it is built after the rest is gone, which lowers the peak. A full collection takes time
+    # in proportion to everything the process holds (0.1 s in a busy one), so small runs,
+    # whose model weighs a few MB, leave it to the collector's own schedule.
     tables = model_tables(model, cfg, residents=False)
     population = model.population
     del model
-    gc.collect()
-    release_free_memory()
+    if cfg.scenario.n_residents >= COLLECT_FROM_RESIDENTS:
+        gc.collect()
+        release_free_memory()
     tables["residents"] = population_frame(population)
     del population
     result = summarise(tables, cfg)
