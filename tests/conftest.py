@@ -1,4 +1,7 @@
-"""Shared helpers: tests compose the real configs in configs/ with Hydra's compose API."""
+"""Shared helpers: tests compose the real configs in configs/ with Hydra's compose API.
+
+The session fixtures below are made once per session, that is once in each pytest-xdist
+worker whose tests use them (the suite runs on every core: pyproject.toml)."""
 
 from __future__ import annotations
 

@@ -48,7 +48,9 @@ def ray_head(tmp_path_factory):
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env=dict(os.environ, RAY_USAGE_STATS_ENABLED="0"),
+        # Ray lowers its workers to nice 15: under other load (tests run in parallel) they would
+        # barely run. A cluster of its own would leave them at 0; so does this one.
+        env=dict(os.environ, RAY_USAGE_STATS_ENABLED="0", RAY_worker_niceness="0"),
     )
     address = f"127.0.0.1:{port}"
     try:
