@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -226,12 +227,18 @@ def prepare(args) -> None:
         study.tell(t.number, state=TrialState.FAIL)
 
 
+def workers(n: int) -> ProcessPoolExecutor:
+    """``n`` worker processes started afresh (spawn): forking a process that already runs
+    threads (Optuna's, a progress bar's, a test runner's) can leave a child deadlocked."""
+    return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"))
+
+
 def search(args) -> None:
     prepare(args)
     if args.jobs == 1:
         search_worker(args, 0)
         return
-    with ProcessPoolExecutor(args.jobs) as pool:
+    with workers(args.jobs) as pool:
         for f in [pool.submit(search_worker, args, w) for w in range(args.jobs)]:
             f.result()
 
@@ -241,7 +248,7 @@ def check(args, best: dict[str, float]) -> pd.DataFrame:
     """Every pattern (held-out ones included) at the best set, one row per pattern and seed."""
     common = run_overrides(args)
     seeds = range(args.check_seeds)
-    with ProcessPoolExecutor(args.jobs) as pool:
+    with workers(args.jobs) as pool:
         per_seed = list(
             pool.map(measure, [best] * len(seeds), seeds, [common] * len(seeds), [names(pat.PATTERNS)] * len(seeds))
         )
