@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import shutil
 import sys
 import time
 import traceback
@@ -24,9 +26,11 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import CONFIG_DIR, check_overrides, to_run_config
+from sim.config import CONFIG_DIR, check_overrides, job_dirname, to_run_config
+from sim.output import SUMMARY
 from sim.params import ConfigError, RunConfig
 from sim.sweep import (
+    FAILED,
     RUNS,
     WATCHED,
     Progress,
@@ -34,6 +38,8 @@ from sim.sweep import (
     clear_failure,
     done_line,
     finished,
+    other_jobs,
+    planned_jobs,
     progress_bar,
     record_failure,
     sweep_size,
@@ -44,6 +50,7 @@ log = logging.getLogger("govsim")
 
 USAGE_ERROR = 2  # bad input: a configuration error or an unusable output directory
 _composed = False  # set once Hydra has composed the configuration (see cli)
+_made: list[Path] = []  # the single run's folder, made by this command
 
 
 def fail(message: str) -> None:
@@ -83,15 +90,32 @@ class Checks(Callback):
         try:
             to_run_config(config)
         except ConfigError as err:  # ... but an error no swept value can mend stops the sweep
-            if not any(key in str(err) for key in swept_keys(config)):
+            if not mendable(str(err), config):
                 fail(f"configuration error (every run of this sweep): {err}")
         self._check_dir(config, "hydra.sweep.dir")
 
     @staticmethod
     def _check_dir(config: DictConfig, key: str) -> None:
         path = Path(str(OmegaConf.select(config, key)))
+        new = not path.exists()
         if problem := usable_directory(path):
             fail(f"output directory: {problem} (set another with {key}=...)")
+        if new and key == "hydra.run.dir":
+            _made.append(path)
+
+
+def mendable(error: str, config: DictConfig) -> bool:
+    """Whether a swept value could mend this configuration error: the error names a swept
+    key. A key typed on the command line with one value is fixed in every run, whatever a
+    swept preset sets (``policy.patrol_share=1.2`` beats every ``policy=...``): its mentions
+    do not count."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    task = list(OmegaConf.select(config, "hydra.overrides.task", default=[]) or [])
+    fixed = {o.key_or_group for o in OverridesParser.create().parse_overrides(task) if not o.is_sweep_override()}
+    for key in sorted(fixed, key=len, reverse=True):
+        error = re.sub(rf"(?<![\w.]){re.escape(key)}(?![\w])", "", error)
+    return any(key in error for key in swept_keys(config))
 
 
 def swept_keys(config: DictConfig) -> set[str]:
@@ -218,14 +242,48 @@ def cli() -> None:
             sys.exit(USAGE_ERROR)
         raise
     except KeyboardInterrupt:
+        for folder in _made:  # a single run's folder, interrupted before the run began
+            if not (folder / SUMMARY).exists() and not (folder / FAILED).exists():
+                shutil.rmtree(folder, ignore_errors=True)
         print(
-            "\ngovsim: interrupted. Finished runs are kept; re-running the same command resumes a sweep.",
+            "\ngovsim: interrupted. Finished runs are kept; re-running a sweep into the same folder "
+            "(the one it named at its start) resumes it.",
             file=sys.stderr,
         )
         sys.exit(130)
 
 
 # ---------------------------------------------------------------------------- a sweep's driver
+
+
+def resume_hint(config: DictConfig, sweep_dir: Path) -> str:
+    """How to resume this sweep: the same command, if its folder is fixed (a named experiment,
+    or hydra.sweep.dir given); else the folder must be named, since the default one is new
+    each time (it holds the time of day)."""
+    if "${now:" not in str(OmegaConf.to_container(config.hydra.sweep, resolve=False).get("dir", "")):
+        return "re-run the same command to resume"
+    return f"to resume, re-run it with hydra.sweep.dir={sweep_dir}"
+
+
+def check_other_jobs(config: DictConfig, sweep_dir: Path) -> None:
+    """Runs of another command in this sweep's folder: the report reads every run there. A
+    design's report reads one design only, so a designed sweep refuses them (exit 2, nothing
+    run); any other sweep says how many there are, since they join its report."""
+    planned = planned_jobs(config.hydra, job_dirname)
+    others = [] if planned is None else other_jobs(sweep_dir, planned)
+    if not others:
+        return
+    where = f"{sweep_dir} holds {len(others)} runs that this command does not ask for (e.g. {others[0]})"
+    if OmegaConf.select(config, "design") is not None:
+        fail(
+            f"{where}: a design's report reads the rows of one design; give this one its own folder "
+            "(hydra.sweep.dir=...) or remove them"
+        )
+    print(
+        f"[sweep] {where}: the report includes them (another seed set or setting); give hydra.sweep.dir=... "
+        "to keep this command's runs apart",
+        file=sys.stderr,
+    )
 
 
 class SweepCallback(Callback):
@@ -243,7 +301,8 @@ class SweepCallback(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
-        print(f"[sweep] writing to {sweep_dir} (re-run the same command to resume)", file=sys.stderr)
+        check_other_jobs(config, sweep_dir)
+        print(f"[sweep] writing to {sweep_dir} ({resume_hint(config, sweep_dir)})", file=sys.stderr)
         if config.get("progress", True) and sys.stderr.isatty() and sys.stdout.isatty():
             self._progress = Progress(sweep_dir, sweep_size(config.hydra)).start()
             os.environ[WATCHED] = "1"  # inherited by the jobs' processes, started after this

@@ -306,6 +306,12 @@ def check_runs(runs: pd.DataFrame, sweep_dir: Path) -> pd.DataFrame:
         raise SweepError(f"{sweep_dir}: no finished runs to report on")
     if "variant" in ok and ok["variant"].isna().any():
         raise SweepError(f"{sweep_dir}: some runs are ablation variants and some are not: report them apart")
+    if ROW in ok:
+        designs = {c: sorted(map(str, ok[c].dropna().unique())) for c in ok if c.startswith("design.") and c != ROW}
+        mixed = {c: v for c, v in designs.items() if len(v) > 1}
+        if mixed:
+            what = "; ".join(f"{c}: {', '.join(v)}" for c, v in mixed.items())
+            raise SweepError(f"{sweep_dir}: runs of more than one design ({what}): report each from its own folder")
     ablation = "variant" in ok
     by = analysis.varying_parameters(ok)
     dup = analysis.duplicated_runs(ok, by, arm="variant" if ablation else "policy")
@@ -356,6 +362,7 @@ def read_design(sweep_dir: Path, ok: pd.DataFrame):
     were not made with its rows (another design, or another sample) or if it is unreadable."""
     import yaml
 
+    from sim import design as designs
     from sim.design import Design, check, row_values
 
     job = sweep_dir / str(ok["job"].iloc[0])
@@ -365,7 +372,13 @@ def read_design(sweep_dir: Path, ok: pd.DataFrame):
         check(design)
     except (OSError, KeyError, TypeError, ValueError) as err:
         raise SweepError(f"{job}: no readable design ({err})") from None
+    rows = designs.n_rows(design)
     for run in ok.to_dict("records"):
+        if not 0 <= int(run[ROW]) < rows:
+            raise SweepError(
+                f"{run['job']}: row {run[ROW]} is beyond the {rows} rows of the design of {job.name}: "
+                "the folder holds runs of more than one design; report each from its own folder"
+            )
         params = _settings(sweep_dir / str(run["job"]))
         for name, value in row_values(design, int(run[ROW])).items():
             if name in params and not np.isclose(params[name], value, rtol=1e-9, atol=0):
@@ -756,6 +769,8 @@ def _staff_words(runs: pd.DataFrame, budget: str | None) -> str:
         by_policy = total.groupby(runs["policy"], sort=True)
         varies = bool((by_policy.max() - by_policy.min() > 1.5).any())  # a study's rounding moves 1 post
         staff = {p: v for p, v in by_policy.mean().items() if pd.notna(v)}
+    budget_swept = [c for c in ("scenario.workers_per_10k", "scenario.dept_staff_per_10k") if c in runs]
+    varies = varies or any(runs[c].nunique() > 1 for c in budget_swept)  # at small scale by less than a post
     counts = {p: f"{v:.0f}" if abs(v - round(v)) < 0.05 else f"{v:.1f}" for p, v in staff.items()}
     volunteers = {
         "counted": "equal capacity: volunteer hours count against the paid budget",

@@ -167,7 +167,21 @@ def collect_runs(sweep_dir: Path) -> pd.DataFrame:
     jobs = _job_dirs(sweep_dir)
     if not jobs:
         raise SweepError(f"{sweep_dir} has no job folders (each with a .hydra/ folder): is it a sweep directory?")
+    if single := [j.name for j in jobs if _single_run(j)]:
+        raise SweepError(
+            f"{sweep_dir} holds runs made one at a time (python -m sim without -m: {len(single)}, e.g. "
+            f"{single[0]}), not the jobs of one sweep: a report compares the runs of one sweep "
+            "(python -m sim -m ... or experiment=...)"
+        )
     return _table([_row(j) for j in jobs])
+
+
+def _single_run(job_dir: Path) -> bool:
+    """Whether Hydra made this folder for a single run, not for a sweep's job."""
+    try:
+        return "\n  mode: RUN\n" in (job_dir / ".hydra" / "hydra.yaml").read_text()
+    except OSError:  # no record of how it was made (a folder written by hand, as in tests)
+        return False
 
 
 def runs_from_results(results, overrides) -> pd.DataFrame:
@@ -233,9 +247,10 @@ def read_runs(path: Path) -> pd.DataFrame:
 # ---------------------------------------------------------------------------- progress
 
 
-def sweep_size(hydra_cfg: DictConfig) -> int | None:
-    """Number of jobs of a basic-sweeper sweep: product of the sweep lengths in the command
-    line overrides and in ``hydra.sweeper.params``."""
+def _sweep_overrides(hydra_cfg: DictConfig):
+    """The parsed overrides a basic-sweeper sweep expands: the command line's and the
+    sweeper's own parameters (a named experiment's axes) that the command line leaves; None
+    if they cannot be read."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     items = list(hydra_cfg.overrides.task)
@@ -243,14 +258,40 @@ def sweep_size(hydra_cfg: DictConfig) -> int | None:
     given = {str(o).split("=")[0] for o in items}
     items += [f"{k}={v}" for k, v in params.items() if k not in given]
     try:
-        parsed = OverridesParser.create().parse_overrides(items)
+        return OverridesParser.create().parse_overrides(items)
     except Exception:
         return None
-    total = 1
-    for o in parsed:
-        if o.is_sweep_override():
-            total *= len(list(o.sweep_string_iterator()))
-    return total
+
+
+def sweep_size(hydra_cfg: DictConfig) -> int | None:
+    """Number of jobs of a basic-sweeper sweep: product of the sweep lengths in the command
+    line overrides and in ``hydra.sweeper.params``."""
+    parsed = _sweep_overrides(hydra_cfg)
+    if parsed is None:
+        return None
+    return math.prod(len(list(o.sweep_string_iterator())) for o in parsed if o.is_sweep_override())
+
+
+def planned_jobs(hydra_cfg: DictConfig, name) -> set[str] | None:
+    """The folder names of the jobs this sweep will run, as the basic sweeper expands them
+    (``name``: a job's overrides -> its folder name); None if they cannot be worked out."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    parsed = _sweep_overrides(hydra_cfg)
+    if parsed is None:
+        return None
+    try:
+        (batches,) = BasicSweeper.split_arguments(parsed, None)
+    except Exception:  # a sweep the basic sweeper cannot expand: Hydra will say so itself
+        return None
+    return {name(job) for job in batches}
+
+
+def other_jobs(sweep_dir: Path, planned: set[str]) -> list[str]:
+    """Job folders already in ``sweep_dir`` that this sweep does not plan (another command's)."""
+    if not Path(sweep_dir).is_dir():
+        return []
+    return [p.name for p in _job_dirs(Path(sweep_dir)) if p.name not in planned]
 
 
 WATCHED = "GOVSIM_SWEEP_WATCHED"

@@ -1,6 +1,8 @@
 """The command line as users meet it: one run, its files, and clear errors for bad input."""
 
 import json
+import sys
+from unittest import mock
 
 import pandas as pd
 import pytest
@@ -238,3 +240,34 @@ def test_a_sweep_whose_every_run_would_be_refused_stops_before_any_folder(tmp_pa
         "-m", "scenario=teaching", "days=10,20", "warmup_days=15", "seed=0", f"hydra.sweep.dir={tmp_path / 'm'}"
     )
     assert mixed.returncode == 1, mixed.stderr[-2000:]  # the 10-day run fails, the 20-day run is measured
+    # A value typed once on the command line is in every run, whatever preset a swept group
+    # picks: no sweep over policy can mend policy.patrol_share=1.2.
+    fixed = cli(
+        "experiment=compare_regimes",
+        "scenario=teaching",
+        "days=20",
+        "warmup_days=0",
+        "policy.patrol_share=1.2",
+        f"hydra.sweep.dir={tmp_path / 'f'}",
+    )
+    assert fixed.returncode == 2 and "policy.patrol_share=1.2 is out of range" in fixed.stderr, fixed.stderr[-2000:]
+    assert not (tmp_path / "f").exists()
+
+
+def test_an_interrupted_run_leaves_no_empty_folder(tmp_path):
+    from sim import cli as command
+
+    made = tmp_path / "results" / "runs" / "x"
+    made.mkdir(parents=True)
+    (made / ".hydra").mkdir()  # Hydra had written its record, the run had not begun
+    command._made.append(made)
+    try:
+        with (
+            pytest.raises(SystemExit) as stop,
+            mock.patch.object(sys, "argv", ["sim"]),
+            mock.patch.object(command, "main", side_effect=KeyboardInterrupt),
+        ):
+            command.cli()
+    finally:
+        command._made.remove(made)
+    assert stop.value.code == 130 and not made.exists()

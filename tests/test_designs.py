@@ -5,6 +5,8 @@ small through the sweep machinery."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,10 +16,11 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
 from sim import design as designs
-from sim import discovery, sensitivity
+from sim import discovery, report, sensitivity
 from sim.config import CONFIG_DIR
 from sim.params import TABLE_SCALES, ConfigError, Scenario, validate
-from tests.conftest import cli, make_config
+from sim.sweep import SweepError
+from tests.conftest import SMALL_DESIGN, cli, make_config
 
 EXPERIMENTS = ("sensitivity_morris", "sensitivity_sobol", "scenario_discovery")
 
@@ -192,6 +195,27 @@ def test_morris_experiment_runs_small_and_reports_structural_zeros(small_design_
     assert mu["coarse", "scenario.tailoring_time_factor"] == 0  # coarse gives standard remedies
     assert mu["refined", "scenario.appraisal_overhead_h"] == 0  # 四指同评 replaces the appraisal
     assert mu["coarse", "scale.need_rates"] > 0 and mu["refined", "scale.need_rates"] > 0
+
+
+def test_a_design_resumes_in_its_folder_and_refuses_another_designs_runs(small_design_sweep, tmp_path):
+    folder = tmp_path / "design"
+    shutil.copytree(small_design_sweep, folder)
+    again = cli(*SMALL_DESIGN, "hydra.launcher.n_jobs=2", "progress=false", f"hydra.sweep.dir={folder}")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert again.stdout.count("[skip]") == 20 and "does not ask for" not in again.stderr  # the same rows: resumed
+    jobs = sorted(p.name for p in folder.iterdir())
+    other = [o.replace("design.size=2", "design.size=3") for o in SMALL_DESIGN]  # another sample
+    refused = cli(*other, "progress=false", f"hydra.sweep.dir={folder}")
+    assert refused.returncode == 2 and "a design's report reads the rows of one design" in refused.stderr
+    assert sorted(p.name for p in folder.iterdir()) == jobs, "nothing run or written"
+
+
+def test_a_report_refuses_runs_of_two_designs():
+    runs = pd.DataFrame(
+        {"status": "ok", "job": ["a", "b"], "design.row": [0, 7], "design.size": [2, 3], "policy": "coarse", "seed": 0}
+    )
+    with pytest.raises(SweepError, match=r"more than one design \(design.size: 2, 3\)"):
+        report.check_runs(runs, Path("sweep"))
 
 
 def test_sobol_and_discovery_experiments_run_small(tmp_path):

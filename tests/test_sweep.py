@@ -219,3 +219,24 @@ def test_categorical_sweeps_stay_apart_and_progress_does_not_block_resume(tmp_pa
         tmp_path, "policy=coarse,refined", "policy.routing=hierarchical,grid_first", "seed=0,1", "progress=false"
     )
     assert again.stdout.count("[skip]") == 8, "progress does not change results, so runs are reused"
+
+
+def test_a_report_on_runs_made_one_at_a_time_is_refused(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / name / ".hydra").mkdir(parents=True)
+        (tmp_path / name / ".hydra" / "hydra.yaml").write_text("hydra:\n  mode: RUN\n  searchpath: []\n")
+    with pytest.raises(SweepError, match="runs made one at a time"):
+        collect_runs(tmp_path)
+
+
+def test_a_sweep_says_how_to_resume_it():
+    from omegaconf import OmegaConf
+
+    from sim.cli import resume_hint
+
+    def hint(task, sweep_dir="results/sweeps/${now:%H-%M-%S}"):
+        config = OmegaConf.create({"hydra": {"overrides": {"task": task}, "sweep": {"dir": sweep_dir}}})
+        return resume_hint(config, Path("results/sweeps/12-00-00"))
+
+    assert hint(["seed=0,1"]) == "to resume, re-run it with hydra.sweep.dir=results/sweeps/12-00-00"
+    assert hint(["seed=0,1"], "results/sweeps/compare_regimes") == "re-run the same command to resume"

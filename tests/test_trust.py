@@ -143,6 +143,8 @@ def test_one_configuration_one_folder_and_experiments_apart(tmp_path):
     assert other.returncode == 0, other.stderr
     names = [p.name for p in tmp_path.iterdir() if (p / ".hydra").is_dir()]
     assert sum("experiment=compare_regimes" in n for n in names) == 2, names
+    # The first command's run joins the second's report: the sweep says so as it starts.
+    assert "holds 1 runs that this command does not ask for" in other.stderr, other.stderr
 
 
 def _job(sweep: Path, name: str, overrides: list[str], policy: str, seed: int, kpis: dict) -> None:
