@@ -308,7 +308,8 @@ def familywise(effects: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     * ``better`` / ``worse``: the familywise interval excludes 0 and the effect is at least
       the :data:`RELEVANT` size, in the KPI's good or bad direction;
     * ``negligible``: the familywise interval lies within +/- the relevant size;
-    * ``unclear``: anything else (too few seeds to tell)."""
+    * ``unclear``: anything else (too few seeds to tell);
+    * ``n/a``: the KPI has no value in these runs."""
     if effects.empty:
         return effects.assign(family=[], fw_low=[], fw_high=[], verdict=[])
     out = effects.copy()
@@ -325,6 +326,8 @@ def familywise(effects: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 def _verdict(r: dict) -> str:
     if r["pairs"] >= 2 and r["difference"] == 0 and r["ci_low"] == 0 and r["ci_high"] == 0:
         return "structural zero"
+    if np.isnan(r["difference"]):
+        return "n/a"  # the KPI is not defined in these runs (e.g. a horizon shorter than its cap)
     if r["pairs"] < 2 or np.isnan(r["fw_low"]):
         return "unclear"
     size = RELEVANT.get(r["kpi"], 0.0)
@@ -395,14 +398,23 @@ def curve_bands(curves: pd.DataFrame, arm: str = "policy") -> pd.DataFrame:
 
 
 SERIES = {"backlog": "needs open (backlog)", "satisfaction_mean": "mean satisfaction of residents (0-1)"}
+SERIES_MAX = {"satisfaction_mean": 1.0}  # and every series is at least 0
 
 
 def timeseries_bands(series: pd.DataFrame, arm: str = "policy", measures=tuple(SERIES)) -> pd.DataFrame:
-    """Per arm, measure and day: the mean over runs with its 95 % CI across seeds. ``series``
-    stacks the runs' ``timeseries.parquet`` with ``arm`` and ``seed`` columns added."""
+    """Per arm, measure and day: the mean over runs with its 95 % CI across seeds, clipped to
+    the measure's possible values (a backlog is never below 0, satisfaction stays in [0, 1]:
+    with few seeds a t-interval can reach past them). ``series`` stacks the runs'
+    ``timeseries.parquet`` with ``arm`` and ``seed`` columns added."""
     parts = [bands(series, [arm, "day"], m).assign(measure=m) for m in measures if m in series]
     columns = [arm, "measure", "day", "mean", "ci_low", "ci_high", "n"]
-    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(parts, ignore_index=True)[columns]
+    upper = out["measure"].map(SERIES_MAX)
+    out["ci_low"] = out["ci_low"].clip(lower=0.0)
+    out["ci_high"] = out["ci_high"].where(upper.isna(), np.minimum(out["ci_high"], upper))
+    return out
 
 
 def warmup_days(series: pd.DataFrame, default: int = 0) -> int:
@@ -429,7 +441,8 @@ def forest_rows(runs: pd.DataFrame, kpis=tuple(KPIS), group_kpi: str = "resolved
     headline ``kpis`` present, and of ``group_kpi`` by resident group, one row each with:
     ``group`` ("" overall), ``family`` (:func:`unit_family`), ``better`` (+1 if higher is better
     for that KPI, -1 if lower, :data:`BETTER`) and ``favours``: ``refined`` or ``coarse`` when
-    the 95 % CI excludes 0 on that policy's better side, else ``""``."""
+    the 95 % CI excludes 0 on that policy's better side and the difference is at least the
+    smallest relevant size (:data:`RELEVANT`), else ``""``."""
     overall = paired_differences(runs, [], kpis=[k for k in kpis if k in runs])
     overall = overall.assign(group="", base=overall["kpi"])
     names = group_names(runs, group_kpi)
@@ -440,7 +453,9 @@ def forest_rows(runs: pd.DataFrame, kpis=tuple(KPIS), group_kpi: str = "resolved
     rows["better"] = rows["base"].map(lambda k: BETTER.get(k, 1)).astype(int)
     gain_low = np.where(rows["better"] > 0, rows["ci_low"], -rows["ci_high"])  # the CI in the better direction
     gain_high = np.where(rows["better"] > 0, rows["ci_high"], -rows["ci_low"])
-    rows["favours"] = np.where(gain_low > 0, "refined", np.where(gain_high < 0, "coarse", ""))
+    size = rows["base"].map(lambda k: RELEVANT.get(k, 0.0)).to_numpy()
+    relevant = rows["difference"].abs().to_numpy() >= size  # a sure but tiny gap favours nobody
+    rows["favours"] = np.where(relevant & (gain_low > 0), "refined", np.where(relevant & (gain_high < 0), "coarse", ""))
     columns = ["kpi", "base", "group", "family", "better", "difference", "ci_low", "ci_high", "pairs", "favours"]
     return rows[columns]
 

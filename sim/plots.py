@@ -75,6 +75,15 @@ def _finish(fig, path: Path) -> list[Path]:
     return out
 
 
+def _mark_if_empty(ax, values) -> None:
+    """Say so on a panel whose KPI has no value in these runs (e.g. the time to resolution
+    capped at 30 days, when fewer than 30 days are measured), instead of leaving it blank."""
+    if not pd.Series(values, dtype=float).notna().any():
+        ax.text(0.5, 0.5, "n/a: not defined\nin these runs", transform=ax.transAxes, ha="center", va="center")
+        ax.set_xticks([])
+        ax.set_yticks([])
+
+
 def _grid(kpis, title):
     fig, axes = plt.subplots(2, len(kpis), figsize=(3.6 * len(kpis), 6.2), squeeze=False, constrained_layout=True)
     fig.suptitle(title)
@@ -99,8 +108,10 @@ def plot_policies(summary: pd.DataFrame, diffs: pd.DataFrame, kpis, path: Path, 
         ax.set_xticks(range(len(s)), list(s["policy"]))
         ax.set_xlim(-0.6, len(s) - 0.4)
         ax.set_title(_label(k), fontsize=9)
+        _mark_if_empty(ax, s["mean"])
         d = diffs[diffs["kpi"] == k]
         ax = axes[1, j]
+        _mark_if_empty(ax, d["difference"])
         if len(d):
             r = d.iloc[0]
             ax.errorbar(
@@ -150,6 +161,8 @@ def plot_over(
         axd.axhline(0, color="grey", lw=0.8, ls="--")
         ax.set_title(_label(k), fontsize=9)
         axd.set_xlabel(axis_label(x))
+        _mark_if_empty(ax, summary.loc[summary["kpi"] == k, "mean"])
+        _mark_if_empty(axd, diffs.loc[diffs["kpi"] == k, "difference"])
     axes[0, 0].set_ylabel("mean, 95% CI across seeds")
     axes[1, 0].set_ylabel("refined - coarse (paired), 95% CI")
     axes[0, 0].legend(fontsize=7)
@@ -188,6 +201,7 @@ def plot_ablation(effects: pd.DataFrame, kpis, path: Path, title: str) -> list[P
                 label=direction,
             )
         ax.axvline(0, color="grey", lw=0.8, ls="--")
+        _mark_if_empty(ax, effects.loc[effects["kpi"] == k, "difference"])
         ax.xaxis.set_major_locator(MaxNLocator(5))  # signed tick labels need room
         ax.set_yticks(range(len(dials)), dials if j == 0 else [""] * len(dials))
         ax.set_title(_label(k), fontsize=9)
@@ -200,9 +214,9 @@ def plot_ablation(effects: pd.DataFrame, kpis, path: Path, title: str) -> list[P
 # ---------------------------------------------------------------------------- headline figure
 
 FAVOURS = {
-    "refined": (COLOURS["refined"], "refined better (95% CI clear of 0)"),
-    "coarse": (COLOURS["coarse"], "coarse better (95% CI clear of 0)"),
-    "": ("#999999", "no clear difference (95% CI holds 0)"),
+    "refined": (COLOURS["refined"], "refined better (95% CI clear of 0, by a relevant size)"),
+    "coarse": (COLOURS["coarse"], "coarse better (95% CI clear of 0, by a relevant size)"),
+    "": ("#999999", "no clear or no relevant difference"),
 }
 FAMILIES = {
     # family: (axis label, factor applied to the differences)

@@ -73,3 +73,14 @@ def test_ablation_effects_have_the_right_sign():
     in_coarse, in_refined = analysis.DIRECTIONS.values()
     assert e.loc[in_coarse, "difference"] == pytest.approx(0.5 - 0.4)
     assert e.loc[in_refined, "difference"] == pytest.approx(0.7 - 0.65)
+
+
+def test_daily_bands_stay_within_what_the_measure_can_be():
+    # Three seeds, one far from the others: the t-interval of the mean reaches below 0 needs
+    # and above full satisfaction; the band is cut at those bounds, the mean is left alone.
+    series = pd.DataFrame(
+        {"policy": "coarse", "seed": [0, 1, 2], "day": 0, "backlog": [0, 0, 30], "satisfaction_mean": [0.99, 1.0, 0.5]}
+    )
+    b = analysis.timeseries_bands(series).set_index("measure")
+    assert b.loc["backlog", "ci_low"] == 0 and b.loc["backlog", "mean"] == 10
+    assert b.loc["satisfaction_mean", "ci_high"] == 1.0 and b.loc["satisfaction_mean", "ci_low"] > 0

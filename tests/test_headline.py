@@ -124,6 +124,20 @@ def paired_runs() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def test_a_sure_but_negligible_gap_favours_neither_regime():
+    # On-time closure 0.0002 lower under refined on every seed (noise 1e-6): the interval
+    # excludes 0, but the gap is far below the smallest relevant size (0.01 of needs).
+    rows = []
+    for seed, e in enumerate((-1e-6, 1e-6, 0.0, 2e-6)):
+        base = {"status": "ok", "seed": seed, "needs_fingerprint": str(seed)}
+        rows += [
+            base | {"policy": "coarse", "on_time_share": 0.9},
+            base | {"policy": "refined", "on_time_share": 0.8998 + e},
+        ]
+    row = analysis.forest_rows(pd.DataFrame(rows), kpis=["on_time_share"]).set_index("kpi").loc["on_time_share"]
+    assert row["ci_high"] < 0 and row["favours"] == ""
+
+
 def test_forest_rows_follow_the_sign_convention():
     rows = analysis.forest_rows(paired_runs()).set_index("kpi")
     assert rows.loc["response_time_mean_h", "difference"] == pytest.approx(-20.0), "refined − coarse"
