@@ -178,16 +178,44 @@ def check_overrides(args: list[str]) -> None:
             continue
         try:
             (override,) = parser.parse_overrides([arg])
-        except Exception:  # a syntax error: Hydra's parser says where
-            continue
+        except Exception as err:  # a syntax error, or a sweep of the wrong type
+            lines = [ln for ln in str(err).splitlines() if ln.strip() and not ln.startswith(("See ", "Error parsing"))]
+            reason = lines[0] if lines else type(err).__name__
+            raise ConfigError(
+                f"cannot read {arg}: {reason} (a value is key=value; a sweep key=a,b or key='range(0,5)'; "
+                "the grammar: https://hydra.cc/docs/advanced/override_grammar/basic/)"
+            ) from None
         key = override.key_or_group.lstrip("+~")
-        if key.split(".")[0].split("/")[0] == "hydra" or override.is_delete():
+        if override.is_delete():
+            continue
+        if key.split(".")[0].split("/")[0] == "hydra":
+            _check_hydra_key(key, arg)
             continue
         values = _override_values(override)
         if key in GROUPS:
             _check_choices(key, values)
         else:
             _check_key(key, values)
+
+
+def _check_hydra_key(key: str, arg: str) -> None:
+    """A ``hydra.*`` key must exist where Hydra's own schema fixes the keys (``hydra.run.dir``,
+    ``hydra.sweep.subdir``, ``hydra.job.chdir``, ...); the launcher's and sweeper's keys depend
+    on the plugin chosen and are left to Hydra. Adding one with ``+`` is left to Hydra too."""
+    from hydra.conf import HydraConf
+
+    if arg.startswith("+"):
+        return
+    schema, path = HydraConf, "hydra"
+    for part in key.split(".")[1:]:
+        if not dataclasses.is_dataclass(schema):
+            return
+        names = [f.name for f in dataclasses.fields(schema)]
+        if part not in names:
+            close = difflib.get_close_matches(part, names, n=3)
+            hint = f"did you mean {', '.join(f'{path}.{c}' for c in close)}? " if close else ""
+            raise ConfigError(f"unknown key '{key}': {hint}{path} accepts {', '.join(sorted(names))}")
+        schema, path = typing.get_type_hints(schema)[part], f"{path}.{part}"
 
 
 def _check_design_chosen(args: list[str]) -> None:

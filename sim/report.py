@@ -896,7 +896,7 @@ def _slices(table: pd.DataFrame, columns: list[str]):
 
 def _print_runs(runs: pd.DataFrame) -> None:
     bad = runs[runs["status"] != "ok"]
-    print(f"{len(runs) - len(bad)} runs ok, {len(bad)} not")
+    print(f"{len(runs) - len(bad)} runs ok, {len(bad)} failed or unfinished")
     for r in bad.itertuples():
         print(f"  {r.job}: {r.status}: {r.error}")
 

@@ -73,6 +73,8 @@ def test_one_run_writes_the_output_contract(out_dir):
         ("scenario.categories.employed.share=0.9", "sum to 1"),
         ("scenario.categories.employed.away=[Mon-Fri 8]", "away"),
         ("days=0", "days"),
+        ("seed=range(0,x)", "cannot read seed=range(0,x)"),  # Hydra's grammar, in govsim's words
+        ("hydra.run.dirr=x", "did you mean hydra.run.dir?"),
     ],
 )
 def test_bad_input_names_the_key_and_what_is_allowed(override, expected, out_dir):
@@ -80,6 +82,7 @@ def test_bad_input_names_the_key_and_what_is_allowed(override, expected, out_dir
     assert done.returncode != 0, f"{override} was accepted"
     assert expected in done.stderr, f"the message for {override} does not mention {expected!r}: {done.stderr}"
     assert "Traceback" not in done.stderr, f"bare traceback for {override}"
+    assert done.stderr.startswith("govsim: configuration error"), done.stderr
     assert not (out_dir / "summary.json").exists(), "no result for a rejected config"
 
 
