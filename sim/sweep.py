@@ -277,6 +277,8 @@ def planned_jobs(hydra_cfg: DictConfig, name) -> set[str] | None:
     (``name``: a job's overrides -> its folder name); None if they cannot be worked out."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 
+    if not str(hydra_cfg.sweeper.get("_target_", "")).endswith(".BasicSweeper"):
+        return None  # another sweeper (Optuna, Ax...) chooses its own jobs
     parsed = _sweep_overrides(hydra_cfg)
     if parsed is None:
         return None
