@@ -411,9 +411,8 @@ def timeseries_bands(series: pd.DataFrame, arm: str = "policy", measures=tuple(S
     if not parts:
         return pd.DataFrame(columns=columns)
     out = pd.concat(parts, ignore_index=True)[columns]
-    upper = out["measure"].map(SERIES_MAX)
     out["ci_low"] = out["ci_low"].clip(lower=0.0)
-    out["ci_high"] = out["ci_high"].where(upper.isna(), np.minimum(out["ci_high"], upper))
+    out["ci_high"] = out["ci_high"].clip(upper=out["measure"].map(SERIES_MAX))  # no bound where NaN
     return out
 
 

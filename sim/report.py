@@ -362,8 +362,7 @@ def read_design(sweep_dir: Path, ok: pd.DataFrame):
     were not made with its rows (another design, or another sample) or if it is unreadable."""
     import yaml
 
-    from sim import design as designs
-    from sim.design import Design, check, row_values
+    from sim.design import Design, check, n_rows, row_values
 
     job = sweep_dir / str(ok["job"].iloc[0])
     try:
@@ -372,7 +371,7 @@ def read_design(sweep_dir: Path, ok: pd.DataFrame):
         check(design)
     except (OSError, KeyError, TypeError, ValueError) as err:
         raise SweepError(f"{job}: no readable design ({err})") from None
-    rows = designs.n_rows(design)
+    rows = n_rows(design)
     for run in ok.to_dict("records"):
         if not 0 <= int(run[ROW]) < rows:
             raise SweepError(
