@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from sim import observe
 from sim.agents import Department, GridWorker, PartyOrganisation
 from sim.calendar import Calendar
 from sim.handling import PoolGroup, ServerPool, grid_shape, largest_remainder
@@ -114,7 +115,7 @@ def staffing_study(model_class, sc: Scenario, po: Policy, seed: int) -> np.ndarr
     )
     pilot = model_class(town, po, seed=seed)
     pilot.run(sc.staffing_pilot_days)
-    return pilot.offered_work_h(since_h=sc.staffing_pilot_days * 12.0)
+    return observe.offered_work_h(pilot, since_h=sc.staffing_pilot_days * 12.0)
 
 
 def build_front_line(model, sc: Scenario, po: Policy) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim import metrics
+from sim import metrics, observe
 from sim.config import load_config
 from sim.model import GovernanceModel
 from sim.params import RunConfig
@@ -28,7 +28,7 @@ WITHIN_DAYS = (1, 3, 7)
 def open_issues(model: GovernanceModel) -> pd.DataFrame:
     """Issues open at the end of the model's last day (arisen, neither resolved nor given up),
     with their status code (index into :data:`STATUSES`)."""
-    issues = model.issue_frame()
+    issues = observe.issue_frame(model)
     now = issues[issues["status"] == "open"].copy()
     now["code"] = np.where(now["started_h"].notna(), 3, np.where(now["reported_h"].notna(), 2, 1)).astype(np.int8)
     table = model.issues.view()
@@ -53,7 +53,7 @@ def day_measures(model: GovernanceModel) -> dict[str, float]:
     incidence of resolution within 1, 3 and 7 days over every need so far (``metrics``; NaN
     until a need can have been followed that long), and mean satisfaction by category."""
     horizon_h = model.day * 24.0
-    issues = model.issue_frame()
+    issues = observe.issue_frame(model)
     open_now = issues["status"] == "open"
     known = open_now & issues["reported_h"].notna()
     backlog = int(open_now.sum())

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim import metrics
+from sim import metrics, observe
 from sim.issues import label_column
 from sim.model import GovernanceModel
 from sim.params import RunConfig
@@ -65,9 +65,9 @@ def model_tables(model: GovernanceModel, cfg: RunConfig, residents: bool = True)
     (see ``simulate``)."""
     horizon_h = model.day * 24.0  # as far as the model has run (a notebook may stop early)
     tables = {
-        "issues": model.issue_frame(),
+        "issues": observe.issue_frame(model),
         "daily": pd.DataFrame(model.daily),
-        "time_use": model.time_use(horizon_h),
+        "time_use": observe.time_use(model, horizon_h),
         "horizon_h": horizon_h,
     }
     if residents:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import plots
+from sim import observe, plots
 from sim.live import STATUSES, Pair, day_measures, grid_units, map_state, need_status, open_issues
 from sim.terms import LANGUAGES, TERMS, term
 
@@ -23,7 +23,7 @@ def pair():
 
 
 def test_both_regimes_meet_the_same_needs(pair):
-    coarse, refined = (m.issue_frame() for m in pair.models)
+    coarse, refined = (observe.issue_frame(m) for m in pair.models)
     assert pair.day == 40 and all(m.day == 40 for m in pair.models)
     assert len(coarse) > 20  # ~1.4 needs a day in the teaching town
     for col in ("resident_id", "service_type", "created_h"):

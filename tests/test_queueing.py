@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from sim import metrics
+from sim import metrics, observe
 from sim.model import GovernanceModel
 from tests.conftest import make_config
 
@@ -31,7 +31,7 @@ def test_waits_match_erlang_c(lam):
     for seed in SEEDS:
         model = GovernanceModel(cfg.scenario, cfg.policy, seed=seed)
         model.run(DAYS)
-        d = model.issue_frame()
+        d = observe.issue_frame(model)
         w = (d["started_h"] - d["reported_h"]).dropna()
         waits.append(w.mean())
         p_waits.append((w > 0).mean())
