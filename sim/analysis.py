@@ -461,9 +461,22 @@ def forest_rows(runs: pd.DataFrame, kpis=tuple(KPIS), group_kpi: str = "resolved
 
 # ---------------------------------------------------------------------------- staff-time accounting
 
-ACCOUNTING_PREFIXES = ("staff_", "paid_h_", "volunteer_h", "capacity_", "time_", "utilisation")
+ACCOUNTING_PREFIXES = (
+    "staff_",
+    "paid_h_",
+    "volunteer_h",
+    "capacity_",
+    "time_",
+    "utilisation",
+    "case_share_",
+    "cases_per_front_post_month",
+    "known_per_post_month",
+    "visits",
+)
 """KPI columns of the staff-time accounting: staff per line, paid hours per line, volunteer
-hours, handling capacity, hours on patrol, travel, evaluation and visits, utilisation."""
+hours, capacity, each pool's hours by use (duties, appraisal, records, patrol or inspection,
+documentation, cases, travel, idle), utilisation (hours not idle), the share of hours on cases,
+cases per post and month, household visits."""
 
 
 def accounting_keys(runs: pd.DataFrame) -> list[str]:

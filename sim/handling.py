@@ -42,6 +42,8 @@ class PoolOutcome:
     travel_h: np.ndarray
     work_h: np.ndarray
     server: np.ndarray
+    w_start: np.ndarray  # start and end of each case on its pool's working clock (NaN if abandoned)
+    w_end: np.ndarray
 
 
 @dataclass
@@ -68,6 +70,7 @@ class ServerPool:
         self._py = [float(self.base[1])] * self.n_servers
         self._busy_h = 0.0  # handling and travel booked, on the handling clock
         self._travel_h = 0.0
+        self._fixed_h = 0.0  # of which per-case fixed time (documentation, triage)
         self._served = 0
         self._group: PoolGroup | None = None  # holds the state instead (one server only)
         self._slot = -1
@@ -81,6 +84,11 @@ class ServerPool:
     @property
     def travel_total_h(self) -> float:
         return float(self._group.travel_total[self._slot]) if self._group is not None else self._travel_h
+
+    @property
+    def fixed_total_h(self) -> float:
+        """Per-case fixed time booked so far (documentation, triage): part of ``busy_h``."""
+        return float(self._group.fixed_total[self._slot]) if self._group is not None else self._fixed_h
 
     @property
     def served(self) -> int:
@@ -108,16 +116,26 @@ class ServerPool:
         boundaries exact in floating point."""
         return self.calendar.clock_array(t)
 
-    def serve(self, ready_h, give_up_h, created_h, x, y, service_h, worsening_per_h, worsening_cap) -> PoolOutcome:
+    def serve(
+        self, ready_h, give_up_h, created_h, x, y, service_h, worsening_per_h, worsening_cap, fixed_h=None
+    ) -> PoolOutcome:
         """Queue cases (sorted by ``ready_h``) and return when each starts and ends.
 
         ``service_h`` is the hands-on time if handled at once; it grows by ``worsening_per_h``
-        for each hour since the case arose, up to ``worsening_cap`` times.
+        for each hour since the case arose, up to ``worsening_cap`` times. ``fixed_h`` (per
+        case, default none) is time the case takes besides (documentation, triage), which does
+        not grow.
         """
         group = self._group if self._group is not None else PoolGroup([self])
         index = next(i for i, p in enumerate(group) if p is self)
         which = np.full(len(ready_h), index, dtype=np.int64)
-        return serve_pools(group, which, ready_h, give_up_h, created_h, x, y, service_h, worsening_per_h, worsening_cap)
+        return serve_pools(
+            group, which, ready_h, give_up_h, created_h, x, y, service_h, worsening_per_h, worsening_cap, fixed_h
+        )
+
+    def free_w(self) -> np.ndarray:
+        """When each server frees, on the working clock."""
+        return np.array([w for w, _ in self._free], dtype=float)
 
     def capacity_h(self, horizon_h: float) -> float:
         """Handling hours this pool could give from 0 to ``horizon_h``."""
@@ -153,11 +171,24 @@ class PoolGroup(list):
         self.py = np.array([p.pos_y[0] for p in pools_1], dtype=float)
         self.busy = np.array([p.busy_h for p in pools_1], dtype=float)
         self.travel_total = np.array([p.travel_total_h for p in pools_1], dtype=float)
+        self.fixed_total = np.array([p.fixed_total_h for p in pools_1], dtype=float)
         self.served = np.array([p.served for p in pools_1], dtype=np.int64)
         self.stretch = np.array([1.0 / p.share for p in pools_1], dtype=float)
         self.inv_speed = np.array([1.0 / p.speed_kmh if p.travel else 0.0 for p in pools_1], dtype=float)
         for s, p in enumerate(pools_1):
             p._group, p._slot = self, s
+
+    def busy_in_window(self, w0: float, open_h: float) -> np.ndarray:
+        """Per pool (0 for an empty slot): the open hours of the window [w0, w0 + open_h) that
+        its servers spend on cases already booked. A server is busy without a break from the
+        window's start until it frees when every case it was given was ready by the window's
+        start, as cases of earlier days are."""
+        out = np.zeros(len(self))
+        singles = np.flatnonzero(self.slot >= 0)
+        out[singles] = np.clip(self.free[self.slot[singles]] - w0, 0.0, open_h)
+        for i in np.flatnonzero((self.slot < 0) & (self.calendar_of >= 0)):
+            out[i] = np.clip(self[i].free_w() - w0, 0.0, open_h).sum()
+        return out
 
 
 def plain_sum(values) -> float:
@@ -181,19 +212,23 @@ class _Batch:
     x: np.ndarray
     y: np.ndarray
     service: np.ndarray  # hands-on hours if handled at once
+    fixed: np.ndarray  # hours besides, which do not grow (documentation, triage)
     worsening_per_h: float
     worsening_cap: float
 
     def __post_init__(self):
         m = len(self.w_ready)
         self.started, self.w_end, self.abandoned, self.travel, self.work = (np.full(m, np.nan) for _ in range(5))
+        self.w_start = np.full(m, np.nan)
         self.server = np.full(m, -1, dtype=np.int32)
 
 
 def serve_pools(
-    pools, which, ready_h, give_up_h, created_h, x, y, service_h, worsening_per_h, worsening_cap
+    pools, which, ready_h, give_up_h, created_h, x, y, service_h, worsening_per_h, worsening_cap, fixed_h=None
 ) -> PoolOutcome:
     """Serve one batch of cases, each in its own pool: case ``j`` joins ``pools[which[j]]``.
+    A case occupies its server for its travel, its hands-on time ``service_h`` (grown by
+    worsening) and its ``fixed_h`` (default none), on the pool's stretched working clock.
 
     Cases are given sorted by ``ready_h``; each pool serves its own in that order (FCFS), as
     :meth:`ServerPool.serve` would one pool at a time. ``pools`` is a :class:`PoolGroup` (or a
@@ -202,7 +237,8 @@ def serve_pools(
     """
     group = pools if isinstance(pools, PoolGroup) else PoolGroup(pools)
     m = len(ready_h)
-    out = PoolOutcome(*(np.full(m, np.nan) for _ in range(5)), np.full(m, -1, dtype=np.int32))
+    nan = (np.full(m, np.nan) for _ in range(7))
+    out = PoolOutcome(*(next(nan) for _ in range(5)), np.full(m, -1, dtype=np.int32), next(nan), next(nan))
     if m == 0:
         return out
     which = np.asarray(which)
@@ -215,6 +251,7 @@ def serve_pools(
         np.asarray(x, dtype=float)[order],
         np.asarray(y, dtype=float)[order],
         np.asarray(service_h, dtype=float)[order],
+        np.zeros(m) if fixed_h is None else np.broadcast_to(np.asarray(fixed_h, dtype=float), (m,))[order],
         worsening_per_h,
         worsening_cap,
     )
@@ -239,6 +276,8 @@ def serve_pools(
     out.travel_h[order] = batch.travel
     out.work_h[order] = batch.work
     out.server[order] = batch.server
+    out.w_start[order] = batch.w_start
+    out.w_end[order] = batch.w_end
     return out
 
 
@@ -255,11 +294,11 @@ def _serve_loop(group: PoolGroup, pool: np.ndarray, rows: np.ndarray, batch: _Ba
         return
     starts, stops = _segments(pool[rows])
     wr, gives_up = batch.w_ready[rows].tolist(), batch.give_up[rows].tolist()
-    created, base_s = batch.created[rows].tolist(), batch.service[rows].tolist()
+    created, base_s, fixed = batch.created[rows].tolist(), batch.service[rows].tolist(), batch.fixed[rows].tolist()
     xs, ys = batch.x[rows].tolist(), batch.y[rows].tolist()
     worsening_per_h, worsening_cap = batch.worsening_per_h, batch.worsening_cap
     m, nan = len(rows), math.nan
-    started, w_end_of = [nan] * m, [nan] * m
+    started, w_start_of, w_end_of = [nan] * m, [nan] * m, [nan] * m
     abandoned, travel_of, work_of, server_of = [nan] * m, [nan] * m, [nan] * m, [-1] * m
     heapreplace = heapq.heapreplace
     for p, lo, hi in zip(pool[rows][starts].tolist(), starts.tolist(), stops.tolist()):
@@ -268,7 +307,7 @@ def _serve_loop(group: PoolGroup, pool: np.ndarray, rows: np.ndarray, batch: _Ba
         hours, last_hour, cum, is_open = cal.hours_per_week, cal._last_hour_list, cal._cum_list, cal._mask_list
         stretch = 1.0 / srv.share
         inv_speed = 1.0 / srv.speed_kmh if srv.travel else 0.0
-        busy, travel_total, served = srv._busy_h, srv._travel_h, 0
+        busy, travel_total, fixed_total, served = srv._busy_h, srv._travel_h, srv._fixed_h, 0
         for j in range(lo, hi):
             free_w, k = free[0]
             w_start = free_w if free_w > wr[j] else wr[j]  # max(wr[j], free_w), tie to the first
@@ -283,16 +322,19 @@ def _serve_loop(group: PoolGroup, pool: np.ndarray, rows: np.ndarray, batch: _Ba
             travel = (abs(px[k] - xs[j]) + abs(py[k] - ys[j])) * inv_speed
             worsening = 1.0 + worsening_per_h * (t_start - created[j])
             work = base_s[j] * (worsening_cap if worsening_cap < worsening else worsening)  # min(), tie to the first
-            w_end = w_start + (travel + work) * stretch
+            w_end = w_start + (travel + work + fixed[j]) * stretch
             heapreplace(free, (w_end, k))
             px[k], py[k] = xs[j], ys[j]
             started[j], w_end_of[j], travel_of[j], work_of[j], server_of[j] = t_start, w_end, travel, work, k
-            busy += travel + work
+            w_start_of[j] = w_start
+            busy += travel + work + fixed[j]
             travel_total += travel
+            fixed_total += fixed[j]
             served += 1
-        srv._busy_h, srv._travel_h = busy, travel_total
+        srv._busy_h, srv._travel_h, srv._fixed_h = busy, travel_total, fixed_total
         srv._served += served
     batch.started[rows], batch.w_end[rows], batch.abandoned[rows] = started, w_end_of, abandoned
+    batch.w_start[rows] = w_start_of
     batch.travel[rows], batch.work[rows], batch.server[rows] = travel_of, work_of, server_of
 
 
@@ -321,12 +363,15 @@ def _serve_lockstep(group: PoolGroup, cal: Calendar, slot: np.ndarray, rows: np.
         travel = (np.abs(px[a] - batch.x[j]) + np.abs(py[a] - batch.y[j])) * group.inv_speed[a]
         worsening = 1.0 + wp * (t_start - batch.created[j])
         work = batch.service[j] * np.where(cap < worsening, cap, worsening)  # min(), tie to the first
-        w_end = w_start + (travel + work) * group.stretch[a]
+        fixed = batch.fixed[j]
+        w_end = w_start + (travel + work + fixed) * group.stretch[a]
         free[a], px[a], py[a] = w_end, batch.x[j], batch.y[j]
-        group.busy[a] = group.busy[a] + (travel + work)
+        group.busy[a] = group.busy[a] + (travel + work + fixed)
         group.travel_total[a] = group.travel_total[a] + travel
+        group.fixed_total[a] = group.fixed_total[a] + fixed
         group.served[a] += 1
         batch.started[j], batch.w_end[j], batch.travel[j], batch.work[j] = t_start, w_end, travel, work
+        batch.w_start[j] = w_start
         batch.server[j] = 0
 
 

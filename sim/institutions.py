@@ -12,12 +12,22 @@ import math
 
 import numpy as np
 
-from sim import observe
+from sim import observe, workload
 from sim.agents import Department, GridWorker, PartyOrganisation
 from sim.calendar import Calendar
 from sim.handling import PoolGroup, ServerPool, grid_shape, largest_remainder
 from sim.issues import COUNTER, DIGITAL, HOTLINE
-from sim.params import CALENDARS, SERVICE_TYPES, STAFF_WEEK_H, ConfigError, Policy, Scenario, paid_budget
+from sim.params import (
+    CALENDARS,
+    SERVICE_TYPES,
+    SPECIALIST_TYPES,
+    STAFF_WEEK_H,
+    ConfigError,
+    Policy,
+    Scenario,
+    faults_per_year,
+    paid_budget,
+)
 
 CHANNEL_CODE = {"counter": COUNTER, "hotline": HOTLINE, "digital": DIGITAL}
 
@@ -26,6 +36,7 @@ def build(model, sc: Scenario, po: Policy, rng: np.random.Generator, seed: int) 
     """Every institution of the regime, in dependency order."""
     set_service_tables(model, sc)
     model.service_calendar = Calendar.from_specs(CALENDARS[po.service_hours])
+    model.office_calendar = Calendar.from_specs(CALENDARS["office"])  # departments' hours
     model.volunteer_calendar = Calendar.from_specs(CALENDARS[sc.volunteer_hours])
     model.volunteers = volunteers_by_community(model, sc)
     routed = None
@@ -44,6 +55,7 @@ def set_service_tables(model, sc: Scenario) -> None:
     model.patience_h = np.array([s.patience_days * 24 for s in st])
     model.volunteer_eligible = np.array([s.volunteer_eligible for s in st])
     model.front_line_types = np.array([t in model.policy.competence for t in SERVICE_TYPES])
+    model.specialist_types = np.array([t in SPECIALIST_TYPES for t in SERVICE_TYPES])
 
 
 def volunteers_by_community(model, sc: Scenario) -> np.ndarray:
@@ -75,11 +87,16 @@ def split_staff(model, sc: Scenario, po: Policy, routed: np.ndarray | None) -> t
     has_dept = ~model.front_line_types
     floor = np.concatenate([[1], has_dept.astype(int)])  # every line that exists has someone
     if routed is None or not np.any(routed > 0):  # no study, or one too small to see any work
-        rates = np.append(model.population.need_rate.sum(0) * 8760, sc.facility_faults_per_1k * sc.n_residents / 1000)
+        rates = np.append(model.population.need_rate.sum(0) * 8760, faults_per_year(sc))
         lines = largest_remainder(dept_budget - n, rates * model.service_mean_h) + 1
         front, depts = paid - int(lines[has_dept].sum()), np.where(has_dept, lines, 0)
     elif paid >= floor.sum():
-        need = np.concatenate([[routed[0] / model.handling_share()], np.where(has_dept, routed[1:], 0.0)])
+        # Planned for: the front line's patrol at its most, the facility department's
+        # inspection at its most, duties and appraisal everywhere (each regime at its best).
+        hours_per_week = model.service_calendar.hours_per_week
+        shares = [workload.planned_case_share(sc, po, hours_per_week)]
+        shares += [workload.planned_department_share(sc, po, t == "facility") for t in SERVICE_TYPES]
+        need = np.where(np.concatenate([[True], has_dept]), routed / np.maximum(shares, 0.05), 0.0)
         staff = largest_remainder(paid - int(floor.sum()), need) + floor
         front, depts = int(staff[0]), staff[1:]
     else:
@@ -115,20 +132,26 @@ def staffing_study(model_class, sc: Scenario, po: Policy, seed: int) -> np.ndarr
     )
     pilot = model_class(town, po, seed=seed)
     pilot.run(sc.staffing_pilot_days)
-    return observe.offered_work_h(pilot, since_h=sc.staffing_pilot_days * 12.0)
+    work = observe.offered_work_h(pilot, since_h=sc.staffing_pilot_days * 12.0)
+    # The front line also keeps person-level records, where remedies are tailored.
+    work[0] += workload.records_h_per_year(sc, po, town.n_residents) * sc.staffing_pilot_days / 2 / 365
+    return work
 
 
 def build_front_line(model, sc: Scenario, po: Policy) -> None:
     """Split the staffing budget into pools at the policy's level (town, community, grid)
     and map every community cell to the pool that serves it."""
-    share = model.handling_share()
+    hours_per_week = model.service_calendar.hours_per_week
+    model.shares = workload.front_line_shares(sc, po, model.n_workers(), sc.n_residents, hours_per_week)
+    share = model.shares["cases"]
     if share <= 0.05:
+        taken = ", ".join(f"{k} {v:.2f}" for k, v in model.shares.items() if k != "cases")
         raise ConfigError(
-            f"policy.patrol_share={po.patrol_share} plus appraisal (scenario."
-            f"{'evaluation_overhead_h' if po.evaluation else 'appraisal_overhead_h'}="
-            f"{sc.evaluation_overhead_h if po.evaluation else sc.appraisal_overhead_h} h every "
-            f"scenario.evaluation_period_days={sc.evaluation_period_days} days) "
-            f"leaves {share:.2f} of worker time for handling: at least 0.05 must remain"
+            f"the front line's fixed shares of time ({taken}: scenario.duty_share={sc.duty_share}, the appraisal "
+            f"(scenario.{'evaluation_overhead_h' if po.evaluation else 'appraisal_overhead_h'}), "
+            f"scenario.records_h_per_resident_year={sc.records_h_per_resident_year}, "
+            f"policy.patrol_floor={po.patrol_floor}) leave {share:.2f} of worker time for cases: at least 0.05 must "
+            "remain; lower them or raise scenario.workers_per_10k"
         )
     terr, nc = model.territory, model.territory.n_communities
     residents_per_comm = np.bincount(model.population.community, minlength=nc)
@@ -169,6 +192,8 @@ def build_front_line(model, sc: Scenario, po: Policy) -> None:
     model._pool_members = order.astype(np.int32)
     model._pool_sizes = np.bincount(model.residents_pool, minlength=len(model.front_pools))
     model._pool_offsets = np.concatenate([[0], np.cumsum(model._pool_sizes)[:-1]])
+    # Public space of each pool's area, for street patrol (residents are spread evenly).
+    model._pool_area = sc.area_km2 * model._pool_sizes / max(1, len(model.population))
 
 
 def _pool_for(model, k: int, base, sc: Scenario, share: float) -> ServerPool:
@@ -210,12 +235,12 @@ def adopt_unstaffed(model) -> None:
 
 def build_departments(model, sc: Scenario) -> None:
     """One department (职能部门) per service line outside the front line's competence."""
-    office = Calendar.from_specs(CALENDARS["office"])
     centre = model.territory.centre(np.arange(model.territory.n_communities))
+    share = workload.department_share(sc)
     model.dept_pools: list[ServerPool | None] = [None] * len(SERVICE_TYPES)
     for k, staff in enumerate(model.line_staff):
         if not model.front_line_types[k]:
-            model.dept_pools[k] = ServerPool(int(staff), office, 1.0, centre, sc.travel_kmh, sc.travel)
+            model.dept_pools[k] = ServerPool(int(staff), model.office_calendar, share, centre, sc.travel_kmh, sc.travel)
             Department(model, k)
     model.dept_pools = PoolGroup(model.dept_pools)
 

@@ -48,6 +48,8 @@ COLUMNS = {
     "e_report": np.float32,  # when an unreported need is reported after all (repeat reporting)
     "e_service": np.float32,
     "u_solved": np.float32,
+    "n_then": np.float32,  # what staff hold of the person's need: its drift since the last contact ...
+    "n_noise": np.float32,  # ... and the error of that contact (standard normals; sim.information)
 }
 _NAN_COLUMNS = ("reported_h", "dispatched_h", "started_h", "resolved_h", "abandoned_h", "fit")
 _BLANK = {name: np.nan for name in _NAN_COLUMNS} | {"solved": -1, "pool": -1}  # other columns: 0

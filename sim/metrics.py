@@ -262,6 +262,29 @@ def window_means(ts: pd.DataFrame) -> dict[str, float]:
     }
 
 
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def workload_kpis(issues: pd.DataFrame, since_h: float, horizon_h: float, staff: dict) -> dict[str, float]:
+    """Cases per post and month over [``since_h``, ``horizon_h``): the known cases the front
+    line was sent, per front-line post (``cases_per_front_post_month``), and every known case,
+    per paid post of the front line and departments (``known_per_post_month``), as workload
+    figures of real systems count them (cases a month per staff member). ``staff`` holds the
+    run's head counts (``staff_front_line``, ``staff_dept_<line>``)."""
+    months = (horizon_h - since_h) / 24.0 / DAYS_PER_MONTH
+    dispatched = issues["dispatched_h"].to_numpy(float)
+    sent = (dispatched >= since_h) & (dispatched < horizon_h)
+    front = sent & (issues["handler"] == "front_line").to_numpy()
+    reported = issues["reported_h"].to_numpy(float)
+    known = (reported >= since_h) & (reported < horizon_h)
+    front_posts = staff.get("staff_front_line", 0.0)
+    posts = front_posts + sum(v for k, v in staff.items() if k.startswith("staff_dept_"))
+    return {
+        "cases_per_front_post_month": _share(front.sum(), front_posts * months) if months > 0 else np.nan,
+        "known_per_post_month": _share(known.sum(), posts * months) if months > 0 else np.nan,
+    }
+
+
 def littles_law(issues: pd.DataFrame, ts: pd.DataFrame) -> tuple[float, float]:
     """(time-average number in system, arrival rate x mean time in system), both over the
     horizon of ``ts``, with time in system clipped at the horizon. Little's law: L = λW."""

@@ -22,7 +22,7 @@ import copy
 import mesa
 import numpy as np
 
-from sim import institutions, rules
+from sim import information, institutions, rules, workload
 from sim.agents import Resident
 from sim.calendar import WEEK_H
 from sim.handling import PoolGroup, serve_pools
@@ -37,7 +37,7 @@ from sim.issues import (
     VOLUNTEER,
     IssueTable,
 )
-from sim.params import SERVICE_TYPES, Policy, Scenario, queueing_reduction
+from sim.params import SERVICE_TYPES, Policy, Scenario, faults_per_year, queueing_reduction
 from sim.world import Population, Territory
 
 FACILITY = SERVICE_TYPES.index("facility")
@@ -80,11 +80,14 @@ class GovernanceModel(mesa.Model):
         self._outcomes = np.empty(0, dtype=np.int64)  # resolved/abandoned, not yet felt by residents
         self.daily: list[dict] = []
         self.volunteer_weeks: list[float] = []  # volunteer hours the branches had, week by week
+        # Hours and counts the books of staff time need (sim.observe.time_use).
+        self.books = dict.fromkeys(("patrol_extra_h", "inspection_h", "visits", "visits_home", "visits_intrusive"), 0.0)
+        self._occupied = {}
 
     # ------------------------------------------------------------------ construction
     def _expected_issues_per_day(self) -> float:
         sc = self.scenario
-        return self.population.need_rate.sum() * 24 + sc.facility_faults_per_1k * sc.n_residents / 1000 / 365
+        return self.population.need_rate.sum() * 24 + faults_per_year(sc) / 365
 
     def n_workers(self) -> int:
         """Front-line staff: their part of the paid budget (``institutions.split_staff``).
@@ -93,14 +96,6 @@ class GovernanceModel(mesa.Model):
         if sc.servers is not None:
             return int(sc.servers)
         return self.front_staff_total
-
-    def handling_share(self) -> float:
-        """Share of a worker's shift left for handling after patrol and appraisal: the
-        traditional appraisal, or 四指同评 in its place."""
-        po, sc = self.policy, self.scenario
-        hours = sc.evaluation_overhead_h if po.evaluation else sc.appraisal_overhead_h
-        period_h = sc.evaluation_period_days / 7 * self.service_calendar.hours_per_week
-        return 1.0 - po.patrol_share - hours / period_h
 
     def pool_of(self, community, x, y) -> np.ndarray:
         """Front-line pool serving each location (grid unit: column, then row within it)."""
@@ -130,10 +125,11 @@ class GovernanceModel(mesa.Model):
         self.mobilise_volunteers_weekly()
         new = self.arise_needs(t0)
         self.decide_reporting(new)
-        visits = self.patrol_and_visit(t0, t1)
-        self.detect(t1, visits)
+        self.learn_of_reports(t1)
         self.route(t1)
-        self.handle(t1)
+        self.handle(t0, t1)
+        self.patrol_and_inspect(t0, t1)
+        self.give_up_unknown(t1)
         self.feel_outcomes(t1)
         self.fade_memories()
         self.evaluate_branches()
@@ -159,7 +155,7 @@ class GovernanceModel(mesa.Model):
         # Type of each need: where u falls among the resident's cumulative rates by type
         # (computed for today's residents only; the same numbers as a table for everyone).
         kind = (np.cumsum(rate[res], 1) < u[:, None]).sum(1)
-        fault_rate = sc.facility_faults_per_1k * sc.n_residents / 1000 / 8760
+        fault_rate = faults_per_year(sc) / 8760
         m = rng.poisson(fault_rate * 24.0)
         fault_comm = rng.integers(0, self.territory.n_communities, size=m)
         fx, fy = self.territory.random_points(fault_comm, rng)
@@ -169,6 +165,7 @@ class GovernanceModel(mesa.Model):
         exponential = ("e_delay", "e_service", "e_report")
         draws |= {name: rng.standard_exponential(total_new).astype(np.float32) for name in exponential}
         draws["e_service"] = rules.service_factor(draws["e_service"], sc.service_time_shape)
+        draws |= {name: rng.standard_normal(total_new).astype(np.float32) for name in ("n_then", "n_noise")}
         e_patience = rng.standard_exponential(total_new)
         kind = np.concatenate([kind, np.full(m, FACILITY)]).astype(np.int8)
         order = np.argsort(created, kind="stable")
@@ -230,104 +227,20 @@ class GovernanceModel(mesa.Model):
         )
         return np.fmin(prompt, later)
 
-    def patrol_and_visit(self, t0: float, t1: float) -> dict:
-        """Workers walk their area for ``patrol_share`` of today's shift, visiting households
-        (each visit costs ``visit_h``): they learn of needs and refresh what they know."""
-        po, sc, pop = self.policy, self.scenario, self.population
-        if po.patrol_share <= 0:
-            return {}
-        cal = self.service_calendar
-        w0, w1 = cal.clock(t0), cal.clock(t1)
-        open_today = w1 - w0
-        if open_today <= 0:
-            return {}
-        sizes = self._pool_sizes
-        expected = self._front_staff * po.patrol_share * open_today / sc.visit_h
-        n_visits = np.floor(expected + self.policy_rng.random(len(expected))).astype(int)
-        n_visits = np.where(sizes > 0, n_visits, 0)
-        pool = np.repeat(np.arange(len(sizes)), n_visits)
-        who = self._pool_members[
-            self._pool_offsets[pool] + (self.policy_rng.random(len(pool)) * sizes[pool]).astype(int)
-        ]
-        when = cal.time_at_array(w0 + self.policy_rng.random(len(pool)) * open_today)
-        # Nobody answers the door of an absent resident (their category's hours away).
-        hour = np.floor(when).astype(np.int64) % WEEK_H
-        home = ~self._away_hours[pop.category[who], hour]
-        who, when = who[home], when[home]
-        first_visit = self._visit_buffers()
-        if len(who):
-            # Per visited resident: the first visit (detection) and the last (contact).
-            # ufunc.at gives the exact minimum and maximum without sorting the visits.
-            np.minimum.at(first_visit, who, when)
-            np.maximum.at(self._last_visit, who, when)
-            self._visited = who
-            # Each resident's last visit (a resident seen twice at the very same moment would
-            # appear twice, with the same time, which records the same contact).
-            last = self._last_visit[who] == when
-            pop.record_contact(who[last], when[last])
-        coverage = np.divide(n_visits, sizes, out=np.zeros(len(sizes)), where=sizes > 0)
-        return {
-            "first_visit": first_visit,
-            "last_visit": self._last_visit,
-            "coverage": np.minimum(coverage, 1.0),
-            "w0": w0,
-            "open": open_today,
-        }
-
-    def _visit_buffers(self) -> np.ndarray:
-        """Per-resident first and last visit times of today (inf and -inf where none),
-        kept between days and reset only where yesterday's visits wrote: filling two arrays
-        of 820,000 every day would cost more than the visits. Made on the first patrol day,
-        so a regime without patrol never holds them. Returns the first-visit array."""
-        if not hasattr(self, "_first_visit"):
-            n = len(self.population)
-            self._first_visit, self._last_visit = np.full(n, np.inf), np.full(n, -np.inf)
-            self._visited = np.empty(0, dtype=np.int64)
-        self._first_visit[self._visited] = np.inf
-        self._last_visit[self._visited] = -np.inf
-        self._visited = np.empty(0, dtype=np.int64)
-        return self._first_visit
-
-    def detect(self, t1: float, visits: dict) -> None:
-        """Issues become known by report, household visit or patrol, or are given up on
-        (abandoned, never known) when the resident's patience runs out first."""
+    def learn_of_reports(self, t1: float) -> None:
+        """Needs and faults reported before the day ends become known (their patience not yet
+        run out); the rest wait for a visit, a patrol, a later report or their giving up."""
         iss = self.issues
         ids = self._undetected
-        created, give_up = iss["created_h"][ids], iss["give_up_h"][ids]
-        when = iss["report_h"][ids].copy()
-        how = iss["report_channel"][ids].copy()
-        if visits:
-            res = iss["resident_id"][ids]
-            # The day's first visit at or after the need arose (of the first and last visits).
-            r = np.maximum(res, 0)
-            first, last = visits["first_visit"][r], visits["last_visit"][r]
-            vt = np.where(res < 0, np.inf, np.where(first >= created, first, np.where(last >= created, last, np.inf)))
-            # Each visit surfaces a pending need with a probability; one missed today may be
-            # found on a later visit.
-            found = vt < when
-            found[found] = self.policy_rng.random(int(found.sum())) < self.scenario.visit_detection_prob
-            when[found], how[found] = vt[found], VISIT
-            faults = np.flatnonzero(res < 0)
-            if len(faults):
-                # A fault is found on patrol with the day's coverage of its pool, at a random
-                # moment of the shift.
-                u_hit = self.policy_rng.random(len(faults))
-                u_when = self.policy_rng.random(len(faults))
-                f = ids[faults]
-                fp = self.pool_of(iss["community"][f], iss["x"][f], iss["y"][f])
-                hit = u_hit < visits["coverage"][fp]
-                faults, u_when = faults[hit], u_when[hit]
-                pt = self.service_calendar.time_at_array(visits["w0"] + u_when * visits["open"])
-                found = (pt >= created[faults]) & (pt < when[faults])
-                when[faults[found]], how[faults[found]] = pt[found], PATROL
-        known = (when < t1) & (when <= give_up)
-        lost = ~known & (give_up < t1)
-        iss["reported_h"][ids[known]] = when[known]
-        iss["channel"][ids[known]] = how[known]
-        iss["abandoned_h"][ids[lost]] = give_up[lost]
-        self._in_transit = np.concatenate([self._in_transit, ids[known]])
-        self._outcomes = np.concatenate([self._outcomes, ids[lost]])
-        self._undetected = ids[~known & ~lost]
+        when = iss["report_h"][ids]
+        known = (when < t1) & (when <= iss["give_up_h"][ids])
+        self._make_known(ids[known], when[known], iss["report_channel"][ids[known]])
+        self._undetected = ids[~known]
+
+    def _make_known(self, ids: np.ndarray, when: np.ndarray, channel) -> None:
+        self.issues["reported_h"][ids] = when
+        self.issues["channel"][ids] = channel
+        self._in_transit = np.concatenate([self._in_transit, ids])
 
     # 3. routing -------------------------------------------------------------------------
     def route(self, t1: float) -> None:
@@ -397,19 +310,26 @@ class GovernanceModel(mesa.Model):
         return handler
 
     def _service_h(self, kind, handler) -> np.ndarray:
-        """Mean hands-on time; a tailored remedy takes longer (front line and volunteers)."""
+        """Mean hands-on time; a tailored remedy takes longer (front line and volunteers), and a
+        generalist front line takes longer on the lines a specialist department would handle."""
         base = self.service_mean_h[kind]
         tailored = self.policy.remedy == "tailored"
         factor = np.where(tailored & (handler != DEPARTMENT), self.scenario.tailoring_time_factor, 1.0)
-        return base * np.where(kind == FACILITY, 1.0, factor)
+        generalist = np.where(
+            (handler == FRONT_LINE) & self.specialist_types[kind], self.scenario.generalist_time_factor, 1.0
+        )
+        return base * np.where(kind == FACILITY, 1.0, factor) * generalist
 
     # 4. handling ------------------------------------------------------------------------
-    def handle(self, t1: float) -> None:
-        """Cases that reach their handler today join its queue (FCFS by arrival)."""
+    def handle(self, t0: float, t1: float) -> None:
+        """Cases that reach their handler today join its queue (FCFS by arrival; a case found
+        yesterday joins today's). Each pool's open time today that cases take is kept for
+        patrol and inspection, which get what cases leave."""
         iss = self.issues
         ids = self._in_transit
         due = iss["dispatched_h"][ids] < t1
         today, self._in_transit = ids[due], ids[~due]
+        self._occupied = {which: self._carried(which, pools, t0, t1) for which, pools in self._staff_pools()}
         if len(today) == 0:
             return
         today = today[np.argsort(iss["dispatched_h"][today], kind="stable")]
@@ -421,18 +341,33 @@ class GovernanceModel(mesa.Model):
         kind = iss["service_type"][today]
         work = iss["e_service"][today] * self._service_h(kind, handler)
         # Volunteers' cases were scheduled when they were routed (_mobilise).
-        for which, pools in ((FRONT_LINE, self.front_pools), (DEPARTMENT, self.dept_pools)):
+        for which, pools in self._staff_pools():
             sel = handler == which
             if sel.any():
-                self._serve(pools, today[sel], work[sel])
+                self._serve(which, pools, today[sel], work[sel], t0, t1)
 
-    def _serve(self, pools: PoolGroup, ids: np.ndarray, work: np.ndarray) -> None:
-        """Queue the cases ``ids`` (in dispatch order) at their pools, all pools at once."""
+    def _staff_pools(self):
+        return ((FRONT_LINE, self.front_pools), (DEPARTMENT, self.dept_pools))
+
+    def _calendar_of(self, which: int):
+        return self.service_calendar if which == FRONT_LINE else self.office_calendar
+
+    def _carried(self, which: int, pools: PoolGroup, t0: float, t1: float) -> np.ndarray:
+        """Per pool, the open hours of today that cases booked before today take."""
+        cal = self._calendar_of(which)
+        w0 = cal.clock(t0)
+        return pools.busy_in_window(w0, cal.clock(t1) - w0)
+
+    def _serve(self, which: int, pools: PoolGroup, ids: np.ndarray, work: np.ndarray, t0: float, t1: float) -> None:
+        """Queue the cases ``ids`` (in dispatch order) at their pools, all pools at once; a
+        case takes its travel, its hands-on ``work`` (grown while it waited) and its fixed
+        time: documentation, and the triage of a report made through the digital channel."""
         iss, sc = self.issues, self.scenario
+        fixed = sc.doc_h_per_case + sc.digital_triage_h * (iss["channel"][ids] == DIGITAL)
         out = serve_pools(
             pools,
             iss["pool"][ids],
-            iss["dispatched_h"][ids],
+            np.maximum(iss["dispatched_h"][ids], t0),
             iss["give_up_h"][ids],
             iss["created_h"][ids],
             iss["x"][ids].astype(float),
@@ -440,14 +375,164 @@ class GovernanceModel(mesa.Model):
             work,
             sc.worsening_per_day / 24.0,
             sc.worsening_cap,
+            fixed,
         )
         iss["started_h"][ids] = out.started_h
         iss["resolved_h"][ids] = out.resolved_h
         iss["abandoned_h"][ids] = np.where(np.isnan(out.resolved_h), out.abandoned_h, np.nan)
         iss["travel_h"][ids] = out.travel_h
         iss["work_h"][ids] = out.work_h
+        cal = self._calendar_of(which)
+        w0, w1 = cal.clock(t0), cal.clock(t1)
+        overlap = workload.overlap_open_h(out.w_start, out.w_end, w0, w1)
+        self._occupied[which] = self._occupied[which] + np.bincount(iss["pool"][ids], overlap, minlength=len(pools))
 
-    # 5-6. remedy fit and satisfaction -------------------------------------------------
+    # 5. patrol and inspection -------------------------------------------------------------
+    def patrol_and_inspect(self, t0: float, t1: float) -> None:
+        """With the hours that today's cases, duties and appraisal leave (and at least its
+        floor), the front line patrols: it visits households, learning of their needs and
+        refreshing what it knows, and walks public space, finding component faults; the
+        facility department inspects public space with the hours its cases leave. Needs found
+        today are routed tomorrow (cases came first today)."""
+        sc = self.scenario
+        front = self._front_patrol(t0, t1)
+        dept = self._inspection(t0, t1)
+        if front is None and dept is None:
+            return
+        faults = self._undetected[self.issues["resident_id"][self._undetected] < 0]
+        if front is not None:
+            hours, w0, open_h = front
+            self._visit_households(hours * (1.0 - sc.patrol_street_share), w0, open_h)
+            street = workload.coverage(hours * sc.patrol_street_share, sc.inspection_km2_per_h, self._pool_area)
+            faults = self._find_faults(faults, street[self._fault_pool(faults)], self.service_calendar, w0, open_h)
+        if dept is not None:
+            hours, w0, open_h = dept
+            cover = workload.coverage(hours, sc.inspection_km2_per_h, sc.area_km2)
+            self._find_faults(faults, np.full(len(faults), float(cover)), self.office_calendar, w0, open_h)
+
+    def _front_patrol(self, t0: float, t1: float):
+        """Today's patrol hours of each front-line pool (None without patrol or open hours)."""
+        po, cal = self.policy, self.service_calendar
+        if po.patrol_share <= 0:
+            return None
+        w0, w1 = cal.clock(t0), cal.clock(t1)
+        if w1 <= w0:
+            return None
+        servers, share = self._front_staff, self.shares["cases"]
+        slack = np.maximum(servers * (w1 - w0) - self._occupied[FRONT_LINE], 0.0)
+        hours, extra = workload.patrol_h(slack, share, servers, w1 - w0, po.patrol_share, po.patrol_floor)
+        self.books["patrol_extra_h"] += float(extra.sum())
+        return hours, w0, w1 - w0
+
+    def _inspection(self, t0: float, t1: float):
+        """Today's inspection hours of the facility department (None if it has no such
+        department, no inspection or no open hours)."""
+        pool = self.dept_pools[FACILITY]
+        if pool is None or self.policy.inspection_share <= 0:
+            return None
+        cal = self.office_calendar
+        w0, w1 = cal.clock(t0), cal.clock(t1)
+        if w1 <= w0:
+            return None
+        slack = max(pool.n_servers * (w1 - w0) - self._occupied[DEPARTMENT][FACILITY], 0.0)
+        _, extra = workload.patrol_h(slack, pool.share, pool.n_servers, w1 - w0, self.policy.inspection_share, 0.0)
+        self.books["inspection_h"] += float(extra)
+        return float(extra), w0, w1 - w0
+
+    def _visit_households(self, hours: np.ndarray, w0: float, open_h: float) -> None:
+        """Visits of random households of each pool at random moments of the shift, each
+        costing ``visit_h`` and, where someone is home, ``doc_h_per_visit`` to log: those at
+        home tell of their pending needs (each with ``visit_detection_prob``), refresh what
+        staff know of them, and lose some satisfaction and trust if visited too soon again."""
+        sc, pop, rng = self.scenario, self.population, self.policy_rng
+        sizes = self._pool_sizes
+        n_visits = np.floor(hours / (sc.visit_h + sc.doc_h_per_visit) + rng.random(len(hours))).astype(int)
+        n_visits = np.where(sizes > 0, n_visits, 0)
+        pool = np.repeat(np.arange(len(sizes)), n_visits)
+        who = self._pool_members[self._pool_offsets[pool] + (rng.random(len(pool)) * sizes[pool]).astype(int)]
+        when = self.service_calendar.time_at_array(w0 + rng.random(len(pool)) * open_h)
+        # Nobody answers the door of an absent resident (their category's hours away).
+        hour = np.floor(when).astype(np.int64) % WEEK_H
+        home = ~self._away_hours[pop.category[who], hour]
+        who, when = who[home], when[home]
+        self.books["visits"] += len(pool)
+        self.books["visits_home"] += len(who)
+        if len(who) == 0:
+            return
+        order = np.argsort(when, kind="stable")  # in time order: fatigue counts the visit before
+        who, when = who[order], when[order]
+        self._tire(who, when)
+        # Each resident's last visit today is the contact that refreshes what staff know.
+        _, last = np.unique(who[::-1], return_index=True)
+        last = len(who) - 1 - last
+        pop.record_contact(who[last], when[last])
+        self._find_needs(who, when)
+
+    def _tire(self, who: np.ndarray, when: np.ndarray) -> None:
+        """Visits within ``visit_fatigue_days`` of the resident's previous one intrude."""
+        sc, pop = self.scenario, self.population
+        for w, t in _in_rounds(who, when):
+            hit = information.intrusive(pop.last_visit_h[w], t, sc.visit_fatigue_days)
+            pop.last_visit_h[w] = t
+            w = w[hit]
+            self.books["visits_intrusive"] += len(w)
+            pop.satisfaction[w] = information.tire(pop.satisfaction[w], sc.visit_fatigue_cost)
+            pop.trust[w] = information.tire(pop.trust[w], sc.visit_fatigue_cost)
+
+    def _find_needs(self, who: np.ndarray, when: np.ndarray) -> None:
+        """Pending needs of the residents found at home (``who`` at ``when``, in time order)
+        surface, each visit anew with ``visit_detection_prob``, at the first visit after the
+        need arose that catches it."""
+        iss, rng = self.issues, self.policy_rng
+        ids = self._undetected
+        cand = ids[np.isin(iss["resident_id"][ids], who)]
+        if len(cand) == 0:
+            return
+        # Every (need, visit) pair of the need's resident, in visit order.
+        by_res = np.argsort(who, kind="stable")
+        first = np.searchsorted(who[by_res], iss["resident_id"][cand], side="left")
+        count = np.searchsorted(who[by_res], iss["resident_id"][cand], side="right") - first
+        need = np.repeat(np.arange(len(cand)), count)
+        visit_t = when[by_res][np.repeat(first, count) + _ranks(count)]
+        created = iss["created_h"][cand][need]
+        ok = (visit_t >= created) & (visit_t <= iss["give_up_h"][cand][need]) & (visit_t < iss["report_h"][cand][need])
+        caught = ok & (rng.random(len(need)) < self.scenario.visit_detection_prob)
+        found_t = np.full(len(cand), np.inf)
+        np.minimum.at(found_t, need[caught], visit_t[caught])
+        found = np.isfinite(found_t)
+        self._make_known(cand[found], found_t[found], VISIT)
+        self._undetected = ids[~np.isin(ids, cand[found])]
+
+    def _fault_pool(self, faults: np.ndarray) -> np.ndarray:
+        iss = self.issues
+        return self.pool_of(iss["community"][faults], iss["x"][faults], iss["y"][faults])
+
+    def _find_faults(self, faults: np.ndarray, chance: np.ndarray, cal, w0: float, open_h: float) -> np.ndarray:
+        """Each pending fault is found with ``chance`` (the day's share of its public space
+        checked), at a random moment of the shift (if it has arisen and is not yet reported by
+        then). Returns the faults still unknown."""
+        iss, rng = self.issues, self.policy_rng
+        if len(faults) == 0:
+            return faults
+        hit = rng.random(len(faults)) < chance
+        when = cal.time_at_array(w0 + rng.random(len(faults)) * open_h)
+        found = hit & (when >= iss["created_h"][faults]) & (when < iss["report_h"][faults])
+        found &= when <= iss["give_up_h"][faults]
+        self._make_known(faults[found], when[found], PATROL)
+        self._undetected = self._undetected[~np.isin(self._undetected, faults[found])]
+        return faults[~found]
+
+    def give_up_unknown(self, t1: float) -> None:
+        """Needs and faults still unknown whose patience ran out today are given up on
+        (abandoned, never known to the state)."""
+        iss = self.issues
+        ids = self._undetected
+        lost = iss["give_up_h"][ids] < t1
+        iss["abandoned_h"][ids[lost]] = iss["give_up_h"][ids[lost]]
+        self._outcomes = np.concatenate([self._outcomes, ids[lost]])
+        self._undetected = ids[~lost]
+
+    # 6-7. remedy fit and satisfaction -------------------------------------------------
     def feel_outcomes(self, t1: float) -> None:
         """Residents feel what happened today: remedy fit, timeliness, disconfirmation."""
         iss = self.issues
@@ -474,11 +559,21 @@ class GovernanceModel(mesa.Model):
         person = (iss["resident_id"][ids] >= 0) & (kind != FACILITY)
         dev = sc.need_heterogeneity * pop.z[res, np.minimum(kind, pop.z.shape[1] - 1)]
         local = iss["handler"][ids] != DEPARTMENT
-        accuracy = np.zeros(len(ids))
-        if po.remedy == "tailored":
+        error = dev
+        if po.remedy == "tailored":  # aimed at what the front line holds of the person
             age = iss["started_h"][ids] - pop.contact_before(res, iss["started_h"][ids])
-            accuracy = np.where(local, rules.information_accuracy(age, sc.info_decay_days), 0.0)
-        fit = np.where(person, rules.remedy_fit(dev, sc.fit_tolerance, accuracy), 1.0)
+            age = np.where(local, age, np.inf)  # a department holds no file: the standard
+            held = information.tailoring_error(
+                dev,
+                age,
+                sc.info_decay_days,
+                sc.need_heterogeneity,
+                sc.info_noise,
+                iss["n_then"][ids],
+                iss["n_noise"][ids],
+            )
+            error = np.where(local, held, dev)
+        fit = np.where(person, rules.remedy_fit(error, sc.fit_tolerance), 1.0)
         iss["fit"][ids] = fit
         iss["solved"][ids] = (iss["u_solved"][ids] < fit).astype(np.int8)
         # Handling a case in person is contact: the front line learns about the person.
@@ -555,3 +650,21 @@ class GovernanceModel(mesa.Model):
                 "expectation_mean": float(pop.expectation.mean()),
             }
         )
+
+
+def _in_rounds(who: np.ndarray, when: np.ndarray):
+    """Split visits (in time order) into rounds in which each resident appears once: the
+    first visit of each, then the second, and so on."""
+    while len(who):
+        _, first = np.unique(who, return_index=True)
+        first = np.sort(first)
+        yield who[first], when[first]
+        keep = np.ones(len(who), dtype=bool)
+        keep[first] = False
+        who, when = who[keep], when[keep]
+
+
+def _ranks(count: np.ndarray) -> np.ndarray:
+    """0 .. count[i] - 1 for each i, concatenated."""
+    starts = np.cumsum(count) - count
+    return np.arange(int(count.sum())) - np.repeat(starts, count)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from sim.calendar import WEEK_H
 from sim.handling import plain_sum
-from sim.issues import CHANNEL_NAMES, DEPARTMENT, FRONT_LINE, HANDLER_NAMES, STATUS_NAMES, VOLUNTEER, label_column
+from sim.issues import CHANNEL_NAMES, DEPARTMENT, DIGITAL, FRONT_LINE, HANDLER_NAMES, STATUS_NAMES, label_column
 from sim.params import SERVICE_TYPES
 
 
@@ -82,14 +82,16 @@ def at_horizon(model, horizon_h: float) -> dict[str, np.ndarray]:
 
 def offered_work_h(model, since_h: float) -> np.ndarray:
     """Handling hours sent to each line from ``since_h`` to today: the front line, then
-    each service line's department. Hands-on time as it was when the case arrived, plus the
-    line's mean travel per case so far (the work a line is sent, whatever its staff)."""
+    each service line's department. Hands-on time as it was when the case arrived, its fixed
+    time (documentation, triage), plus the line's mean travel per case so far (the work a line
+    is sent, whatever its staff)."""
     iss, sc, n = model.issues.view(), model.scenario, len(SERVICE_TYPES)
     sent = (iss["dispatched_h"] >= since_h) & (iss["dispatched_h"] < model.day * 24.0)
     handler, kind = iss["handler"][sent], iss["service_type"][sent].astype(np.int64)
     waited_days = (iss["dispatched_h"][sent] - iss["created_h"][sent]) / 24.0
     grown = np.minimum(1.0 + sc.worsening_per_day * waited_days, sc.worsening_cap)
     hands_on = iss["e_service"][sent] * model._service_h(kind, handler) * grown
+    hands_on = hands_on + sc.doc_h_per_case + sc.digital_triage_h * (iss["channel"][sent] == DIGITAL)
     front, dept = handler == FRONT_LINE, handler == DEPARTMENT
     pools = list(model.front_pools)
     front_travel = plain_sum(p.travel_total_h for p in pools) / max(1, sum(p.served for p in pools))
@@ -99,46 +101,94 @@ def offered_work_h(model, since_h: float) -> np.ndarray:
     return np.concatenate([[hands_on[front].sum() + front.sum() * front_travel], per_dept])
 
 
+def casework_h(pools, horizon_h: float) -> dict[str, float]:
+    """Hours a group of pools gave to cases before ``horizon_h``: hands-on, travel and fixed
+    time (documentation, triage). Time booked past the horizon is left out, from each part
+    in proportion."""
+    busy = plain_sum(p.busy_h for p in pools)
+    committed = plain_sum(p.committed_h(horizon_h) for p in pools)
+    kept = committed / busy if busy > 0 else 0.0
+    travel = plain_sum(p.travel_total_h for p in pools) * kept
+    fixed = plain_sum(p.fixed_total_h for p in pools) * kept
+    return {"cases": committed - travel - fixed, "travel": travel, "documentation": fixed}
+
+
 def time_use(model, horizon_h: float) -> dict:
-    """Staff and volunteer time over the run to ``horizon_h``, in hours, and the
-    utilisation of every pool (KPI names as in the README): the capacity table."""
-    po = model.policy
-    open_h = model.service_calendar.clock(horizon_h)
-    workers = sum(p.n_servers for p in model.front_pools)
-    capacity = sum(p.capacity_h(horizon_h) for p in model.front_pools)
-    committed = plain_sum(p.committed_h(horizon_h) for p in model.front_pools)
-    travel = plain_sum(p.travel_total_h for p in model.front_pools)
-    iss = model.issues.view()
-    by_volunteers = (iss["handler"] == VOLUNTEER) & (iss["resolved_h"] < horizon_h)
-    volunteer_given = float((iss["work_h"][by_volunteers] + iss["travel_h"][by_volunteers]).astype(float).sum())
-    # Volunteer hours of the weeks begun, the last one pro rata (as paid hours accrue).
-    weeks = model.volunteer_weeks
-    volunteer_h = sum(weeks[:-1]) + weeks[-1] * min(1.0, horizon_h / WEEK_H - (len(weeks) - 1)) if weeks else 0.0
-    out = {
-        "staff_front_line": workers,
-        "paid_h_front_line": workers * open_h,
-        "time_patrol_h": workers * open_h * po.patrol_share,  # patrol and household visits
-        "time_evaluation_h": workers * open_h * (1 - po.patrol_share - model.handling_share()),
-        "time_travel_h": travel,
-        "time_handling_capacity_h": capacity,
-        "utilisation_front_line": committed / capacity if capacity else float("nan"),
-        "volunteer_h_available": volunteer_h,
-        "volunteer_h": volunteer_given,  # hands-on and travel of the cases they resolved
-        "utilisation_volunteers": volunteer_given / volunteer_h if volunteer_h else float("nan"),
-    }
+    """How staff and volunteers spent their time over the run to ``horizon_h``, in hours, and
+    the utilisation of every pool (KPI names as in the README): the capacity table.
+
+    Every staff pool's books close: duties, appraisal, records, patrol or inspection,
+    documentation, cases, travel and idle time sum to its paid hours. ``utilisation_<pool>``
+    is the share of paid hours not idle; ``case_share_<pool>`` the share given to cases
+    (hands-on, travel, documentation and triage)."""
+    out = {**_front_line_books(model, horizon_h), **_volunteer_books(model, horizon_h)}
     for k, pool in enumerate(model.dept_pools):
-        if pool is None:
-            continue
-        line = SERVICE_TYPES[k]
-        dept_capacity = pool.capacity_h(horizon_h)
-        out[f"staff_dept_{line}"] = pool.n_servers
-        out[f"paid_h_dept_{line}"] = dept_capacity  # departments spend all their hours handling
-        out[f"utilisation_dept_{line}"] = pool.committed_h(horizon_h) / dept_capacity if dept_capacity else float("nan")
-        out["time_travel_h"] += pool.travel_total_h
+        if pool is not None:
+            out |= _department_books(model, pool, SERVICE_TYPES[k], horizon_h)
+    out |= {name: float(model.books[name]) for name in ("visits", "visits_home", "visits_intrusive")}
     paid = sum(v for k, v in out.items() if k.startswith("paid_h_"))
     out["capacity_paid_h"] = paid
-    out["capacity_total_h"] = paid + volunteer_h
+    out["capacity_total_h"] = paid + out["volunteer_h_available"]
     return out
+
+
+def _close(out: dict, pool: str, paid: float, uses: dict[str, float], casework: dict[str, float]) -> dict:
+    """The books of one pool: its paid hours, each use, what is left idle, its utilisation and
+    the share of its hours given to cases (``casework``)."""
+    out[f"paid_h_{pool}"] = paid
+    for use, hours in uses.items():
+        out[f"time_{pool}_{use}_h"] = hours
+    idle = paid - plain_sum(uses.values())
+    out[f"time_{pool}_idle_h"] = idle
+    out[f"utilisation_{pool}"] = 1.0 - idle / paid if paid else float("nan")
+    out[f"case_share_{pool}"] = plain_sum(casework.values()) / paid if paid else float("nan")
+    return out
+
+
+def _front_line_books(model, horizon_h: float) -> dict:
+    sc, shares = model.scenario, model.shares
+    workers = sum(p.n_servers for p in model.front_pools)
+    paid = workers * model.service_calendar.clock(horizon_h)
+    work = casework_h(model.front_pools, horizon_h)
+    visit_doc = model.books["visits_home"] * sc.doc_h_per_visit
+    patrol = paid * shares["patrol_floor"] + model.books["patrol_extra_h"]
+    uses = {
+        "duties": paid * shares["duties"],
+        "appraisal": paid * shares["appraisal"],
+        "records": paid * shares["records"],
+        "patrol": patrol - visit_doc,  # household visits and public space
+        "documentation": work["documentation"] + visit_doc,
+        "cases": work["cases"],
+        "travel": work["travel"],
+    }
+    return _close({"staff_front_line": workers}, "front_line", paid, uses, work)
+
+
+def _department_books(model, pool, line: str, horizon_h: float) -> dict:
+    paid = pool.n_servers * model.office_calendar.clock(horizon_h)
+    work = casework_h([pool], horizon_h)
+    uses = {"duties": paid * model.scenario.duty_share}
+    if line == "facility":
+        uses["inspection"] = model.books["inspection_h"]
+    uses |= work
+    return _close({f"staff_dept_{line}": pool.n_servers}, f"dept_{line}", paid, uses, work)
+
+
+def _volunteer_books(model, horizon_h: float) -> dict:
+    """Volunteers: the hours their branches had (weeks begun: in full for the books, the last
+    pro rata for the capacity that paid hours are compared with) and the hours booked to cases
+    (hands-on and travel), which a branch's weekly hours bound."""
+    weeks = model.volunteer_weeks
+    allotted = plain_sum(weeks)
+    available = sum(weeks[:-1]) + weeks[-1] * min(1.0, horizon_h / WEEK_H - (len(weeks) - 1)) if weeks else 0.0
+    booked = plain_sum(b.hours_booked for b in model.branches)
+    return {
+        "volunteer_h_available": available,
+        "volunteer_h_allotted": allotted,
+        "volunteer_h": booked,
+        "time_volunteers_idle_h": allotted - booked,
+        "utilisation_volunteers": booked / allotted if allotted else float("nan"),
+    }
 
 
 def _status_column(resolved: np.ndarray, abandoned_h: np.ndarray) -> pd.Categorical:

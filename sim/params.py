@@ -31,6 +31,8 @@ SERVICE_TYPES = ("environment", "housing", "welfare", "dispute", "safety", "faci
 """Service lines. ``facility`` is for component faults (部件); the others are residents' needs."""
 
 RESIDENT_TYPES = SERVICE_TYPES[:-1]
+SPECIALIST_TYPES = ("housing", "safety", "facility")
+"""Lines that need a specialist: a generalist front line takes longer on them (``generalist_time_factor``)."""
 CHANNELS = ("counter", "hotline", "digital")
 CALENDARS = {
     # A week starts on Monday 00:00 (t = 0 h). Every staffed calendar has 40 h a week, so
@@ -286,6 +288,13 @@ class Scenario:
         range=(0, 1e5),
         vary=(40.0, 160.0),
     )
+    demand_scale: float = _p(
+        1.0,
+        "multiplier",
+        "-",
+        "every need rate and the fault rate, times this: the load on a regime at a fixed staffing budget",
+        range=(0, 1000),
+    )
     facility_report_prob: float = _p(
         0.3,
         "probability",
@@ -353,6 +362,81 @@ class Scenario:
         vary=(8.0, 30.0),
     )
     travel: bool = _p(True, "flag", "-", "whether staff travel to the issue (off for queueing validation)")
+    # --- how paid posts spend their hours (every regime, every line) ---------------------
+    duty_share: float = _p(
+        0.45,
+        "fraction of paid hours",
+        "assumption: no time share for grid or community workers was found (ODD references: General Office of the "
+        "CPC Central Committee 2019, Li, Cai & Yang 2024 and the NBS Changzhou survey 2023 report the burden "
+        "without one); the nearest figure, county officials' week of about 8.4 h of meetings, 5.3 h of documents "
+        "and 4.3 h accompanying superiors (CASS survey, China Daily 2011), is 18 of 40 hours",
+        "share of every paid post's hours (front line and departments, under every regime) taken by duties "
+        "assigned from above: forms and statistics (填表报数), meetings, inspections, campaigns",
+        range=(0, 0.9),
+        vary=(0.2, 0.7),
+    )
+    doc_h_per_case: float = _p(
+        0.25,
+        "hours per case",
+        "assumption: every case is recorded (留痕: a form and photos; ODD references: General Office of the CPC "
+        "Central Committee and General Office of the State Council 2024 on 拍照留痕)",
+        "documentation time of each case handled by staff (front line or department), besides its handling",
+        range=(0, 100),
+        vary=(0.05, 0.75),
+    )
+    doc_h_per_visit: float = _p(
+        0.05,
+        "hours per visit",
+        "assumption: three minutes to log a visit in the household's file",
+        "documentation time of each household visit that finds someone at home",
+        range=(0, 100),
+        vary=(0.0, 0.15),
+    )
+    records_h_per_resident_year: float = _p(
+        0.2,
+        "hours per resident per year",
+        "assumption: about half an hour a year per household of 2.5 to keep its file (一户一档) up to date",
+        "front-line time to keep person-level records, where remedies are tailored to the person",
+        range=(0, 100),
+        vary=(0.0, 1.0),
+    )
+    digital_triage_h: float = _p(
+        0.1,
+        "hours per report",
+        "Beijing 12345: about six minutes from a call to a dispatched work order (ODD references: Beijing Youth "
+        "Daily 2021); a message through the digital channel is read and turned into a case the same way",
+        "time the handler spends to read, triage and answer a report made through the digital channel (its "
+        "operating cost, counted in the handler's hours)",
+        range=(0, 100),
+        vary=(0.05, 0.25),
+    )
+    generalist_time_factor: float = _p(
+        1.5,
+        "multiplier",
+        "assumption: a generalist takes longer on cases a specialist department would handle",
+        "handling time of the front line on the specialist lines (housing, safety, facility) relative to their "
+        "department",
+        range=(1, 10),
+        vary=(1.0, 2.5),
+    )
+    patrol_street_share: float = _p(
+        0.3,
+        "fraction of patrol hours",
+        "assumption",
+        "share of the front line's patrol hours spent walking public space (where component faults are found); "
+        "the rest goes to household visits",
+        range=(0, 1),
+        vary=(0.1, 0.6),
+    )
+    inspection_km2_per_h: float = _p(
+        0.05,
+        "km² per hour",
+        "assumption anchored on Beijing Dongcheng's city supervisors, one per 0.18 km² (ODD references: Jiang "
+        "2010), taken to walk their beat in about half a working day",
+        "public space checked for component faults per hour of street patrol or inspection",
+        range=(0.0001, 100),
+        vary=(0.02, 0.2),
+    )
     # --- routing ------------------------------------------------------------------------
     hop_delay_h: float = _p(
         1.1,
@@ -428,6 +512,32 @@ class Scenario:
     )
     worsening_cap: float = _p(
         3.0, "multiplier", "assumption", "largest worsening of handling time", range=(1, 100), vary=(1.5, 5.0)
+    )
+    info_noise: float = _p(
+        0.25,
+        "need units",
+        "assumption: what a visit or a case learns about a person is not exact",
+        "standard deviation of the error in what staff learn of a person's needs at a contact (in units of the "
+        "spread between categories, as the need deviation); a tailored remedy aims at what was learnt",
+        range=(0, 10),
+        vary=(0.0, 0.75),
+    )
+    visit_fatigue_days: float = _p(
+        14.0,
+        "days",
+        "assumption: Shenzhen's grid workers visit each household about every half month (ODD references: "
+        "Bianma Gushi 2021); more often is taken to intrude",
+        "a visit that finds the resident at home within this many days of the last one intrudes",
+        range=(0, 3650),
+        vary=(7.0, 60.0),
+    )
+    visit_fatigue_cost: float = _p(
+        0.02,
+        "share per intrusive visit",
+        "assumption",
+        "share of their satisfaction and of their trust that a resident loses at an intrusive visit",
+        range=(0, 1),
+        vary=(0.0, 0.05),
     )
     visit_detection_prob: float = _p(
         0.40,
@@ -645,9 +755,27 @@ class Policy:
     )
     patrol_share: float = _p(
         0.0,
-        "fraction of shift",
+        "fraction of paid hours",
         "assumption",
-        "share of worker time spent on patrol and household visits",
+        "most of a front-line worker's hours spent on patrol (household visits and public space): patrol takes "
+        "the hours that cases, duties and appraisal leave, up to this share",
+        range=(0, 0.95),
+    )
+    patrol_floor: float = _p(
+        0.0,
+        "fraction of paid hours",
+        "assumption",
+        "share of a front-line worker's hours kept for patrol even when cases wait (at most patrol_share)",
+        range=(0, 0.95),
+    )
+    inspection_share: float = _p(
+        0.3,
+        "fraction of paid hours",
+        "design choice: a type-based city inspects public space too (城管 patrols; Dongcheng's city supervisors, "
+        "ODD references: Xinhua 2005, Jiang 2010); set as the front line's patrol so that neither regime's "
+        "public space goes unwatched",
+        "most of the facility department's hours spent inspecting public space for component faults: the hours "
+        "its cases and duties leave, up to this share (no effect where the front line handles facility cases)",
         range=(0, 0.95),
     )
     service_hours: str = _p(
@@ -719,6 +847,11 @@ class RunConfig:
     progress: bool = _p(True, "flag", "-", "show progress (simulated days; a sweep's runs and ETA) on a terminal")
 
 
+def faults_per_year(sc: Scenario) -> float:
+    """Component faults arising in the territory per year (at the scenario's demand level)."""
+    return sc.facility_faults_per_1k * sc.n_residents / 1000 * sc.demand_scale
+
+
 def paid_budget(sc: Scenario) -> tuple[int, int]:
     """Paid posts: the front-line budget and the department budget (at least one per line)."""
     front = max(1, round(sc.workers_per_10k * sc.n_residents / 10_000))
@@ -777,7 +910,13 @@ def validate(cfg: RunConfig) -> RunConfig:
     sc, po = cfg.scenario, cfg.policy
     if cfg.warmup_days >= cfg.days:
         raise ConfigError(f"warmup_days={cfg.warmup_days} must be less than days={cfg.days}: nothing would be measured")
+    if po.patrol_floor > po.patrol_share:
+        raise ConfigError(
+            f"policy.patrol_floor={po.patrol_floor} is more than policy.patrol_share={po.patrol_share}: the hours kept "
+            "for patrol cannot exceed the most it may take; allowed 0 <= patrol_floor <= patrol_share"
+        )
     _check_volunteer_posts(sc, po)
+    _check_front_line_time(sc, po)
     _check_names("policy.channels", po.channels, CHANNELS)
     _check_names("policy.competence", po.competence, SERVICE_TYPES)
     _check_names("scenario.service_types", sc.service_types, SERVICE_TYPES)
@@ -815,6 +954,22 @@ def _check_volunteer_posts(sc: Scenario, po: Policy) -> None:
             f"{sc.volunteer_h_per_week} stand in for about {posts} paid posts, more than the budget of {front} "
             f"front-line + {dept} department posts can give while every line keeps staff: lower them, raise "
             "scenario.workers_per_10k, or set scenario.volunteer_budget=on_top"
+        )
+
+
+def _check_front_line_time(sc: Scenario, po: Policy) -> None:
+    """Duties, the appraisal and the patrol floor must leave the front line time for cases."""
+    from sim import workload  # local imports: neither depends on params
+    from sim.calendar import week_mask
+
+    hours = float(week_mask(CALENDARS[po.service_hours]).sum())
+    shares = workload.front_line_shares(sc, po, paid_budget(sc)[0], sc.n_residents, hours)  # records: at the budget
+    if shares["cases"] <= 0.05 and sc.servers is None:
+        raise ConfigError(
+            f"scenario.duty_share={sc.duty_share}, the appraisal ({shares['appraisal']:.2f} of the front line's "
+            f"hours), person-level records (scenario.records_h_per_resident_year={sc.records_h_per_resident_year}: "
+            f"{shares['records']:.2f}) and policy.patrol_floor={po.patrol_floor} leave {shares['cases']:.2f} of a "
+            "front-line worker's time for cases: at least 0.05 must remain; lower them"
         )
 
 

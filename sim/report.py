@@ -39,7 +39,9 @@ HEADLINE = (
     ("trust_mean", "trust, mean", "{:.3f}"),
     ("capacity_total_h", "handling capacity, paid + volunteer (h)", "{:,.0f}"),
     ("volunteer_h", "volunteer hours given", "{:,.0f}"),
-    ("utilisation_front_line", "utilisation, front line", "{:.1%}"),
+    ("utilisation_front_line", "utilisation, front line (hours not idle)", "{:.1%}"),
+    ("case_share_front_line", "share of front-line hours on cases", "{:.1%}"),
+    ("cases_per_front_post_month", "known cases per front-line post and month", "{:.1f}"),
 )
 
 
@@ -648,6 +650,7 @@ _ACCOUNTING = (
     ("volunteer_h", "volunteer hours"),
     ("capacity_", "handling capacity"),
     ("utilisation", "utilisation"),
+    ("case_share_", "share of hours on cases"),
     ("time_", "time on"),
 )
 _ACCOUNTING_LABELS = {
@@ -657,6 +660,13 @@ _ACCOUNTING_LABELS = {
     "time_department_staff": "department staff",
     "time_handling_capacity_h": "handling capacity, front line (h)",
     "utilisation": "utilisation, front line",
+    "cases_per_front_post_month": "known cases per front-line post and month",
+    "known_per_post_month": "known cases per paid post and month (front line and departments)",
+    "visits": "household visits",
+    "visits_home": "household visits that found someone at home",
+    "visits_intrusive": "household visits that intruded (too soon after the last)",
+    "volunteer_h_allotted": "volunteer hours allotted (weeks begun)",
+    "time_volunteers_idle_h": "volunteer hours not booked (h)",
 }
 
 
@@ -688,8 +698,10 @@ def _accounting_number(key: str, value) -> str:
     """Utilisation as a percentage, hours to the hour, head counts to 0.1 where not whole."""
     if pd.isna(value):
         return ""
-    if key.startswith("utilisation"):
+    if key.startswith(("utilisation", "case_share_")):
         return f"{value:.1%}"
+    if key.endswith("_month"):
+        return f"{value:.1f}"
     if "_h" in key or key.endswith("hours"):
         return f"{value:,.0f}"
     return f"{value:.0f}" if abs(value - round(value)) < 1e-9 else f"{value:.1f}"

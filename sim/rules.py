@@ -54,19 +54,12 @@ def hops(front_line, routing: str, via_hotline, hierarchy_hops: int, bounced, bo
     return h + np.where(bounced, bounce_hops, 0)
 
 
-def information_accuracy(age_h, decay_days: float):
-    """Accuracy in [0, 1] of what staff know about a person, ``age_h`` after last contact."""
-    return np.exp(-np.maximum(age_h, 0.0) / (decay_days * 24.0))
-
-
-def remedy_fit(deviation, tolerance: float, accuracy=0.0):
-    """Fit in [0, 1] of a remedy to a person whose need deviates by ``deviation`` (in units
-    of the spread between categories) from the category profile.
-
-    A category-standard remedy aims at the category profile (accuracy 0). A tailored one aims
-    at the person as last known: the residual error is (1 - accuracy) x deviation."""
-    err = (1.0 - accuracy) * deviation
-    return np.exp(-(err**2) / (2.0 * tolerance**2))
+def remedy_fit(error, tolerance: float):
+    """Fit in [0, 1] of a remedy that misses a person's need by ``error`` (in units of the
+    spread between categories). A category-standard remedy aims at the category profile, so
+    its error is the person's deviation from it; a tailored one aims at what staff hold of the
+    person (:func:`sim.information.tailoring_error`)."""
+    return np.exp(-(np.asarray(error, dtype=float) ** 2) / (2.0 * tolerance**2))
 
 
 def timeliness(response_h, scale_h: float):

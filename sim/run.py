@@ -108,6 +108,7 @@ def summarise(tables: dict, cfg: RunConfig) -> Result:
     kpis |= metrics.resident_kpis(residents)
     kpis |= metrics.window_means(ts)
     kpis |= {k: float(v) for k, v in tables["time_use"].items()}
+    kpis |= metrics.workload_kpis(issues, cfg.warmup_days * 24.0, horizon_h, kpis)
     return Result(cfg, issues, ts, residents, kpis)
 
 

@@ -85,6 +85,7 @@ class Population:
         # The last two in-person contacts (visit or case): information age at any moment.
         self.last_contact_h = np.full(n, -np.inf)
         self.previous_contact_h = np.full(n, -np.inf)
+        self.last_visit_h = np.full(n, -np.inf)  # the last household visit that found them in
 
     def __len__(self) -> int:
         return len(self.category)
@@ -126,7 +127,8 @@ class Population:
         categories, so sigma changes who needs what but not the category averages.
         """
         k = len(RESIDENT_TYPES)
-        base = np.array([[c.need_rates.get(t, 0.0) for t in RESIDENT_TYPES] for c in cats]) / HOURS_PER_YEAR
+        rates = np.array([[c.need_rates.get(t, 0.0) for t in RESIDENT_TYPES] for c in cats])
+        base = rates * sc.demand_scale / HOURS_PER_YEAR
         shares = np.array([c.share for c in cats])
         self.z = rng.standard_normal((len(self.category), k)).astype(np.float32)
         s = self.category_spread(base, shares)

@@ -144,7 +144,7 @@ def test_atomic_write_leaves_old_file_intact_on_failure(tmp_path):
 @pytest.mark.parametrize(
     ("override", "expected"),
     [
-        ("policy.patrol_shar=0.3", "did you mean policy.patrol_share?"),
+        ("policy.patrol_shar=0.3", "did you mean policy.patrol_share"),
         ("scenario.workers_per_10K=5", "did you mean scenario.workers_per_10k"),
         ("scenario.categories.employed.shar=0.2", "did you mean scenario.categories.employed.share?"),
         ("scenario.categories.robots.share=0.2", "employed"),

@@ -47,9 +47,11 @@ def test_more_workers_shorten_response_time():
 
 def test_patrol_shortens_time_unknown():
     # Time a need stays unknown, over all needs (detection latency of detected needs alone
-    # would rise with patrol, which finds old needs nobody would report).
-    off, on = paired("unknown_time_mean_h", (), ("policy.patrol_share=0.3",))
-    # Every seed, and by at least a quarter (measured: ~47 % shorter).
+    # would rise with patrol, which finds old needs nobody would report). The facility
+    # department's inspection is off, so that patrol is the only one walking public space.
+    quiet = ("policy.inspection_share=0",)
+    off, on = paired("unknown_time_mean_h", quiet, (*quiet, "policy.patrol_share=0.3"))
+    # Every seed, and by at least a quarter (measured: ~42 % shorter).
     assert (on < off).all(), f"patrol did not shorten the time needs stay unknown: {off} -> {on}"
     assert on.mean() < 0.75 * off.mean(), f"patrol: {off.mean():.0f} h -> {on.mean():.0f} h"
 
@@ -78,16 +80,27 @@ def test_linkage_serves_residents_registered_elsewhere_sooner():
     assert here_on.mean() == pytest.approx(here_off.mean(), rel=0.05), "linkage should not change the others"
 
 
-def test_tailoring_advantage_grows_with_heterogeneity_and_vanishes_at_zero():
+def tailoring_gains(noise: float) -> dict[float, np.ndarray]:
+    """Per sigma, the gain in remedy fit of tailored over standard remedies, seed by seed."""
     gains = {}
     for sigma in (0.0, 0.5, 1.5):
-        het = f"scenario.need_heterogeneity={sigma}"
-        std, tai = paired(
-            "fit_mean", (het, "policy.patrol_share=0.2"), (het, "policy.patrol_share=0.2", "policy.remedy=tailored")
-        )
-        gains[sigma] = tai.mean() - std.mean()
-    # sigma = 0: categories describe people exactly, so there is nothing to tailor.
-    assert gains[0.0] == pytest.approx(0.0, abs=1e-9), f"tailoring gained {gains[0.0]} at sigma=0"
-    # Measured gains ~0.06 at 0.5 and ~0.25 at 1.5; require growth and a clear gain at 0.5.
-    assert gains[0.5] > 0.02, f"tailoring should help at sigma=0.5: {gains}"
-    assert gains[1.5] > gains[0.5] + 0.05, f"fit advantage should grow with sigma: {gains}"
+        common = (f"scenario.need_heterogeneity={sigma}", "policy.patrol_share=0.2", f"scenario.info_noise={noise}")
+        std, tai = paired("fit_mean", common, (*common, "policy.remedy=tailored"))
+        gains[sigma] = tai - std
+    return gains
+
+
+def test_tailoring_advantage_grows_with_heterogeneity_and_vanishes_at_zero():
+    gains = tailoring_gains(noise=0.0)
+    # sigma = 0 and exact information: categories describe people exactly, nothing to tailor.
+    assert (gains[0.0] == 0).all(), f"tailoring changed the fit at sigma=0: {gains[0.0]}"
+    # Measured gains ~0.018 at 0.5 and ~0.039 at 1.5 (stale files cost part of the gain);
+    # require a clear gain at 0.5 and growth.
+    assert gains[0.5].mean() > 0.01, f"tailoring should help at sigma=0.5: {gains}"
+    assert gains[1.5].mean() > gains[0.5].mean() + 0.01, f"fit advantage should grow with sigma: {gains}"
+
+
+def test_tailoring_to_noisy_information_costs_where_people_do_not_differ():
+    # sigma = 0 with what a contact learns in error (the default noise): the tailored remedy
+    # aims at the error, the standard one at the need; every seed loses (measured ~ -0.01).
+    assert (tailoring_gains(noise=0.25)[0.0] < 0).all()

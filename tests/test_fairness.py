@@ -97,7 +97,7 @@ def test_traditional_appraisal_costs_coarse_time_and_four_indicator_evaluation_r
     coarse = make_config("scenario=town", "policy=coarse", "scenario.appraisal_overhead_h=40")
     model = GovernanceModel(coarse.scenario, coarse.policy, seed=0)
     period_h = coarse.scenario.evaluation_period_days / 7 * 40
-    assert model.handling_share() == pytest.approx(1 - 40 / period_h)
+    assert model.shares["appraisal"] == pytest.approx(40 / period_h)
     four = make_config(
         "scenario=town",
         "policy=coarse",
@@ -106,7 +106,7 @@ def test_traditional_appraisal_costs_coarse_time_and_four_indicator_evaluation_r
         "scenario.evaluation_overhead_h=0",
     )
     model = GovernanceModel(four.scenario, four.policy, seed=0)
-    assert model.handling_share() == pytest.approx(1.0)  # 四指同评 in place of the old appraisal
+    assert model.shares["appraisal"] == 0.0  # 四指同评 in place of the old appraisal
 
 
 def test_volunteers_work_in_their_hours_travel_and_face_worsening():
@@ -154,3 +154,15 @@ def test_a_staffing_study_too_small_to_see_work_keeps_the_whole_budget():
     model = GovernanceModel(cfg.scenario, cfg.policy, seed=0)
     front, dept = 10, 6  # 5,000 per 10k of 20 residents; departments at least one per line
     assert model.front_staff_total + model.line_staff.sum() == front + dept
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_no_pool_gives_more_hours_than_it_has_under_load(seed):
+    from tests.test_properties import check_books
+
+    # Scarce staff and ten times today's demand: every line is as busy as it can be.
+    loaded = ("scenario=town", "days=120", "policy=refined", "scenario.workers_per_10k=3", "scenario.demand_scale=10")
+    kpis = run(*loaded, f"seed={seed}").kpis
+    check_books(kpis)
+    assert kpis["utilisation_volunteers"] <= 1.0, kpis["utilisation_volunteers"]
+    assert kpis["utilisation_front_line"] > 0.95, "the front line should be all but fully busy"

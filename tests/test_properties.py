@@ -5,7 +5,9 @@ hundred, the smallest front-line budget to a large one, no volunteers to many, z
 heterogeneity, any set of channels (an empty one is refused with a clear ConfigError), office
 to round-the-clock hours, patience from minutes to years, horizons of a day to two years. A
 refusal by ``validate`` is a valid outcome; anything else raised is a failure. For each run:
-every need is accounted for, its times are ordered, satisfaction and trust stay in [0, 1].
+every need is accounted for, its times are ordered, satisfaction and trust stay in [0, 1], and
+every pool's books close: its time uses sum to its paid hours (loads up to ten times today's
+demand, duties from none to 85 % of the week).
 
 The default run draws 200 examples; ``pytest -m slow`` draws 1,000 more.
 """
@@ -45,6 +47,9 @@ def configurations(draw, long_horizons: bool = False):
     scenario = dataclasses.replace(
         base.scenario,
         n_residents=draw(st.one_of(st.just(1), st.integers(1, 200))),
+        demand_scale=draw(st.sampled_from([1.0, 10.0])),  # today's load, and ten times it
+        duty_share=draw(st.sampled_from([0.0, 0.45, 0.85])),
+        doc_h_per_case=draw(st.sampled_from([0.0, 0.25, 2.0])),
         communities_per_town=draw(st.integers(1, 3)),
         workers_per_10k=draw(st.sampled_from([0.01, 1.0, 20.0, 200.0])),  # 0.01: the one-post floor
         volunteers_per_1k=draw(st.sampled_from([0.0, 34.0, 300.0])),
@@ -60,6 +65,7 @@ def configurations(draw, long_horizons: bool = False):
         channels=channels,
         service_hours=draw(st.sampled_from(STAFF_CALENDARS)),
         patrol_share=draw(st.sampled_from([0.0, 0.3, 0.9])),
+        patrol_floor=draw(st.sampled_from([0.0, 0.05, 0.3])),  # above patrol_share it must be refused
     )
     days = draw(st.integers(365, 730) if long_horizons else st.integers(1, 30))
     return dataclasses.replace(base, scenario=scenario, policy=policy, seed=draw(st.integers(0, 2**16)), days=days)
@@ -90,6 +96,22 @@ def check_run(cfg) -> None:
     for col in ("satisfaction_mean", "trust_mean"):
         assert result.timeseries[col].between(0, 1).all(), f"daily {col} outside [0, 1]"
     assert np.isfinite(result.timeseries["backlog"]).all()
+    check_books(k)
+
+
+def check_books(k: dict) -> None:
+    """Every staff pool's time uses (duties, appraisal, records, patrol or inspection,
+    documentation, cases, travel, idle) sum to its paid hours, none negative; volunteers book
+    no more than the hours their branches had."""
+    pools = [key.removeprefix("paid_h_") for key in k if key.startswith("paid_h_")]
+    assert "front_line" in pools
+    for pool in pools:
+        paid = k[f"paid_h_{pool}"]
+        uses = {key: v for key, v in k.items() if key.startswith(f"time_{pool}_") and key.endswith("_h")}
+        assert "time_" + pool + "_idle_h" in uses, uses
+        assert sum(uses.values()) == pytest.approx(paid, rel=1e-9, abs=1e-6), (pool, paid, uses)
+        assert min(uses.values()) >= -1e-6 * max(paid, 1.0), (pool, uses)
+    assert k["volunteer_h"] <= k["volunteer_h_allotted"] * (1 + 1e-12) + 1e-9
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
