@@ -6,20 +6,23 @@
 
 The search is Optuna's (TPE sampler). Its trials are kept in a journal file
 (``<out>/journal.log``), so a killed calibration resumes, and ``--jobs`` processes share it.
-Each trial sets the knobs below, runs both presets at the town defaults otherwise, and scores
-the fitted patterns of ``experiments.patterns`` (held-out patterns are not seen by the
-search). Knobs are shared by both presets: need rates and residents' behaviour are the same
-under both regimes, as a fair comparison requires. A knob that acts in one regime only
-(mobilisation and visits act only where the refined dials switch them on) is fitted only by
-that regime's patterns, since it cannot move the other's.
+Each trial sets the knobs below, runs the runs the fitted patterns of ``experiments.patterns``
+need (each pattern on the regime it describes; a contrast on its own runs) at the town defaults
+otherwise, on ``--seeds`` seeds (common random numbers: every trial meets the same needs), and
+scores the patterns' means over the seeds. Held-out patterns are fixed in
+``experiments.patterns`` before any fit, are not seen by the search and are refused by
+:func:`loss`. Knobs are shared by both presets: need rates, residents' behaviour and the duties
+handed down are the same under both regimes, as a fair comparison requires. A knob that acts in
+one regime only (mobilisation and visits act only where the refined dials switch them on) is
+fitted only by that regime's patterns, since it cannot move the other's.
 
 After the search, the best set is checked at ``--check-seeds`` seeds against every pattern,
 held-out ones included. Written to ``--out`` (default ``results/calibration``):
 
 * ``best.yaml``: the best knob values, its loss and the settings of the search;
 * ``trials.csv``: every trial, its knob values, loss and fitted pattern values;
-* ``check.csv`` and ``patterns.md``: every pattern at the best set, by seed; the table with a
-  95% interval over seeds, in range or not, fitted or held out;
+* ``check.csv`` and ``patterns.md``: every pattern at the best set under both presets, by seed;
+  the table with a 95% interval over seeds, in range or not, fitted or held out (and why);
 * ``knobs.md``: the best value of each knob, its range, whether it presses against a bound, and
   how each knob moved each pattern over the trials;
 * ``figures/<pattern>.png`` (one per pattern) and ``figures/history.png`` (loss by trial).
@@ -98,12 +101,13 @@ KNOBS = (
     Knob("report_delay_h", 2.0, 72.0, True, _set("report_delay_h"), "both", "mean delay before reporting"),
     Knob("hotline_ease", 0.3, 1.0, False, _set_ease("hotline"), "both", "channel_ease.hotline"),
     Knob("patience_scale", 0.3, 3.0, True, _scale_service("patience_days"), "both", "every line's patience, × default"),
-    Knob("service_scale", 0.5, 2.0, True, _scale_service("service_h"), "both", "every line's handling time, × default"),
+    Knob("service_scale", 0.5, 3.0, True, _scale_service("service_h"), "both", "every line's handling time, × default"),
     Knob("service_time_shape", 0.3, 1.0, False, _set("service_time_shape"), "both", "tail of handling times"),
     Knob("fit_tolerance", 0.3, 3.0, True, _set("fit_tolerance"), "both", "how well a remedy must fit"),
     Knob("hop_delay_h", 1.0, 24.0, True, _set("hop_delay_h"), "both", "delay per hierarchical hop"),
     Knob("visit_detection_prob", 0.3, 1.0, False, _set("visit_detection_prob"), "refined", "visits surface needs"),
     Knob("mobilisation_delay_h", 2.0, 48.0, True, _set("mobilisation_delay_h"), "refined", "volunteers' start"),
+    Knob("duty_share", 0.2, 0.85, False, _set("duty_share"), "both", "share of every post's week on duties"),
 )
 
 
@@ -119,8 +123,13 @@ def adjuster(values: dict[str, float]):
 
 
 def loss(values: dict[str, float], patterns=None) -> float:
-    """Sum of squared misfits of the fitted patterns (0 when every one is in range)."""
+    """Sum of squared misfits of the fitted patterns (0 when every one is in range), from each
+    pattern's value on the regime it describes (by name). A held-out pattern is refused: it is
+    checked out of sample, never fitted."""
     patterns = patterns if patterns is not None else fitted()
+    held_out = [p.name for p in patterns if not p.fitted]
+    if held_out:
+        raise ValueError(f"held-out patterns cannot be fitted: {', '.join(held_out)} (experiments.patterns)")
     return float(sum(p.misfit(values[p.name]) ** 2 for p in patterns))
 
 
@@ -128,11 +137,12 @@ def fitted():
     return tuple(p for p in pat.PATTERNS if p.fitted)
 
 
-def measure(knobs: dict[str, float], seed: int, common: tuple[str, ...], names: tuple[str, ...]) -> dict[str, float]:
-    """The patterns ``names`` at one seed with the knobs set (patterns go by name to a worker
-    process: their measures do not pickle)."""
+def measure(knobs: dict[str, float], seed: int, common: tuple[str, ...], names: tuple[str, ...], presets=None):
+    """The patterns ``names`` at one seed with the knobs set, by (pattern, preset): on the
+    regime each describes, or under every preset of ``presets`` (patterns go by name to a
+    worker process: their measures do not pickle)."""
     patterns = tuple(p for p in pat.PATTERNS if p.name in names)
-    return pat.simulate_plan(common, seed, patterns, adjust=adjuster(knobs))
+    return pat.simulate_plan(common, seed, patterns, adjust=adjuster(knobs), presets=presets)
 
 
 def names(patterns) -> tuple[str, ...]:
@@ -183,7 +193,7 @@ def objective_for(args):
     def objective(trial) -> float:
         knobs = {k.name: trial.suggest_float(k.name, k.low, k.high, log=k.log) for k in KNOBS}
         per_seed = [measure(knobs, seed, common, names(fitted())) for seed in range(args.seeds)]
-        values = {p.name: float(np.mean([s[p.name] for s in per_seed])) for p in fitted()}
+        values = {p.name: float(np.mean([pat.fitted_value(s, p) for s in per_seed])) for p in fitted()}
         for name, v in values.items():
             trial.set_user_attr(name, v)
         return loss(values)
@@ -245,16 +255,30 @@ def search(args) -> None:
 
 # --- the check of the best set, and what is written ------------------------------------------
 def check(args, best: dict[str, float]) -> pd.DataFrame:
-    """Every pattern (held-out ones included) at the best set, one row per pattern and seed."""
+    """Every pattern (held-out ones included) at the best set under both presets (a contrast
+    once), one row per pattern, preset and seed."""
     common = run_overrides(args)
     seeds = range(args.check_seeds)
+    n = len(seeds)
     with workers(args.jobs) as pool:
         per_seed = list(
-            pool.map(measure, [best] * len(seeds), seeds, [common] * len(seeds), [names(pat.PATTERNS)] * len(seeds))
+            pool.map(measure, [best] * n, seeds, [common] * n, [names(pat.PATTERNS)] * n, [pat.PRESETS] * n)
         )
     return pd.DataFrame(
-        [{"pattern": n, "seed": s, "value": v} for s, vals in zip(seeds, per_seed) for n, v in vals.items()]
+        [
+            {"pattern": name, "preset": preset or "contrast", "seed": s, "value": v}
+            for s, vals in zip(seeds, per_seed)
+            for (name, preset), v in vals.items()
+        ]
     )
+
+
+def checked_values(checked: pd.DataFrame) -> dict:
+    """{(pattern, preset or None): [value per seed]} from :func:`check`'s table."""
+    out = {}
+    for (name, preset), g in checked.groupby(["pattern", "preset"], sort=False):
+        out[(name, None if preset == "contrast" else preset)] = g.sort_values("seed")["value"].to_list()
+    return out
 
 
 def trials_frame(study) -> pd.DataFrame:
@@ -357,7 +381,7 @@ def write_outputs(args, study) -> None:
     best = write_best(out / "best.yaml", study, args)
     checked = check(args, best)
     checked.to_csv(out / "check.csv", index=False)
-    values = {p.name: checked.loc[checked["pattern"] == p.name, "value"].to_list() for p in pat.PATTERNS}
+    values = checked_values(checked)
     header = (
         f"Patterns at the best set of {len(trials)} trials (loss {study.best_value:.3g}), checked at "
         f"{args.check_seeds} seeds; {args.scenario}, {args.days} days, the first {args.warmup} a warm-up "
@@ -366,7 +390,7 @@ def write_outputs(args, study) -> None:
     (out / "patterns.md").write_text(header + pat.table(values))
     (out / "knobs.md").write_text(knobs_table(trials, best))
     for p in pat.PATTERNS:
-        plot_pattern(np.asarray(values[p.name], dtype=float), p, figures / f"{slug(p.name)}.png")
+        plot_pattern(np.asarray(pat.fitted_value(values, p), dtype=float), p, figures / f"{slug(p.name)}.png")
     plot_history(trials, figures / "history.png")
     print(header + pat.table(values))
 
@@ -378,7 +402,7 @@ def parse(argv) -> argparse.Namespace:
     )
     parser.add_argument("--trials", type=int, default=200, help="completed trials to reach (default 200)")
     parser.add_argument("--jobs", type=int, default=2, help="parallel processes (default 2)")
-    parser.add_argument("--seeds", type=int, default=1, help="seeds per trial (default 1: common random numbers)")
+    parser.add_argument("--seeds", type=int, default=2, help="seeds per trial (default 2; common random numbers)")
     parser.add_argument("--check-seeds", type=int, default=5, help="seeds of the check of the best set (default 5)")
     parser.add_argument("--scenario", default="town", help="scenario of the runs (default town)")
     parser.add_argument("--days", type=int, default=815, help="horizon (default 815, as the experiments)")

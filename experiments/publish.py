@@ -1,12 +1,12 @@
 """Run the named experiments and copy their figures and tables into ``results/figures/``,
 the copies the README shows and links.
 
-    python -m experiments.publish                      # all five, at their full size
+    python -m experiments.publish                      # all seven, at their full size
     python -m experiments.publish staffing heterogeneity
     python -m experiments.publish --no-run             # copy the reports already made
     python -m experiments.publish sensitivity_morris   # a designed experiment (named only)
 
-With all five, it also runs ``compare_regimes`` with volunteers on top of the budget
+With all seven, it also runs ``compare_regimes`` with volunteers on top of the budget
 (10 seeds, ``results/sweeps/compare_regimes/volunteers_on_top/``) and writes
 ``results/figures/findings.md``, the README's table of findings.
 
@@ -23,12 +23,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-EXPERIMENTS = ("compare_regimes", "staffing", "heterogeneity", "mechanism_ablation", "information_cost")
+EXPERIMENTS = (
+    "compare_regimes",
+    "decomposition",
+    "load",
+    "staffing",
+    "heterogeneity",
+    "mechanism_ablation",
+    "information_cost",
+)
 DESIGNED = {"sensitivity_morris": "morris", "sensitivity_sobol": "sobol", "scenario_discovery": "boxes"}
 """Designed experiments, published when named (each takes about an hour on two cores), with the
 analysis each writes: its figure and table, how often refined won, and the rows' values and
 outcomes (CSV) from which the analysis can be redone without the runs."""
-TABLES = ("differences", "matched", "effects", "for_whom", "for_whom_contrasts", "capacity")
+TABLES = ("differences", "matched", "effects", "decomposition", "for_whom", "for_whom_contrasts", "capacity")
 ON_TOP = ("compare_regimes", "volunteers_on_top", ("scenario.volunteer_budget=on_top", "seed=range(0,10)"))
 """A labelled variant: refined's volunteers as extra hours, not counted against its budget."""
 # The README's table of findings: refined - coarse under each condition, from the experiments'
@@ -36,8 +44,10 @@ ON_TOP = ("compare_regimes", "volunteers_on_top", ("scenario.volunteer_budget=on
 CONDITIONS = (
     ("compare_regimes", {}, "default (compare_regimes, 20 seeds)"),
     ("volunteers_on_top", {}, "volunteers on top of the budget, not counted (compare_regimes, 10 seeds)"),
+    ("load", {"scenario.demand_scale": 0.5}, "half today's demand (load, 5 seeds)"),
+    ("load", {"scenario.demand_scale": 4.0}, "four times today's demand (load, 5 seeds)"),
     ("heterogeneity", {"scenario.need_heterogeneity": 0.0}, "homogeneous needs, sigma = 0 (heterogeneity, 5 seeds)"),
-    ("staffing", {"scenario.workers_per_10k": 5}, "scarce staff, 5 per 10k (staffing, 5 seeds)"),
+    ("staffing", {"scenario.workers_per_10k": 10}, "scarce staff, 10 per 10k (staffing, 5 seeds)"),
     ("staffing", {"scenario.workers_per_10k": 40}, "ample staff, 40 per 10k (staffing, 5 seeds)"),
     (
         "information_cost",
@@ -78,8 +88,9 @@ def publish(name: str) -> list[Path]:
         sys.exit(f"{report} has no figure: run the experiment first")
     FIGURES.mkdir(parents=True, exist_ok=True)
     copies = [(report / "figure.png", FIGURES / f"{name}.png")]
-    if (report / "headline.png").exists():
-        copies.append((report / "headline.png", FIGURES / f"{name}_headline.png"))
+    for figure in ("headline", "decomposition"):
+        if (report / f"{figure}.png").exists():
+            copies.append((report / f"{figure}.png", FIGURES / f"{name}_{figure}.png"))
     copies += [(report / f"{t}.md", FIGURES / f"{name}_{t}.md") for t in TABLES if (report / f"{t}.md").exists()]
     for source, target in copies:
         shutil.copyfile(source, target)
@@ -130,7 +141,7 @@ def main(argv=None) -> int:
         "names",
         nargs="*",
         metavar="NAME",
-        help=f"any of {', '.join(EXPERIMENTS)} (default: these five), or of {', '.join(DESIGNED)}",
+        help=f"any of {', '.join(EXPERIMENTS)} (default: these seven), or of {', '.join(DESIGNED)}",
     )
     parser.add_argument("--no-run", action="store_true", help="only copy the reports already made")
     args = parser.parse_args(argv)

@@ -20,8 +20,11 @@ KPIS = {
     "satisfaction_window_mean": ("satisfaction", "mean over the window, 0-1"),
     "resolution_time_restricted_30d_h": ("time to resolution, capped at 30 days", "mean, hours, all needs"),
     "unreported_share": ("needs never known to the state", "share of all needs"),
-    "on_time_share": ("closed within a week of report", "share of closed cases; process, conditional"),
+    "on_time_share": ("closed within a week of report", "share of known cases; process"),
     "response_time_mean_h": ("response time of resolved needs", "mean, hours; conditional on resolution"),
+    "satisfaction_known_window_mean": ("satisfaction, needs never known left out", "mean over the window, 0-1"),
+    "equity_gap_within_7d": ("employed − migrants, resolved within 7 days", "difference of shares; equity"),
+    "equity_gap_unknown": ("migrants − employed, needs never known", "difference of shares; equity"),
 }
 GROUP_PREFIXES = ("resolved_within_7d_", "needs_met_share_", "satisfaction_mean_")
 PAIR_CHECK = "needs_fingerprint"  # which needs arose: identical within a pair (common random numbers)
@@ -37,7 +40,7 @@ def group_kpis(runs: pd.DataFrame) -> list[str]:
 def swept_parameters(runs: pd.DataFrame) -> list[str]:
     """Columns that hold configuration keys given on the command line or by a sweep: dotted
     keys, the ablation ``variant``, the ``scenario`` choice and ``days`` (not seed or policy)."""
-    return [c for c in runs.columns if "." in c or c in ("variant", "scenario", "days")]
+    return [c for c in runs.columns if "." in c or c in ("variant", "access", "scenario", "days")]
 
 
 def varying_parameters(runs: pd.DataFrame) -> list[str]:
@@ -268,11 +271,16 @@ RELEVANT = {
     "response_time_mean_h": 1.0,
     "unreported_share": 0.01,
     "on_time_share": 0.01,
+    "satisfaction_known_window_mean": 0.005,
+    "equity_gap_within_7d": 0.01,
+    "equity_gap_unknown": 0.01,
 }
 BETTER = {
     "response_time_mean_h": -1,
     "resolution_time_restricted_30d_h": -1,
     "unreported_share": -1,
+    "equity_gap_within_7d": -1,
+    "equity_gap_unknown": -1,
 }  # lower is better; the rest higher
 
 
@@ -469,6 +477,7 @@ ACCOUNTING_PREFIXES = (
     "time_",
     "utilisation",
     "case_share_",
+    "case_load_",
     "cases_per_front_post_month",
     "known_per_post_month",
     "visits",
@@ -566,3 +575,96 @@ def replications(
                 )
     columns = ["comparison", *by, "kpi", "pairs", "sd", "half_width", "target", "seeds_needed"]
     return pd.DataFrame(rows, columns=columns)
+
+
+# ---------------------------------------------------------------------------- decomposition
+
+BUNDLES = ("access", "individualisation", "party")
+"""The three bundles that tell refined from the type-based status quo: access (channels and
+hours: configs/access), individualisation (grid units, patrol and visits, grid-first routing,
+村居联动, competence, tailored remedies) and party mobilisation (volunteers, pairing, 四指同评)."""
+ARMS = {
+    # (variant, access) -> the bundles switched to refined's
+    ("coarse", "basic"): (),
+    ("coarse+individualisation", "basic"): ("individualisation",),
+    ("coarse+party", "basic"): ("party",),
+    ("refined", "basic"): ("individualisation", "party"),
+    ("coarse", "modern"): ("access",),
+    ("coarse+individualisation", "modern"): ("access", "individualisation"),
+    ("coarse+party", "modern"): ("access", "party"),
+    ("refined", "modern"): BUNDLES,
+}
+"""The runs of a decomposition (``experiment=decomposition``) by the bundles they switch on."""
+
+
+def is_decomposition(runs: pd.DataFrame) -> bool:
+    """Whether the runs hold every arm of a decomposition (and nothing else)."""
+    ok = _ok(runs)
+    if not {"variant", "access"} <= set(ok.columns):
+        return False
+    arms = set(zip(ok["variant"], ok["access"]))
+    return arms == set(ARMS)
+
+
+def shapley_values(value: dict[frozenset, float], players=BUNDLES) -> dict[str, float]:
+    """Each player's Shapley value of the game ``value`` (coalition -> worth): the mean of its
+    marginal contribution over every order in which the players can join. The values add up
+    to the worth of all minus the worth of none, whatever the order, which a step-by-step
+    decomposition does not give."""
+    from itertools import combinations
+    from math import factorial
+
+    n = len(players)
+    out = {}
+    for p in players:
+        others = [q for q in players if q != p]
+        total = 0.0
+        for size in range(n):
+            weight = factorial(size) * factorial(n - size - 1) / factorial(n)
+            for s in combinations(others, size):
+                total += weight * (value[frozenset((*s, p))] - value[frozenset(s)])
+        out[p] = total
+    return out
+
+
+def decomposition(runs: pd.DataFrame, kpis, by: list[str]) -> pd.DataFrame:
+    """Per group of ``by`` (access aside) and KPI: the gap between the type-based status quo
+    (coarse, basic access) and Jinshan's full package (refined, modern access), its Shapley
+    split over :data:`BUNDLES`, and the gap at equal (modern) access, each computed seed by
+    seed (the eight arms of a seed face the same needs) with its mean and 95 % interval, and
+    each bundle's share of the full gap (of the means)."""
+    ok = _ok(runs)
+    by = [c for c in by if c not in ("access", "variant")]
+    rows = []
+    for group, g in _groups(ok, by):
+        per_seed = {}
+        for seed, s in g.groupby("seed"):
+            arms = {ARMS[(v, a)]: r for v, a, r in zip(s["variant"], s["access"], s.to_dict("records"))}
+            if len(arms) != len(ARMS) or len({r.get(PAIR_CHECK) for r in arms.values()}) > 1:
+                continue  # an arm missing, or not the same needs
+            per_seed[seed] = {frozenset(k): r for k, r in arms.items()}
+        for kpi in kpis:
+            parts = {name: [] for name in (*BUNDLES, "full gap", "at equal access")}
+            for arms in per_seed.values():
+                worth = {k: float(r[kpi]) for k, r in arms.items()}
+                for name, v in shapley_values(worth).items():
+                    parts[name].append(v)
+                parts["full gap"].append(worth[frozenset(BUNDLES)] - worth[frozenset()])
+                parts["at equal access"].append(worth[frozenset(BUNDLES)] - worth[frozenset({"access"})])
+            full = np.mean(parts["full gap"]) if parts["full gap"] else np.nan
+            for name, values in parts.items():
+                mean, lo, hi, n = ci95(values)
+                share = mean / full if name in BUNDLES and full else np.nan
+                rows.append(
+                    {
+                        **group,
+                        "kpi": kpi,
+                        "part": name,
+                        "mean": mean,
+                        "ci_low": lo,
+                        "ci_high": hi,
+                        "share": share,
+                        "pairs": n,
+                    }
+                )
+    return pd.DataFrame(rows, columns=[*by, "kpi", "part", "mean", "ci_low", "ci_high", "share", "pairs"])

@@ -119,7 +119,7 @@ _cs.store(group="design", name="schema", node=Design)
 
 # Dict-valued fields whose values are dataclasses: their keys are free, their values are not.
 _DICT_VALUES = {("Scenario", "categories"): Category, ("Scenario", "service_types"): ServiceType}
-_ALLOWED_TOP = {f.name for f in dataclasses.fields(CommandConfig)} | {"hydra", "experiment", "variant"}
+_ALLOWED_TOP = {f.name for f in dataclasses.fields(CommandConfig)} | {"hydra", "experiment", "variant", "access"}
 
 
 def _unknown_keys(node, schema, prefix: str) -> list[tuple[str, type]]:
@@ -155,7 +155,7 @@ def _did_you_mean(word: str, options, prefix: str = "") -> str:
 
 # ---------------------------------------------------------------------------- command line
 
-GROUPS = ("scenario", "policy", "experiment", "variant", "design")
+GROUPS = ("scenario", "policy", "experiment", "variant", "access", "design")
 """Config groups a user chooses from; their options are the YAML files in configs/<group>/."""
 
 
@@ -255,7 +255,7 @@ def _override_values(override) -> list:
 def _check_choices(group: str, values: list) -> None:
     options = group_options(group)
     for value in values:
-        if value is None and group in ("experiment", "variant", "design"):  # null: none chosen
+        if value is None and group in ("experiment", "variant", "access", "design"):  # null: none chosen
             continue
         if str(value) not in options:
             raise ConfigError(
@@ -293,7 +293,7 @@ def _check_key(key: str, values: list) -> None:
             return  # below a list or a plain value: Hydra and validate() judge it
         part, fields = parts[i], {f.name for f in dataclasses.fields(schema)}
         if part not in fields:
-            allowed = sorted(fields | ({"experiment", "variant"} if not walked else set()))
+            allowed = sorted(fields | ({"experiment", "variant", "access"} if not walked else set()))
             near = _did_you_mean(part, allowed, walked and walked + ".")
             listed = "(python -m sim.params lists every key)" if near else f"{walked or 'the top level'} accepts "
             raise ConfigError(f"unknown key '{key}': {near}{listed}{'' if near else ', '.join(allowed)}")

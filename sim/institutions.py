@@ -41,7 +41,7 @@ def build(model, sc: Scenario, po: Policy, rng: np.random.Generator, seed: int) 
     model.volunteers = volunteers_by_community(model, sc)
     routed = None
     if sc.staff_split == "routed" and sc.servers is None:
-        routed = staffing_study(type(model), sc, po, seed)
+        routed = staffing_study(model, sc, po, seed)
     model.front_staff_total, model.line_staff = split_staff(model, sc, po, routed)
     build_front_line(model, sc, po)
     build_departments(model, sc)
@@ -84,6 +84,7 @@ def split_staff(model, sc: Scenario, po: Policy, routed: np.ndarray | None) -> t
     front_budget, dept_budget = paid_budget(sc)
     posts = volunteer_fte(model, sc, po)
     paid = front_budget + dept_budget - posts
+    model.duty_share = workload.duty_share(sc, front_budget + dept_budget, paid)
     has_dept = ~model.front_line_types
     floor = np.concatenate([[1], has_dept.astype(int)])  # every line that exists has someone
     if routed is None or not np.any(routed > 0):  # no study, or one too small to see any work
@@ -91,11 +92,12 @@ def split_staff(model, sc: Scenario, po: Policy, routed: np.ndarray | None) -> t
         lines = largest_remainder(dept_budget - n, rates * model.service_mean_h) + 1
         front, depts = paid - int(lines[has_dept].sum()), np.where(has_dept, lines, 0)
     elif paid >= floor.sum():
-        # Planned for: the front line's patrol at its most, the facility department's
-        # inspection at its most, duties and appraisal everywhere (each regime at its best).
+        # Planned for: duties and appraisal everywhere, and the front line's patrol at its
+        # most (a regime that patrols staffs its front line for it); departments are staffed
+        # for their cases, and the facility department inspects with the hours they leave.
         hours_per_week = model.service_calendar.hours_per_week
-        shares = [workload.planned_case_share(sc, po, hours_per_week)]
-        shares += [workload.planned_department_share(sc, po, t == "facility") for t in SERVICE_TYPES]
+        shares = [workload.planned_case_share(sc, po, hours_per_week, model.duty_share)]
+        shares += [workload.department_share(model.duty_share)] * len(SERVICE_TYPES)
         need = np.where(np.concatenate([[True], has_dept]), routed / np.maximum(shares, 0.05), 0.0)
         staff = largest_remainder(paid - int(floor.sum()), need) + floor
         front, depts = int(staff[0]), staff[1:]
@@ -111,13 +113,17 @@ def split_staff(model, sc: Scenario, po: Policy, routed: np.ndarray | None) -> t
     return front, depts
 
 
-def staffing_study(model_class, sc: Scenario, po: Policy, seed: int) -> np.ndarray:
-    """Handling hours each line receives under this regime, measured the way an
-    administration sizes its offices from last year's caseload: a pilot run of part of one
-    town (at most ``staffing_pilot_residents``, at the scenario's density and community
-    size), ``staffing_pilot_days`` long, staffed by the expected work. Its second half counts:
-    reports of lasting needs and faults build up over months. Returns [front line, department
-    of each line]."""
+def staffing_study(model, sc: Scenario, po: Policy, seed: int) -> np.ndarray:
+    """Handling hours a year each line will receive under this regime, worked out the way an
+    administration sizes its offices from experience: a pilot run of part of one town (at
+    most ``staffing_pilot_residents``, at the scenario's density and community size),
+    ``staffing_pilot_days`` long, staffed by the expected work, tells how much work each line
+    is sent per need of each type that arises (the needs of its middle part, from a sixth of
+    its length to two thirds, followed to its end: reports of lasting needs and faults build up
+    over months); the scenario's own expected needs and faults a year turn that into work a
+    year, so that lines with few cases in the pilot are not sized by its chance counts. The
+    front line also keeps person-level records, where remedies are tailored. Returns [front
+    line, department of each line]."""
     town_residents = sc.n_residents / sc.n_towns
     part = min(1.0, sc.staffing_pilot_residents / town_residents)
     town = dataclasses.replace(
@@ -130,11 +136,13 @@ def staffing_study(model_class, sc: Scenario, po: Policy, seed: int) -> np.ndarr
         communities_per_town=max(1, round(sc.communities_per_town * part)),
         area_km2=sc.area_km2 / sc.n_towns * part,
     )
-    pilot = model_class(town, po, seed=seed)
+    pilot = type(model)(town, po, seed=seed)
     pilot.run(sc.staffing_pilot_days)
-    work = observe.offered_work_h(pilot, since_h=sc.staffing_pilot_days * 12.0)
-    # The front line also keeps person-level records, where remedies are tailored.
-    work[0] += workload.records_h_per_year(sc, po, town.n_residents) * sc.staffing_pilot_days / 2 / 365
+    days = sc.staffing_pilot_days
+    per_need = observe.work_per_need(pilot, days * 24.0 / 6, days * 24.0 * 2 / 3)
+    per_year = np.append(model.population.need_rate.sum(0) * 8760, faults_per_year(sc))
+    work = per_need @ per_year
+    work[0] += workload.records_h_per_year(sc, po, sc.n_residents)
     return work
 
 
@@ -142,15 +150,17 @@ def build_front_line(model, sc: Scenario, po: Policy) -> None:
     """Split the staffing budget into pools at the policy's level (town, community, grid)
     and map every community cell to the pool that serves it."""
     hours_per_week = model.service_calendar.hours_per_week
-    model.shares = workload.front_line_shares(sc, po, model.n_workers(), sc.n_residents, hours_per_week)
+    duty = model.duty_share
+    model.shares = workload.front_line_shares(sc, po, model.n_workers(), sc.n_residents, hours_per_week, duty)
     share = model.shares["cases"]
-    if share <= 0.05:
+    if share < 0.01:
         taken = ", ".join(f"{k} {v:.2f}" for k, v in model.shares.items() if k != "cases")
         raise ConfigError(
-            f"the front line's fixed shares of time ({taken}: scenario.duty_share={sc.duty_share}, the appraisal "
+            f"the front line's fixed shares of time ({taken}: scenario.duty_share={sc.duty_share} of the budget, the "
+            "appraisal "
             f"(scenario.{'evaluation_overhead_h' if po.evaluation else 'appraisal_overhead_h'}), "
             f"scenario.records_h_per_resident_year={sc.records_h_per_resident_year}, "
-            f"policy.patrol_floor={po.patrol_floor}) leave {share:.2f} of worker time for cases: at least 0.05 must "
+            f"policy.patrol_floor={po.patrol_floor}) leave {share:.2f} of worker time for cases: at least 0.01 must "
             "remain; lower them or raise scenario.workers_per_10k"
         )
     terr, nc = model.territory, model.territory.n_communities
@@ -236,7 +246,7 @@ def adopt_unstaffed(model) -> None:
 def build_departments(model, sc: Scenario) -> None:
     """One department (职能部门) per service line outside the front line's competence."""
     centre = model.territory.centre(np.arange(model.territory.n_communities))
-    share = workload.department_share(sc)
+    share = workload.department_share(model.duty_share)
     model.dept_pools: list[ServerPool | None] = [None] * len(SERVICE_TYPES)
     for k, staff in enumerate(model.line_staff):
         if not model.front_line_types[k]:

@@ -115,6 +115,34 @@ def unknown_time_mean_h(issues: pd.DataFrame, horizon_h: float) -> float:
     return float((end - issues["created_h"]).mean())
 
 
+def on_time_share(issues: pd.DataFrame, horizon_h: float) -> float:
+    """Process, as 12345 counts it, but over every known case: of the cases known at least a
+    week before the horizon, the share resolved within a week of being known. A case given up
+    after it became known, or still open, counts as late (not left out, which would leave only
+    the cases a regime closed)."""
+    reported = issues["reported_h"].to_numpy(float)
+    followed = reported + ON_TIME_H <= horizon_h  # NaN (never known) compares False
+    took = issues["resolved_h"].to_numpy(float)[followed] - reported[followed]
+    return _share((took <= ON_TIME_H).sum(), followed.sum())
+
+
+EQUITY = ("migrant", "employed")
+"""The groups of the equity KPIs: migrants, whom complaint-driven management under-serves,
+against the employed (brief, patterns)."""
+
+
+def equity_kpis(kpis: dict) -> dict[str, float]:
+    """The gap between the groups of :data:`EQUITY`, from their group KPIs: in needs resolved
+    within 7 days (the employed's minus the migrants') and in needs never known (the migrants'
+    minus the employed's); positive where migrants fare worse. NaN without both groups."""
+    worse, better = EQUITY
+    get = lambda key: kpis.get(key, np.nan)  # noqa: E731
+    return {
+        "equity_gap_within_7d": get(f"resolved_within_7d_{better}") - get(f"resolved_within_7d_{worse}"),
+        "equity_gap_unknown": get(f"unreported_share_{worse}") - get(f"unreported_share_{better}"),
+    }
+
+
 def issue_kpis(issues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
     """Counts, times and rates over all issues of a run that ended at ``horizon_h``."""
     n = len(issues)
@@ -137,9 +165,7 @@ def issue_kpis(issues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
         "resolution_rate": _share(resolved.sum(), n),
         "abandonment_rate": _share(abandoned.sum(), n),
         "known_resolution_rate": _share(resolved.sum(), known.sum()),
-        # Process, as 12345 counts it: of the cases closed, the share closed within a week
-        # of the report (not a resolution rate: unclosed cases are not in it).
-        "on_time_share": _share(((r["resolved_h"] - r["reported_h"]) <= ON_TIME_H).sum(), len(r)),
+        "on_time_share": on_time_share(issues, horizon_h),
         "fit_mean": float(r["fit"].mean()) if len(r) else np.nan,
         "actually_solved_share": float(r["solved"].mean()) if len(r) else np.nan,
         "needs_met_share": _share((issues["solved"] == 1).sum(), n),
@@ -251,11 +277,15 @@ def timeseries(issues: pd.DataFrame, daily_state: pd.DataFrame) -> pd.DataFrame:
 
 
 def window_means(ts: pd.DataFrame) -> dict[str, float]:
-    """Means over the measurement window (the days not marked ``warmup``): satisfaction and
-    trust as the window's time-average, the backlog, and the window's length in days."""
+    """Means over the measurement window (the days not marked ``warmup``): satisfaction (also
+    leaving out needs never known to the state) and trust as the window's time-average, the
+    backlog, and the window's length in days."""
     window = ts[~ts["warmup"]] if "warmup" in ts else ts
     return {
         "satisfaction_window_mean": float(window["satisfaction_mean"].mean()),
+        "satisfaction_known_window_mean": float(window["satisfaction_known_mean"].mean())
+        if "satisfaction_known_mean" in window
+        else np.nan,
         "trust_window_mean": float(window["trust_mean"].mean()),
         "backlog_mean": float(window["backlog"].mean()),
         "window_days": len(window),

@@ -477,6 +477,7 @@ class GovernanceModel(mesa.Model):
             w = w[hit]
             self.books["visits_intrusive"] += len(w)
             pop.satisfaction[w] = information.tire(pop.satisfaction[w], sc.visit_fatigue_cost)
+            pop.satisfaction_known[w] = information.tire(pop.satisfaction_known[w], sc.visit_fatigue_cost)
             pop.trust[w] = information.tire(pop.trust[w], sc.visit_fatigue_cost)
 
     def _find_needs(self, who: np.ndarray, when: np.ndarray) -> None:
@@ -594,9 +595,15 @@ class GovernanceModel(mesa.Model):
             + (1 - sc.timeliness_weight) * np.nan_to_num(iss["fit"][ids].astype(float)),
             0.0,
         )
-        sat = pop.satisfaction[res] * np.exp(-sc.waiting_erosion_per_day * waited_days)
+        erosion = np.exp(-sc.waiting_erosion_per_day * waited_days)
         felt = rules.experience(quality, pop.expectation[res], sc.negativity_bias)
-        pop.satisfaction[res] = rules.move_towards(sat, felt, sc.satisfaction_rate)
+        pop.satisfaction[res] = rules.move_towards(pop.satisfaction[res] * erosion, felt, sc.satisfaction_rate)
+        # The same, counting only needs the state knew of (the measure that leaves out needs
+        # never known; it drives nothing).
+        known = ~np.isnan(iss["reported_h"][ids])
+        k = res[known]
+        moved = rules.move_towards(pop.satisfaction_known[k] * erosion[known], felt[known], sc.satisfaction_rate)
+        pop.satisfaction_known[k] = moved
         pop.expectation[res] = rules.move_towards(pop.expectation[res], quality, sc.expectation_rate)
         pop.trust[res] = rules.move_towards(pop.trust[res], pop.satisfaction[res], sc.trust_rate)
 
@@ -608,6 +615,7 @@ class GovernanceModel(mesa.Model):
         sc, pop = self.scenario, self.population
         keep = np.exp(-7.0 / sc.memory_days)
         pop.satisfaction[:] = sc.initial_satisfaction + keep * (pop.satisfaction - sc.initial_satisfaction)
+        pop.satisfaction_known[:] = sc.initial_satisfaction + keep * (pop.satisfaction_known - sc.initial_satisfaction)
         pop.trust[:] = sc.initial_trust + keep * (pop.trust - sc.initial_trust)
 
     # 7. evaluation ------------------------------------------------------------------------
@@ -646,6 +654,7 @@ class GovernanceModel(mesa.Model):
             {
                 "day": self.day,
                 "satisfaction_mean": float(pop.satisfaction.mean()),
+                "satisfaction_known_mean": float(pop.satisfaction_known.mean()),
                 "trust_mean": float(pop.trust.mean()),
                 "expectation_mean": float(pop.expectation.mean()),
             }

@@ -101,6 +101,33 @@ def offered_work_h(model, since_h: float) -> np.ndarray:
     return np.concatenate([[hands_on[front].sum() + front.sum() * front_travel], per_dept])
 
 
+def work_per_need(model, from_h: float, to_h: float) -> np.ndarray:
+    """Handling hours each line is sent per need (or fault) arising, by type: a table of the
+    front line, then each service line's department (rows), by service type (columns), from
+    the needs of each type that arose in [``from_h``, ``to_h``) and were sent to staff by the
+    model's last day. A case counts with its line's mean hands-on time, grown by its wait to
+    dispatch, its fixed time (documentation, triage) and the line's mean travel per case: the
+    work it brings, without the noise of its own handling-time draw. Volunteers' cases are
+    not staff work."""
+    iss, sc, n = model.issues.view(), model.scenario, len(SERVICE_TYPES)
+    born = (iss["created_h"] >= from_h) & (iss["created_h"] < to_h)
+    arisen = np.bincount(iss["service_type"][born].astype(np.int64), minlength=n)
+    sent = born & np.isfinite(iss["dispatched_h"]) & np.isin(iss["handler"], (FRONT_LINE, DEPARTMENT))
+    handler, kind = iss["handler"][sent], iss["service_type"][sent].astype(np.int64)
+    waited_days = (iss["dispatched_h"][sent] - iss["created_h"][sent]) / 24.0
+    grown = np.minimum(1.0 + sc.worsening_per_day * waited_days, sc.worsening_cap)
+    work = model._service_h(kind, handler) * grown
+    work = work + sc.doc_h_per_case + sc.digital_triage_h * (iss["channel"][sent] == DIGITAL)
+    front_pools = list(model.front_pools)
+    front_travel = plain_sum(p.travel_total_h for p in front_pools) / max(1, sum(p.served for p in front_pools))
+    dept_travel = np.array([p.travel_total_h / max(1, p.served) if p else 0.0 for p in model.dept_pools])
+    line = np.where(handler == FRONT_LINE, 0, 1 + kind)
+    work = work + np.where(handler == FRONT_LINE, front_travel, dept_travel[kind])
+    table = np.zeros((n + 1, n))
+    np.add.at(table, (line, kind), work)
+    return np.divide(table, arisen, out=np.zeros_like(table), where=arisen > 0)
+
+
 def casework_h(pools, horizon_h: float) -> dict[str, float]:
     """Hours a group of pools gave to cases before ``horizon_h``: hands-on, travel and fixed
     time (documentation, triage). Time booked past the horizon is left out, from each part
@@ -132,9 +159,10 @@ def time_use(model, horizon_h: float) -> dict:
     return out
 
 
-def _close(out: dict, pool: str, paid: float, uses: dict[str, float], casework: dict[str, float]) -> dict:
-    """The books of one pool: its paid hours, each use, what is left idle, its utilisation and
-    the share of its hours given to cases (``casework``)."""
+def _close(out: dict, pool: str, paid: float, uses: dict[str, float], casework: dict[str, float], share: float):
+    """The books of one pool: its paid hours, each use, what is left idle, its utilisation, the
+    share of its hours given to cases (``casework``) and its queue's load: the share of the
+    hours left for cases (``share`` of paid hours, after the fixed shares) that cases took."""
     out[f"paid_h_{pool}"] = paid
     for use, hours in uses.items():
         out[f"time_{pool}_{use}_h"] = hours
@@ -142,6 +170,7 @@ def _close(out: dict, pool: str, paid: float, uses: dict[str, float], casework: 
     out[f"time_{pool}_idle_h"] = idle
     out[f"utilisation_{pool}"] = 1.0 - idle / paid if paid else float("nan")
     out[f"case_share_{pool}"] = plain_sum(casework.values()) / paid if paid else float("nan")
+    out[f"case_load_{pool}"] = plain_sum(casework.values()) / (paid * share) if paid and share else float("nan")
     return out
 
 
@@ -161,17 +190,17 @@ def _front_line_books(model, horizon_h: float) -> dict:
         "cases": work["cases"],
         "travel": work["travel"],
     }
-    return _close({"staff_front_line": workers}, "front_line", paid, uses, work)
+    return _close({"staff_front_line": workers}, "front_line", paid, uses, work, shares["cases"])
 
 
 def _department_books(model, pool, line: str, horizon_h: float) -> dict:
     paid = pool.n_servers * model.office_calendar.clock(horizon_h)
     work = casework_h([pool], horizon_h)
-    uses = {"duties": paid * model.scenario.duty_share}
+    uses = {"duties": paid * model.duty_share}
     if line == "facility":
         uses["inspection"] = model.books["inspection_h"]
     uses |= work
-    return _close({f"staff_dept_{line}": pool.n_servers}, f"dept_{line}", paid, uses, work)
+    return _close({f"staff_dept_{line}": pool.n_servers}, f"dept_{line}", paid, uses, work, pool.share)
 
 
 def _volunteer_books(model, horizon_h: float) -> dict:

@@ -49,13 +49,30 @@ CALENDARS = {
     "evenings_weekends": ("Mon-Fri 18-21", "Sat-Sun 09-17"),
 }
 STAFF_CALENDARS = ("office", "staggered", "always")
+BUNDLE_DIALS = {
+    # The policy dials by what they are: access is held equal between the presets (the same
+    # channels and hours, configs/access), the other two bundles are what refined changes.
+    "access": ("channels", "service_hours"),
+    "individualisation": (
+        "pool_level",
+        "workers_per_grid",
+        "patrol_share",
+        "patrol_floor",
+        "routing",
+        "linkage",
+        "competence",
+        "remedy",
+    ),
+    "party": ("mobilisation", "pairing", "evaluation"),
+}
+"""The policy dials of each bundle (sim.analysis.BUNDLES, experiment=decomposition)."""
 STAFF_WEEK_H = 40.0
 """Hours a week of one paid post (every staff calendar but ``always`` has 40)."""
 
 
 CALIBRATED = "calibrated (python -m experiments.calibrate, results/calibration)"
-"""Source prefix of the defaults set by the pattern-oriented calibration: each names the pattern
-of experiments.patterns that pins it, and the figure of NOTES behind that pattern."""
+"""Source prefix of the defaults set by the pattern-oriented calibration: each names the patterns
+of experiments.patterns that pin it; their figures and sources are in ODD.md's references."""
 
 
 class ConfigError(ValueError):
@@ -86,16 +103,16 @@ class Category:
     need_rates: dict[str, float] = _p(
         {"environment": 0.3, "housing": 0.4, "welfare": 0.3, "dispute": 0.3, "safety": 0.1},
         "needs per resident per year",
-        f"{CALIBRATED}: the level to the patterns 'volume, type-based' (NOTES: 12345 hotlines, 0.11-0.5 calls "
-        "per resident-year) and 'volume, grid management' (NOTES: Dongcheng, ~0.5); the ratios between "
-        "categories and types are an assumption",
+        f"{CALIBRATED}: the level to the patterns 'volume' (12345 hotlines, 0.11-0.5 calls a resident-year; "
+        "Dongcheng, ~0.5: ODD references) and 'workload, grid management' (Dongcheng, ~42 cases a staff member a "
+        "month); the ratios between categories and types are an assumption",
         "category-average rate of needs arising, by service type",
     )
     propensity: float = _p(
         0.5,
         "probability",
-        f"{CALIBRATED}: the level to the volume patterns (NOTES: 12345, Dongcheng); the ratios between "
-        "categories are an assumption",
+        f"{CALIBRATED}: the level to the volume patterns (12345 hotlines, Dongcheng: ODD references); the "
+        "ratios between categories are an assumption",
         "base willingness to report a need",
         range=(0, 1),
     )
@@ -109,15 +126,15 @@ def default_categories() -> dict[str, Category]:
     return {
         "employed": Category(
             0.45,
-            {"environment": 0.105, "housing": 0.079, "welfare": 0.026, "dispute": 0.053, "safety": 0.026},
-            0.57,
+            {"environment": 0.066, "housing": 0.049, "welfare": 0.016, "dispute": 0.033, "safety": 0.016},
+            1.0,
             0.95,
             ["Mon-Fri 08-18"],
         ),
         "elderly": Category(
             0.20,
-            {"environment": 0.079, "housing": 0.132, "welfare": 0.396, "dispute": 0.079, "safety": 0.026},
-            0.57,
+            {"environment": 0.049, "housing": 0.082, "welfare": 0.246, "dispute": 0.049, "safety": 0.016},
+            1.0,
             0.40,
             [],
         ),
@@ -125,22 +142,22 @@ def default_categories() -> dict[str, Category]:
         # report less: complaint-driven management under-serves them (brief, patterns).
         "migrant": Category(
             0.20,
-            {"environment": 0.079, "housing": 0.105, "welfare": 0.079, "dispute": 0.079, "safety": 0.053},
-            0.33,
+            {"environment": 0.049, "housing": 0.066, "welfare": 0.049, "dispute": 0.049, "safety": 0.033},
+            0.58,
             0.85,
             ["Mon-Sat 08-19"],
         ),
         "assisted": Category(
             0.05,
-            {"environment": 0.079, "housing": 0.132, "welfare": 0.527, "dispute": 0.079, "safety": 0.026},
-            0.53,
+            {"environment": 0.049, "housing": 0.082, "welfare": 0.328, "dispute": 0.049, "safety": 0.016},
+            0.94,
             0.50,
             [],
         ),
         "family": Category(
             0.10,
-            {"environment": 0.132, "housing": 0.105, "welfare": 0.132, "dispute": 0.079, "safety": 0.026},
-            0.62,
+            {"environment": 0.082, "housing": 0.066, "welfare": 0.082, "dispute": 0.049, "safety": 0.016},
+            1.0,
             0.90,
             ["Mon-Fri 08-18"],
         ),
@@ -154,16 +171,18 @@ class ServiceType:
     service_h: float = _p(
         2.0,
         "hours",
-        f"{CALIBRATED}: the level to the pattern 'grid speed' (NOTES: Dongcheng, average handling under 7 h; "
-        "at the lower bound of its range); the ratios between lines are an assumption",
+        f"{CALIBRATED}: the level to the patterns 'busy front line' (Changzhou 2023; Li, Cai & Yang 2024), "
+        "'grid closure' (Dongcheng) and the skew of closure times (NYC 311: ODD references); the ratios between "
+        "lines are an assumption",
         "mean hands-on handling time",
         range=(0.01, 1000),
     )
     patience_days: float = _p(
         30.0,
         "days",
-        f"{CALIBRATED}: the level to the pattern 'grid closure' (NOTES: Dongcheng, closure above 95 %); the "
-        "ratios between lines are an assumption",
+        f"{CALIBRATED}: the level to the volume and workload patterns (residents wait, and call again) and "
+        "'grid closure' (Dongcheng, closure above 95 %: ODD references); the ratios between lines are an "
+        "assumption",
         "mean time before a need is given up",
         range=(0.01, 1e6),
     )
@@ -178,15 +197,15 @@ class ServiceType:
 
 def default_service_types() -> dict[str, ServiceType]:
     """Handling times and patience: their ratios between lines are assumptions, their level is
-    calibrated (CALIBRATED: the uncalibrated values × 0.509 and × 0.576)."""
+    calibrated (CALIBRATED: the first uncalibrated values × 0.71 and × 0.41)."""
     return {
-        "environment": ServiceType(0.76, 8.1, True),
-        "housing": ServiceType(1.53, 17.3, False),
-        "welfare": ServiceType(1.02, 17.3, True),
-        "dispute": ServiceType(1.02, 5.8, True),
-        "safety": ServiceType(0.51, 1.7, False),
+        "environment": ServiceType(1.05, 5.8, True),
+        "housing": ServiceType(2.12, 12.4, False),
+        "welfare": ServiceType(1.41, 12.4, True),
+        "dispute": ServiceType(1.41, 4.2, True),
+        "safety": ServiceType(0.71, 1.2, False),
         # Faults in components (部件) do not go away by themselves; they wait for repair long.
-        "facility": ServiceType(0.76, 210.0, False),
+        "facility": ServiceType(1.05, 151.0, False),
     }
 
 
@@ -281,12 +300,13 @@ class Scenario:
         default_factory=default_service_types, metadata={"unit": "-", "source": "assumption", "help": "service lines"}
     )
     facility_faults_per_1k: float = _p(
-        79.0,
+        49.0,
         "faults per 1,000 residents per year",
-        f"{CALIBRATED}: scaled with the need rates to the volume patterns (NOTES: 12345, Dongcheng)",
+        f"{CALIBRATED}: scaled with the need rates to the volume and workload patterns (12345 hotlines, "
+        "Dongcheng: ODD references)",
         "component faults (部件) arising in public space",
         range=(0, 1e5),
-        vary=(40.0, 160.0),
+        vary=(25.0, 100.0),
     )
     demand_scale: float = _p(
         1.0,
@@ -307,7 +327,8 @@ class Scenario:
     workers_per_10k: float = _p(
         20.0,
         "workers per 10,000 residents",
-        "NOTES: Tinglin ≈ 200+ households per grid worker, 2.5 per household",
+        "Jinshan, Tinglin town: each grid worker has 200+ households (ODD references: Dongfang Chengxiang Bao 2017), "
+        "at 2.5 residents a household",
         "front-line staffing budget (grid workers or central staff)",
         range=(0.01, 10_000),
         vary=(5.0, 40.0),
@@ -364,16 +385,16 @@ class Scenario:
     travel: bool = _p(True, "flag", "-", "whether staff travel to the issue (off for queueing validation)")
     # --- how paid posts spend their hours (every regime, every line) ---------------------
     duty_share: float = _p(
-        0.45,
+        0.71,
         "fraction of paid hours",
-        "assumption: no time share for grid or community workers was found (ODD references: General Office of the "
-        "CPC Central Committee 2019, Li, Cai & Yang 2024 and the NBS Changzhou survey 2023 report the burden "
-        "without one); the nearest figure, county officials' week of about 8.4 h of meetings, 5.3 h of documents "
-        "and 4.3 h accompanying superiors (CASS survey, China Daily 2011), is 18 of 40 hours",
+        f"{CALIBRATED}: to the patterns 'busy front line' (82.7 % of community workers report a heavy workload, NBS "
+        "Changzhou 2023; grid workers overloaded, Li, Cai & Yang 2024: ODD references). No time share for grid or "
+        "community workers was found; the nearest figure, county officials' week of about 8.4 h of meetings, "
+        "5.3 h of documents and 4.3 h accompanying superiors (CASS survey, China Daily 2011), is 18 of 40 hours",
         "share of every paid post's hours (front line and departments, under every regime) taken by duties "
         "assigned from above: forms and statistics (填表报数), meetings, inspections, campaigns",
         range=(0, 0.9),
-        vary=(0.2, 0.7),
+        vary=(0.36, 0.72),
     )
     doc_h_per_case: float = _p(
         0.25,
@@ -398,7 +419,7 @@ class Scenario:
         "assumption: about half an hour a year per household of 2.5 to keep its file (一户一档) up to date",
         "front-line time to keep person-level records, where remedies are tailored to the person",
         range=(0, 100),
-        vary=(0.0, 1.0),
+        vary=(0.0, 0.25),
     )
     digital_triage_h: float = _p(
         0.1,
@@ -439,13 +460,12 @@ class Scenario:
     )
     # --- routing ------------------------------------------------------------------------
     hop_delay_h: float = _p(
-        1.1,
+        6.2,
         "hours",
-        f"{CALIBRATED}: to the pattern 'skew of report → closure, type-based' (NOTES: NYC 311, mean / median "
-        "≈ 3); near the lower bound (1 h) of its range 1-24",
+        f"{CALIBRATED}: to the volume, closure and process patterns (12345 hotlines, Dongcheng: ODD references)",
         "delay per hierarchical hop",
         range=(0, 1000),
-        vary=(0.55, 2.2),
+        vary=(3.1, 12.4),
     )
     hierarchy_hops: int = _p(
         4,
@@ -476,13 +496,13 @@ class Scenario:
         vary=(30.0, 365.0),
     )
     fit_tolerance: float = _p(
-        0.68,
+        0.47,
         "need units",
-        f"{CALIBRATED}: to the pattern 'process against outcome, type-based' (NOTES: Shanghai 12345 2016, "
-        "on-time 99.5 % against 'actually solved' 82 %)",
+        f"{CALIBRATED}: to the pattern 'process against outcome, type-based' (Shanghai 12345 2016, on-time "
+        "99.5 % against a solution rate of 82 %: ODD references, The Paper 2017)",
         "width w of the remedy-fit kernel exp(-d²/2w²)",
         range=(0.01, 100),
-        vary=(0.34, 1.36),
+        vary=(0.24, 0.94),
     )
     tailoring_time_factor: float = _p(
         1.2,
@@ -493,10 +513,11 @@ class Scenario:
         vary=(1.0, 2.0),
     )
     service_time_shape: float = _p(
-        0.77,
+        0.91,
         "Weibull shape",
-        f"{CALIBRATED}: to the pattern 'skew of report → closure, type-based' (NOTES: NYC 311, mean / median "
-        "≈ 3); 1 would be exponential",
+        f"{CALIBRATED}: to the patterns of closure and process (ODD references); the skew of closure times "
+        "(NYC 311, mean / median ≈ 3) is held out, since at this load the model cannot meet it; 1 would be "
+        "exponential",
         "shape k of the hands-on handling time of a case (Weibull, mean service_h): the lower, the heavier the "
         "tail (mean / median 1.44 at k=1, 4.2 at k=0.5)",
         range=(0.2, 5),
@@ -540,9 +561,10 @@ class Scenario:
         vary=(0.0, 0.05),
     )
     visit_detection_prob: float = _p(
-        0.40,
+        0.39,
         "probability",
-        f"{CALIBRATED}: to the pattern 'volume, grid management' (NOTES: Dongcheng, ~0.5 cases per resident-year)",
+        f"{CALIBRATED}: to the patterns 'volume, grid management' and 'workload, grid management' (Dongcheng: "
+        "ODD references)",
         "chance that a visit to a resident with a pending need surfaces it (each visit anew)",
         range=(0, 1),
         vary=(0.2, 0.8),
@@ -558,34 +580,36 @@ class Scenario:
     )
     # --- residents' behaviour -----------------------------------------------------------
     repeat_report_per_day: float = _p(
-        0.004,
+        0.17,
         "per day, per unit of willingness",
-        f"{CALIBRATED}: to the volume patterns (NOTES: 12345, Dongcheng); residents call again while a need "
-        "persists (12345 repeat calls)",
+        f"{CALIBRATED}: to the volume and workload patterns (12345 hotlines, Dongcheng: ODD references); residents "
+        "call again while a need persists (12345 repeat calls)",
         "daily hazard that a resident (or passer-by) who has not reported a pending need reports it now, "
         "times their willingness; it grows with the need as handling time does (worsening_per_day, up to "
         "worsening_cap). 0: a need is reported when it arises or never",
         range=(0, 10),
-        vary=(0.002, 0.008),
+        vary=(0.085, 0.34),
     )
     report_delay_h: float = _p(
-        2.7,
+        2.8,
         "hours",
-        f"{CALIBRATED}: to the pattern 'grid speed' (NOTES: Dongcheng); near the lower bound (2 h) of its range 2-72",
+        f"{CALIBRATED}: to the volume and closure patterns (ODD references); near the lower bound (2 h) of its "
+        "range 2-72",
         "mean time before a willing resident reports",
         range=(0, 10_000),
-        vary=(1.35, 5.4),
+        vary=(1.4, 5.6),
     )
     channel_ease: dict[str, float] = _p(
-        {"counter": 1.0, "hotline": 0.59, "digital": 1.0},
+        {"counter": 1.0, "hotline": 0.91, "digital": 1.0},
         "multiplier",
-        f"hotline {CALIBRATED}: to the pattern 'volume, type-based' (NOTES: 12345); counter and digital: assumption",
+        f"hotline {CALIBRATED}: to the pattern 'volume, type-based' (12345 hotlines: ODD references); counter "
+        "and digital: assumption",
         "willingness to report through each channel relative to in person (digital: WeChat/QR)",
     )
     trust_elasticity: float = _p(
         1.0,
         "exponent",
-        "assumption (induced demand: 12345 calls +37 %, NOTES)",
+        "assumption (induced demand: Shanghai 12345 calls +37 % in 2016, ODD references: The Paper 2017)",
         "how reporting scales with trust: (trust/initial)^e",
         range=(0, 10),
         vary=(0.0, 2.0),
@@ -670,10 +694,11 @@ class Scenario:
     volunteer_h_per_week: float = _p(
         0.5,
         "hours per volunteer per week",
-        "assumption",
+        "assumption; varied up to 0.6 only: counted against the budget, more volunteer hours would leave refined's "
+        "paid posts too few for the duties handed down at the upper end of their range",
         "time a volunteer gives",
         range=(0, 168),
-        vary=(0.25, 1.0),
+        vary=(0.25, 0.6),
     )
     volunteer_hours: str = _p(
         "evenings_weekends",
@@ -685,7 +710,8 @@ class Scenario:
     mobilisation_delay_h: float = _p(
         2.2,
         "hours",
-        f"{CALIBRATED}: to the pattern 'grid speed' (NOTES: Dongcheng); at the lower bound (2 h) of its range 2-48",
+        f"{CALIBRATED}: to the volume and workload patterns of grid management (Dongcheng: ODD references); at "
+        "the lower bound (2 h) of its range 2-48",
         "time to mobilise volunteers for a case",
         range=(0, 1e4),
         vary=(1.1, 4.4),
@@ -748,8 +774,8 @@ class Policy:
     workers_per_grid: int = _p(
         1,
         "workers",
-        "assumption: one worker per grid unit (网格员 does not occur in the case book; NOTES: Tinglin ~200+ "
-        "households per grid worker)",
+        "assumption: one worker per grid unit (网格员 does not occur in the case book; Tinglin: 200+ households per "
+        "grid worker, ODD references: Dongfang Chengxiang Bao 2017)",
         "workers sharing a grid unit when pool_level=grid",
         range=(1, 1000),
     )
@@ -779,17 +805,19 @@ class Policy:
         range=(0, 0.95),
     )
     service_hours: str = _p(
-        "office",
+        "staggered",
         "-",
-        "case book: 8+3 staggered hours",
+        "access held equal (configs/access): a modern type-based city's service centres keep extended and "
+        "staggered hours too (延时错时服务, ODD references: State Council 2022); the case book's 8+3 hours",
         "worker shifts and counter opening hours",
         choices=STAFF_CALENDARS,
     )
     channels: list[str] = _p(
-        ["counter", "hotline"],
+        ["counter", "hotline", "digital"],
         "-",
-        "case book: WeChat; its QR e-visits (电子走访) are cadres scanning codes during visits, here simplified "
-        "to a residents' channel (ODD 7.17)",
+        "access held equal (configs/access): a modern type-based city has a 12345 hotline open round the clock "
+        "with its app and WeChat entries (ODD references: General Office of the State Council 2020); the case "
+        "book's WeChat and QR e-visits (电子走访, simplified to a residents' channel, ODD 7.17)",
         "reporting channels open to residents",
     )
     routing: str = _p(
@@ -836,10 +864,11 @@ class RunConfig:
     warmup_days: int = _p(
         0,
         "days",
-        "experiments.warmup: mean satisfaction, the slowest of backlog, satisfaction and trust, settles by day "
-        "~440 under both presets (town, memory_days=180); the named experiments use 450 with days=815, a year "
-        "measured. 0 here, so that short exploratory runs need no warm-up: their KPIs are over the transient "
-        "(window_days says how long)",
+        "experiments.warmup (results/figures/warmup.md): mean satisfaction, the slowest of backlog, satisfaction "
+        "and trust, settles by day ~210 under coarse and ~370 under refined (town, memory_days=180), and one-year "
+        "windows starting later agree within 0.005 on needs resolved within a week; the named experiments use 450 "
+        "with days=815, a year measured. 0 here, so that short exploratory runs need no warm-up: their KPIs are "
+        "over the transient (window_days says how long)",
         "first days left out of the KPIs: issue KPIs count the needs arising after them, daily means "
         "average the days after them",
         range=(0, 36_499),
@@ -942,12 +971,20 @@ def validate(cfg: RunConfig) -> RunConfig:
     return cfg
 
 
+def _volunteer_posts(sc: Scenario, po: Policy) -> int:
+    """Paid posts the volunteers' hours stand in for (sim.institutions.volunteer_fte, from the
+    scenario's average): none without mobilisation or with volunteers on top."""
+    if not po.mobilisation or sc.volunteer_budget == "on_top":
+        return 0
+    return round(sc.volunteers_per_1k * sc.n_residents / 1000 * sc.volunteer_h_per_week / STAFF_WEEK_H)
+
+
 def _check_volunteer_posts(sc: Scenario, po: Policy) -> None:
     """Counted against the budget, the volunteers' hours must leave every line some paid staff."""
     if not po.mobilisation or sc.volunteer_budget == "on_top" or sc.servers is not None:
         return
     front, dept = paid_budget(sc)
-    posts = round(sc.volunteers_per_1k * sc.n_residents / 1000 * sc.volunteer_h_per_week / STAFF_WEEK_H)
+    posts = _volunteer_posts(sc, po)
     if posts > front + dept - 1 - len(SERVICE_TYPES):
         raise ConfigError(
             f"scenario.volunteers_per_1k={sc.volunteers_per_1k} x scenario.volunteer_h_per_week="
@@ -963,13 +1000,19 @@ def _check_front_line_time(sc: Scenario, po: Policy) -> None:
     from sim.calendar import week_mask
 
     hours = float(week_mask(CALENDARS[po.service_hours]).sum())
-    shares = workload.front_line_shares(sc, po, paid_budget(sc)[0], sc.n_residents, hours)  # records: at the budget
-    if shares["cases"] <= 0.05 and sc.servers is None:
+    budget = sum(paid_budget(sc))
+    paid = budget - _volunteer_posts(sc, po) if sc.servers is None else budget
+    duty = workload.duty_share(sc, budget, paid)
+    # Records are reckoned over every paid post: a regime that keeps files puts most of its
+    # posts on the front line (its real share, with its real staff, is checked when it is built).
+    shares = workload.front_line_shares(sc, po, paid, sc.n_residents, hours, duty)
+    if shares["cases"] < 0.01 and sc.servers is None:
         raise ConfigError(
-            f"scenario.duty_share={sc.duty_share}, the appraisal ({shares['appraisal']:.2f} of the front line's "
+            f"scenario.duty_share={sc.duty_share} (of the budget's hours; {duty:.2f} of each paid post's, with the "
+            f"volunteers standing in for some posts), the appraisal ({shares['appraisal']:.2f} of the front line's "
             f"hours), person-level records (scenario.records_h_per_resident_year={sc.records_h_per_resident_year}: "
             f"{shares['records']:.2f}) and policy.patrol_floor={po.patrol_floor} leave {shares['cases']:.2f} of a "
-            "front-line worker's time for cases: at least 0.05 must remain; lower them"
+            "front-line worker's time for cases: at least 0.01 must remain; lower them"
         )
 
 

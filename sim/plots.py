@@ -211,6 +211,40 @@ def plot_ablation(effects: pd.DataFrame, kpis, path: Path, title: str) -> list[P
     return _finish(fig, path)
 
 
+DECOMPOSITION_PARTS = ("access", "individualisation", "party", "full gap", "at equal access")
+DECOMPOSITION_COLOURS = ("#8c8c8c", COLOURS["refined"], "#9467bd", "k", COLOURS["coarse"])
+
+
+def plot_decomposition(parts: pd.DataFrame, kpis, path: Path, title: str) -> list[Path]:
+    """Per KPI: the full gap between the type-based status quo and Jinshan's package, its
+    Shapley split over access, individualisation and party mobilisation, and the gap at equal
+    access, each with its 95% interval over seeds."""
+    kpis = [k for k in kpis if k in set(parts["kpi"])]
+    fig, axes = plt.subplots(1, len(kpis), figsize=(3.8 * len(kpis), 3.2), squeeze=False, constrained_layout=True)
+    fig.suptitle(title)
+    for j, k in enumerate(kpis):
+        ax = axes[0, j]
+        rows = parts[parts["kpi"] == k].set_index("part").reindex(DECOMPOSITION_PARTS)
+        ys = np.arange(len(DECOMPOSITION_PARTS))[::-1]
+        for y, (_, r), colour in zip(ys, rows.iterrows(), DECOMPOSITION_COLOURS):
+            ax.errorbar(
+                r["mean"],
+                y,
+                xerr=[[r["mean"] - r["ci_low"]], [r["ci_high"] - r["mean"]]],
+                fmt="o",
+                capsize=3,
+                color=colour,
+            )
+        ax.axvline(0, color="grey", lw=0.8, ls="--")
+        ax.axhline(1.5, color="grey", lw=0.5)
+        _mark_if_empty(ax, rows["mean"])
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.set_yticks(ys, DECOMPOSITION_PARTS if j == 0 else [""] * len(ys))
+        ax.set_title(_label(k), fontsize=9)
+        ax.set_xlabel("refined's bundles − status quo\n(Shapley; paired, 95% CI)", fontsize=8)
+    return _finish(fig, path)
+
+
 # ---------------------------------------------------------------------------- headline figure
 
 FAVOURS = {

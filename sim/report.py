@@ -261,6 +261,12 @@ CAPTIONS = {
     "those rows inside the box), density (share of the box's rows that are such rows), each restricted factor's "
     "limits against its sampled range, and its quasi-p value (a one-sided binomial test of the restriction); "
     "'none': too few such rows, or no box denser than the whole",
+    "decomposition": "the gap between the type-based status quo (coarse, basic access: office hours, no app) and "
+    "Jinshan's full package (refined, modern access) split over three bundles by their Shapley values (each "
+    "bundle's contribution averaged over every order of switching them on: the parts add up to the full gap), "
+    "and the gap at equal access (refined − coarse, both with modern access: the headline); per seed, the eight "
+    "arms facing the same needs, then the mean with its 95% confidence interval; 'share' is the part's share of "
+    "the full gap",
     "effects": f"each dial's effect = {analysis_effect()}, paired on seed, the other dials as in the preset named; "
     "95% confidence interval per comparison and familywise (Bonferroni over the comparisons of each KPI); "
     "verdict from the familywise interval and the smallest relevant effect",
@@ -544,7 +550,31 @@ def _ablation_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: 
     written += capacity(ok, by, "variant", out_dir, title)
     for name, where, part in _slices(effects, by):
         written += plots.plot_ablation(part, kpis[:4], out_dir / name, f"{title}{where}")
+    if analysis.is_decomposition(ok):
+        parts = analysis.decomposition(ok, kpis, by)
+        written += _write_table(
+            parts, out_dir / "decomposition", _caption("decomposition", title), readable=_readable_decomposition
+        )
+        written += plots.plot_decomposition(parts, kpis[:4], out_dir / "decomposition", title)
     return written
+
+
+def _readable_decomposition(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    rows = []
+    for r in df.to_dict("records"):
+        digits = decimals(r["kpi"])
+        rows.append(
+            {
+                "KPI": kpi_label(r["kpi"]),
+                "part": r["part"],
+                "mean": number(r["mean"], digits, True),
+                "95% CI": f"[{number(r['ci_low'], digits, True)}, {number(r['ci_high'], digits, True)}]",
+                "share of the full gap": "" if pd.isna(r["share"]) else f"{r['share']:.0%}".replace("-", "−"),
+                "pairs": str(r["pairs"]),
+            }
+        )
+    out = pd.DataFrame(rows)
+    return out, ["mean", "95% CI", "share of the full gap", "pairs"]
 
 
 def _comparison_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Path, title: str) -> list[Path]:
@@ -651,6 +681,7 @@ _ACCOUNTING = (
     ("capacity_", "handling capacity"),
     ("utilisation", "utilisation"),
     ("case_share_", "share of hours on cases"),
+    ("case_load_", "load of the hours left for cases"),
     ("time_", "time on"),
 )
 _ACCOUNTING_LABELS = {
@@ -670,12 +701,30 @@ _ACCOUNTING_LABELS = {
 }
 
 
+def _pool_use(key: str) -> tuple[str, str] | None:
+    """(pool in words, use) of a time-use key: ``time_dept_housing_cases_h`` -> ("housing
+    department", "cases"), ``time_front_line_idle_h`` -> ("front line", "idle"); else None."""
+    rest = key.removeprefix("time_").removesuffix("_h")
+    if not key.startswith("time_") or not key.endswith("_h"):
+        return None
+    if rest.startswith("front_line_"):
+        return "front line", rest.removeprefix("front_line_").replace("_", " ")
+    if rest.startswith("dept_") and rest.count("_") >= 2:
+        _, line, use = rest.split("_", 2)
+        return f"{line} department", use.replace("_", " ")
+    return None
+
+
 def accounting_label(key: str) -> str:
     """A staff-time accounting key in words: ``utilisation_dept_housing`` -> "utilisation,
     housing department", ``paid_h_front_line`` -> "paid hours, front line",
     ``time_travel_h`` -> "time on travel (h)"."""
     if key in _ACCOUNTING_LABELS:
         return _ACCOUNTING_LABELS[key]
+    pool_use = _pool_use(key)
+    if pool_use:
+        pool, use = pool_use
+        return f"{use}, {pool} (h)"
     found = next(((prefix, words) for prefix, words in _ACCOUNTING if key.startswith(prefix)), None)
     if found is None:
         return key.replace("_", " ")
@@ -698,7 +747,7 @@ def _accounting_number(key: str, value) -> str:
     """Utilisation as a percentage, hours to the hour, head counts to 0.1 where not whole."""
     if pd.isna(value):
         return ""
-    if key.startswith(("utilisation", "case_share_")):
+    if key.startswith(("utilisation", "case_share_", "case_load_")):
         return f"{value:.1%}"
     if key.endswith("_month"):
         return f"{value:.1f}"

@@ -48,6 +48,7 @@ def population_frame(pop: Population) -> pd.DataFrame:
             "registered_elsewhere": pop.registration != pop.community,
             "digital": pop.digital,
             "satisfaction": pop.satisfaction,
+            "satisfaction_known": pop.satisfaction_known,
             "expectation": pop.expectation,
             "trust": pop.trust,
         }
@@ -105,6 +106,7 @@ def summarise(tables: dict, cfg: RunConfig) -> Result:
         people, "registered_elsewhere", horizon_h, label=lambda v: "registered_elsewhere" if v else "registered_here"
     )
     del people, cohort
+    kpis |= metrics.equity_kpis(kpis)
     kpis |= metrics.resident_kpis(residents)
     kpis |= metrics.window_means(ts)
     kpis |= {k: float(v) for k, v in tables["time_use"].items()}

@@ -49,7 +49,8 @@ def preset_dials(preset: str) -> dict:
     from sim.config import load_config
 
     policy = load_config(f"scenario={SCENARIO}", f"policy={preset}").policy
-    return {"preset": preset, **{k: getattr(policy, k) for k in REGIME_DIALS}}
+    # The preset's patrol floor is kept (not a dial here), below the patrol share chosen.
+    return {"preset": preset, **{k: getattr(policy, k) for k in REGIME_DIALS}, "patrol_floor": policy.patrol_floor}
 
 
 @functools.cache
@@ -70,6 +71,7 @@ def overrides(world: dict, side: dict) -> tuple[list[str], list[str]]:
     shared = [f"scenario={SCENARIO}", f"seed={int(world['seed'])}"]
     shared += [f"scenario.{key}={world[key]:g}" for key, *_ in WORLD_DIALS]
     own = [f"policy={side['preset']}", f"policy.patrol_share={side['patrol_share']:g}"]
+    own.append(f"policy.patrol_floor={min(side.get('patrol_floor', 0.0), side['patrol_share']):g}")
     own += [f"policy.pool_level={side['pool_level']}", f"policy.service_hours={side['service_hours']}"]
     own.append(f"policy.channels=[{','.join(side['channels'])}]")
     return shared, own

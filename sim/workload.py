@@ -35,12 +35,21 @@ def records_h_per_year(sc, po, residents: float) -> float:
     return sc.records_h_per_resident_year * residents if po.remedy == "tailored" else 0.0
 
 
-def front_line_shares(sc, po, posts: int, residents: float, hours_per_week: float) -> dict[str, float]:
-    """The fixed shares of a front-line post's open hours, and ``cases``: what they leave for
-    casework, the share at which the front line's queues run."""
+def duty_share(sc, budget_posts: int, paid_posts: int) -> float:
+    """The share of each paid post's hours taken by duties handed down from above. The duties
+    are the world's, the same under every regime: ``scenario.duty_share`` of the hours of the
+    whole staffing budget. A regime whose volunteers stand in for some of its posts spreads them
+    over the posts it keeps (volunteers carry none), so that a volunteer hour replaces a post's
+    hour for cases and patrol one for one."""
+    return sc.duty_share * budget_posts / max(paid_posts, 1)
+
+
+def front_line_shares(sc, po, posts: int, residents: float, hours_per_week: float, duty: float) -> dict[str, float]:
+    """The fixed shares of a front-line post's open hours (``duty``: :func:`duty_share`), and
+    ``cases``: what they leave for casework, the share at which the front line's queues run."""
     post_year_h = max(posts, 1) * hours_per_week * WEEKS_PER_YEAR
     shares = {
-        "duties": sc.duty_share,
+        "duties": duty,
         "appraisal": appraisal_share(sc, po, hours_per_week),
         "records": records_h_per_year(sc, po, residents) / post_year_h,
         "patrol_floor": po.patrol_floor,
@@ -49,20 +58,15 @@ def front_line_shares(sc, po, posts: int, residents: float, hours_per_week: floa
     return shares
 
 
-def planned_case_share(sc, po, hours_per_week: float) -> float:
+def planned_case_share(sc, po, hours_per_week: float, duty: float) -> float:
     """The share of front-line hours left for cases when patrol takes all it may (its most):
     what a regime plans its front line's staff for (``institutions.split_staff``)."""
-    return 1.0 - sc.duty_share - appraisal_share(sc, po, hours_per_week) - po.patrol_share
+    return 1.0 - duty - appraisal_share(sc, po, hours_per_week) - po.patrol_share
 
 
-def department_share(sc) -> float:
+def department_share(duty: float) -> float:
     """The share of a department post's open hours left for cases after duties."""
-    return 1.0 - sc.duty_share
-
-
-def planned_department_share(sc, po, inspects: bool) -> float:
-    """A department's share left for cases when its inspection takes all it may."""
-    return department_share(sc) - (po.inspection_share if inspects else 0.0)
+    return 1.0 - duty
 
 
 def overlap_open_h(w_start: np.ndarray, w_end: np.ndarray, w0: float, w1: float) -> np.ndarray:

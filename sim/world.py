@@ -80,6 +80,9 @@ class Population:
         self.away = [Calendar.from_specs(c.away) for c in cats]
         self._needs(sc, cats, rng)
         self.satisfaction = np.full(n, sc.initial_satisfaction)
+        # The same, moved only by needs the state knew of (a need never known is not counted
+        # as an experience of government): reported beside it, it drives nothing.
+        self.satisfaction_known = np.full(n, sc.initial_satisfaction)
         self.expectation = np.full(n, sc.initial_expectation)
         self.trust = np.full(n, sc.initial_trust)
         # The last two in-person contacts (visit or case): information age at any moment.

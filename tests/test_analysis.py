@@ -84,3 +84,18 @@ def test_daily_bands_stay_within_what_the_measure_can_be():
     b = analysis.timeseries_bands(series).set_index("measure")
     assert b.loc["backlog", "ci_low"] == 0 and b.loc["backlog", "mean"] == 10
     assert b.loc["satisfaction_mean", "ci_high"] == 1.0 and b.loc["satisfaction_mean", "ci_low"] > 0
+
+
+def test_shapley_values_split_a_gap_by_hand_and_add_up_whatever_the_order():
+    from sim.analysis import shapley_values
+
+    def game(**worth):
+        names = {"": (), "a": ("access",), "i": ("individualisation",), "p": ("party",)}
+        return {frozenset(b for ch in key for b in names[ch]): v for key, v in worth.items()}
+
+    # Access and individualisation each add 1 alone and 3 together (an interaction of 1, split
+    # evenly between them); party adds nothing.
+    value = game(**{"": 0, "a": 1, "i": 1, "p": 0, "ai": 3, "ap": 1, "ip": 1, "aip": 3})
+    phi = shapley_values(value)
+    assert phi == pytest.approx({"access": 1.5, "individualisation": 1.5, "party": 0.0})
+    assert sum(phi.values()) == pytest.approx(value[frozenset(("access", "individualisation", "party"))])

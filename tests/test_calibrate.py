@@ -22,6 +22,17 @@ def test_loss_is_zero_inside_every_target_and_grows_outside():
     assert calibrate.loss(inside | {volume: p.high + 2 * p.scale}) == pytest.approx(4.0)
 
 
+def test_a_held_out_pattern_is_refused_by_the_fit():
+    held_out = [p for p in patterns.PATTERNS if not p.fitted]
+    assert held_out and not set(held_out) & set(calibrate.fitted())
+    values = {p.name: p.low for p in patterns.PATTERNS}
+    with pytest.raises(ValueError, match="held-out patterns cannot be fitted"):
+        calibrate.loss(values, (*calibrate.fitted(), held_out[0]))
+    # The search's settings name the fitted patterns: a study fitted to others is not resumed.
+    args = calibrate.parse(["--out", "x"])
+    assert all(p.name not in calibrate.settings(args)["fitted"].split(",") for p in held_out)
+
+
 def test_knobs_set_what_they_say_within_the_parameters_ranges():
     cfg = load_config()
     base = load_config()
@@ -34,7 +45,7 @@ def test_knobs_set_what_they_say_within_the_parameters_ranges():
     assert sc.facility_faults_per_1k == pytest.approx(0.2 * b.facility_faults_per_1k)
     assert sc.service_types["housing"].patience_days == pytest.approx(0.3 * b.service_types["housing"].patience_days)
     assert sc.channel_ease["hotline"] == 0.3 and sc.channel_ease["digital"] == b.channel_ease["digital"]
-    assert sc.hop_delay_h == 1.0 and sc.service_time_shape == 0.3
+    assert sc.hop_delay_h == 1.0 and sc.service_time_shape == 0.3 and sc.duty_share == 0.2
     high = load_config()
     calibrate.adjuster({"propensity_scale": 1.4})(high)
     assert max(c.propensity for c in high.scenario.categories.values()) <= 1.0  # a probability stays one
@@ -56,6 +67,7 @@ def test_search_resumes_and_writes_its_outputs(tmp_path):
         assert knob.low <= best["knobs"][knob.name] <= knob.high
     check = pd.read_csv(out / "check.csv")
     assert set(check["pattern"]) == {p.name for p in patterns.PATTERNS} and set(check["seed"]) == {0, 1}
+    assert set(check["preset"]) == {"coarse", "refined", "contrast"}  # every pattern under both presets
     assert "held out" in (out / "patterns.md").read_text()
     assert all(k.name in (out / "knobs.md").read_text() for k in calibrate.KNOBS)
     figures = {f.name for f in (out / "figures").iterdir()}

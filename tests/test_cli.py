@@ -70,6 +70,17 @@ def test_one_run_writes_the_output_contract(out_dir):
         ("policy.channels=[fax]", "fax"),
         ("policy.competence=[magic]", "magic"),
         ("policy.patrol_share=0.99", "patrol_share"),
+        ("policy.patrol_floor=0.2", "patrol_floor=0.2 is more than policy.patrol_share"),  # coarse: share 0
+        ("scenario.duty_share=0.95", "duty_share"),
+        ("scenario.appraisal_overhead_h=400", "at least 0.01 must remain"),  # with the duties, no time for cases
+        ("scenario.doc_h_per_case=-1", "doc_h_per_case"),
+        ("scenario.info_noise=abc", "info_noise"),
+        ("scenario.visit_fatigue_cost=2", "visit_fatigue_cost"),
+        ("scenario.generalist_time_factor=0.5", "generalist_time_factor"),
+        ("scenario.inspection_km2_per_h=0", "inspection_km2_per_h"),
+        ("scenario.demand_scale=-2", "demand_scale"),
+        ("policy.inspection_share=1", "inspection_share"),
+        ("access=modrn", "did you mean modern"),
         ("scenario.categories.employed.share=0.9", "sum to 1"),
         ("scenario.categories.employed.away=[Mon-Fri 8]", "away"),
         ("days=0", "days"),

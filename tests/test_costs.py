@@ -31,13 +31,15 @@ def paired(key: str, a: tuple, b: tuple) -> tuple[np.ndarray, np.ndarray]:
     return va, vb
 
 
-def share_of_paid(key: str, pool: str, overrides: tuple) -> np.ndarray:
-    return np.array(
-        [
-            result(*overrides, f"seed={s}").kpis[key] / result(*overrides, f"seed={s}").kpis[f"paid_h_{pool}"]
-            for s in SEEDS
-        ]
-    )
+def patrol_share(overrides: tuple) -> np.ndarray:
+    """The front line's patrol hours, logging of visits included, as a share of its paid hours."""
+    out = []
+    for s in SEEDS:
+        r = result(*overrides, f"seed={s}")
+        k = r.kpis
+        hours = k["time_front_line_patrol_h"] + k["visits_home"] * r.config.scenario.doc_h_per_visit
+        out.append(hours / k["paid_h_front_line"])
+    return np.array(out)
 
 
 REFINED = ("policy=refined",)
@@ -45,13 +47,14 @@ REFINED = ("policy=refined",)
 
 # --- duties, patrol that yields to cases ---------------------------------------------------
 def test_duties_from_above_squeeze_patrol():
-    light = share_of_paid("time_front_line_patrol_h", "front_line", (*REFINED, "scenario.duty_share=0.3"))
-    heavy = share_of_paid("time_front_line_patrol_h", "front_line", (*REFINED, "scenario.duty_share=0.75"))
-    # At 0.3 of the week on duties refined patrols its most (0.3 of paid hours, less visit
-    # documentation). At 0.75, duties, appraisal (0.015) and records (0.036) leave 0.2 for cases
-    # and patrol together, so patrol is below 0.2 and below what it was (measured: 0.14).
-    assert (light > 0.25).all(), light
-    assert (heavy < 0.2).all() and (heavy < light - 0.05).all(), (light, heavy)
+    light = patrol_share((*REFINED, "scenario.duty_share=0.3"))
+    heavy = patrol_share((*REFINED, "scenario.duty_share=0.75"))
+    # At 0.3 of the week on duties refined patrols close to its most, 0.3 of paid hours (on the
+    # days a grid worker's cases take the whole day, less; measured: 0.27). At 0.75, duties,
+    # appraisal (0.015) and records (0.035) leave 0.2 for cases and patrol together, so patrol
+    # is below 0.2 and well below what it was.
+    assert ((light > 0.25) & (light <= 0.3 + 1e-9)).all(), light
+    assert (heavy < 0.2).all() and (heavy < light - 0.1).all(), (light, heavy)
 
 
 def test_duties_slow_a_type_based_front_line():
@@ -61,10 +64,7 @@ def test_duties_slow_a_type_based_front_line():
 
 
 def test_patrol_yields_to_cases_as_demand_rises():
-    patrol = [
-        share_of_paid("time_front_line_patrol_h", "front_line", (*REFINED, f"scenario.demand_scale={d}")).mean()
-        for d in (1, 4, 8)
-    ]
+    patrol = [patrol_share((*REFINED, f"scenario.demand_scale={d}")).mean() for d in (1, 4, 8)]
     # Cases come first: the more of them, the fewer hours left for patrol (strictly), and
     # at eight times today's demand less than two thirds of the patrol at today's.
     assert patrol[0] > patrol[1] > patrol[2], patrol
@@ -73,20 +73,18 @@ def test_patrol_yields_to_cases_as_demand_rises():
 
 def test_the_patrol_floor_is_kept_whatever_the_load():
     loaded = (*REFINED, "scenario.demand_scale=20", "policy.patrol_floor=0.1")
-    kpis = result(*loaded, "seed=0").kpis
-    floor = 0.1 * kpis["paid_h_front_line"]
-    patrol = (
-        kpis["time_front_line_patrol_h"]
-        + kpis["visits_home"] * result(*loaded, "seed=0").config.scenario.doc_h_per_visit
-    )
-    assert patrol >= floor - 1e-6, (patrol, floor)
+    patrol = patrol_share(loaded)
+    # The floor is kept; at twenty times today's demand cases leave nothing above it.
+    assert (patrol >= 0.1 - 1e-9).all() and (patrol < 0.11).all(), patrol
 
 
 # --- documentation and records ---------------------------------------------------------------
 def test_documenting_each_case_takes_case_time():
     none, much = paired("case_share_front_line", ("scenario.doc_h_per_case=0",), ("scenario.doc_h_per_case=1",))
-    # An hour of paperwork per case, against about an hour of hands-on work: clearly more.
-    assert (much > 1.5 * none).all(), (none, much)
+    # An hour of paperwork per case, against about two hours of hands-on work and travel
+    # (calibrated handling times): the share of hours on cases rises by more than a quarter
+    # (measured: about a third).
+    assert (much > 1.25 * none).all(), (none, much)
     slow, slower = paired("report_to_resolution_mean_h", ("scenario.doc_h_per_case=0",), ("scenario.doc_h_per_case=1",))
     assert (slower > slow).all(), (slow, slower)
 
@@ -103,8 +101,8 @@ def test_person_records_cost_the_front_line_only_where_remedies_are_tailored():
     assert kept > 0 and none == 0
     cheap, dear = paired(
         "time_front_line_patrol_h",
-        (*REFINED, "scenario.records_h_per_resident_year=0", "scenario.duty_share=0.7"),
-        (*REFINED, "scenario.records_h_per_resident_year=1", "scenario.duty_share=0.7"),
+        (*REFINED, "scenario.records_h_per_resident_year=0", "scenario.duty_share=0.6"),
+        (*REFINED, "scenario.records_h_per_resident_year=1", "scenario.duty_share=0.6"),
     )
     # Records are fixed time: when duties leave little, every hour of them is an hour of patrol lost.
     assert (dear < cheap).all(), (cheap, dear)
@@ -187,7 +185,11 @@ def test_faults_are_found_by_walking_public_space_not_by_home_visits():
 
 def test_a_type_based_city_inspects_public_space_with_its_facility_department():
     assert faults_found_on_patrol("policy.inspection_share=0") == 0
-    assert faults_found_on_patrol("policy.inspection_share=0.3") > 100  # measured: about 340 in 120 days
+    issues = result("policy.inspection_share=0.3", "seed=0").issues
+    arisen = int((issues["resident_id"] < 0).sum())
+    # Inspection with the hours the department's cases leave finds a good part of the faults
+    # (measured: about a fifth of those that arose in 120 days).
+    assert faults_found_on_patrol("policy.inspection_share=0.3") > 0.1 * arisen
     # Found sooner than by passers-by alone: faults are known sooner on average.
     off, on = paired("unknown_time_mean_h", ("policy.inspection_share=0",), ("policy.inspection_share=0.3",))
     assert (on < off).all(), (off, on)

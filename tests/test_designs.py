@@ -235,6 +235,7 @@ def test_sobol_and_discovery_experiments_run_small(tmp_path):
     lhs = cli(
         "experiment=scenario_discovery",
         *SMALL,
+        "days=40",  # a month measured: at a thousand residents, 10 days may hold too few needs to follow a week
         "design.size=8",
         "design.budget=false",
         f"hydra.sweep.dir={tmp_path / 'lhs'}",

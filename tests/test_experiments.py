@@ -14,6 +14,8 @@ SMALL_AXES = {
     "heterogeneity": ["scenario.need_heterogeneity=0,1"],
     "mechanism_ablation": ["variant=coarse,coarse+patrol,refined,refined-patrol"],
     "information_cost": ["scenario.visit_h=0.1,0.4", "scenario.info_decay_days=90"],
+    "decomposition": [],
+    "load": ["scenario.demand_scale=1,4"],
 }
 
 
@@ -40,6 +42,15 @@ def test_experiment_runs_small_and_reports(name, tmp_path, request):
     runs = pd.read_parquet(sweep_dir / "runs.parquet")
     assert (runs["status"] == "ok").all() and len(runs) >= 4
     assert (sweep_dir / "report" / "figure.png").exists()
+    if name == "decomposition":
+        parts = pd.read_csv(sweep_dir / "report" / "decomposition.csv")
+        gap = parts[parts["kpi"] == "resolved_within_7d"].set_index("part")
+        # All eight arms of both seeds, and the bundles' parts add up to the full gap.
+        assert (gap["pairs"] == 2).all(), gap
+        assert gap.loc[["access", "individualisation", "party"], "mean"].sum() == pytest.approx(
+            gap.loc["full gap", "mean"], abs=1e-12
+        )
+        return
     table = "effects.csv" if name == "mechanism_ablation" else "differences.csv"
     t = pd.read_csv(sweep_dir / "report" / table)
     assert len(t) > 0 and t["paired_ok"].all(), f"{name}: pairs must face identical needs"
@@ -52,17 +63,36 @@ def _dials(policy):
     return {k: getattr(policy, k) for k in DIALS}
 
 
-def test_ablation_variants_switch_exactly_one_dial():
-    coarse, refined = _dials(make_config("policy=coarse").policy), _dials(make_config("policy=refined").policy)
+# An ablation variant switches one dial; a dial may be more than one field.
+DIAL_FIELDS = {"patrol": ("patrol_share", "patrol_floor"), "pooling": ("pool_level",), "volunteers": ("mobilisation",)}
+
+
+def test_ablation_variants_switch_exactly_one_dial_and_bundles_their_bundle():
     from pathlib import Path
 
+    from sim.params import BUNDLE_DIALS
+
+    coarse, refined = _dials(make_config("policy=coarse").policy), _dials(make_config("policy=refined").policy)
     names = sorted(p.stem for p in (Path(__file__).parent.parent / "configs" / "variant").glob("*.yaml"))
     for name in names:
         if name in ("coarse", "refined"):
             continue
         v = _dials(make_config(f"variant={name}").policy)
         base, other = (coarse, refined) if name.startswith("coarse+") else (refined, coarse)
+        dial = name.split("+")[-1].split("-")[-1]
+        fields = BUNDLE_DIALS.get(dial) or DIAL_FIELDS.get(dial) or (dial,)
         changed = {k for k in DIALS if v[k] != base[k]}
-        assert len(changed) == 1, f"{name} changes {changed or 'nothing'} relative to its preset"
-        (dial,) = changed
-        assert v[dial] == other[dial], f"{name}: {dial}={v[dial]!r} is not the other preset's value {other[dial]!r}"
+        assert changed and changed <= set(fields), f"{name} changes {changed or 'nothing'}, not {fields}"
+        assert all(v[k] == other[k] for k in fields), f"{name}: not the other preset's {fields}"
+
+
+def test_the_presets_differ_only_in_individualisation_and_party_dials():
+    from sim.params import BUNDLE_DIALS
+
+    coarse, refined = _dials(make_config("policy=coarse").policy), _dials(make_config("policy=refined").policy)
+    differ = {k for k in DIALS if coarse[k] != refined[k]}
+    assert differ <= set(BUNDLE_DIALS["individualisation"]) | set(BUNDLE_DIALS["party"]), differ
+    # Access is held equal (the same channels and hours), and access=basic changes only it.
+    assert all(coarse[k] == refined[k] for k in BUNDLE_DIALS["access"])
+    basic = _dials(make_config("policy=coarse", "access=basic").policy)
+    assert {k for k in DIALS if basic[k] != coarse[k]} == set(BUNDLE_DIALS["access"])

@@ -43,9 +43,10 @@ def test_volunteers_on_top_are_extra_capacity():
 @pytest.mark.parametrize("policy", ["coarse", "refined"])
 def test_no_line_is_saturated_at_the_defaults(year, policy):
     kpis = year[policy]
-    use = {k: v for k, v in kpis.items() if k.startswith("utilisation_") and k != "utilisation_volunteers"}
-    assert "utilisation_front_line" in use and len(use) >= 2, use  # departments are reported too
-    # Staff follow the work each regime routes: no line above 85 % (the issue's bound).
+    use = {k: v for k, v in kpis.items() if k.startswith("case_load_")}
+    assert "case_load_front_line" in use and len(use) >= 2, use  # departments are reported too
+    # Staff follow the work each regime routes: no line's cases take more than 85 % of the
+    # hours its duties and other fixed shares leave for them (a queue near saturation).
     assert max(use.values()) <= 0.85, use
 
 
@@ -80,17 +81,24 @@ def test_repeat_reporting_raises_reporting_monotonically():
         for r in rates
     ]
     # Same needs (common random numbers), more chances to report: strictly fewer unreported,
-    # and the effect is not negligible (measured: about 0.45 -> 0.40 -> 0.29).
+    # and the effect is not negligible: at least a tenth of the unreported needs get reported
+    # (measured at the calibrated defaults: 0.144 -> 0.137 -> 0.117, a fifth; most residents
+    # report at once, so the repeat calls act on the few who wait).
     assert unreported[0] > unreported[1] > unreported[2], unreported
-    assert unreported[0] - unreported[2] > 0.05, unreported
+    assert unreported[2] < 0.9 * unreported[0], unreported
 
 
 def test_a_fallible_visit_finds_fewer_needs():
-    sure = run("scenario=town", "days=90", "policy=refined", "scenario.visit_detection_prob=1.0").kpis
-    unsure = run("scenario=town", "days=90", "policy=refined", "scenario.visit_detection_prob=0.4").kpis
-    # Visits find a need only 40 % of the time: fewer found proactively (measured, seed 0:
-    # 0.21 -> 0.16; a missed need may be found on a later visit or reported, so not 60 % fewer).
-    assert unsure["proactive_share"] < sure["proactive_share"] - 0.02
+    # At the calibrated defaults visits find almost no needs (most are reported within hours,
+    # and duties leave few visits): a world where they can act. Free front-line time, slow
+    # reporting, and no faults, so that every proactive find is a visit's.
+    world = ("scenario=town", "days=90", "policy=refined", "scenario.duty_share=0", "scenario.report_delay_h=72")
+    world = (*world, "scenario.facility_faults_per_1k=0")
+    sure = run(*world, "scenario.visit_detection_prob=1.0").kpis
+    unsure = run(*world, "scenario.visit_detection_prob=0.4").kpis
+    # Visits find a need only 40 % of the time: fewer found (measured, seed 0: 0.027 -> 0.014;
+    # a missed need may be found on a later visit or reported, so not 60 % fewer).
+    assert unsure["proactive_share"] < 0.75 * sure["proactive_share"]
 
 
 def test_traditional_appraisal_costs_coarse_time_and_four_indicator_evaluation_replaces_it():
@@ -160,9 +168,34 @@ def test_a_staffing_study_too_small_to_see_work_keeps_the_whole_budget():
 def test_no_pool_gives_more_hours_than_it_has_under_load(seed):
     from tests.test_properties import check_books
 
-    # Scarce staff and ten times today's demand: every line is as busy as it can be.
-    loaded = ("scenario=town", "days=120", "policy=refined", "scenario.workers_per_10k=3", "scenario.demand_scale=10")
+    # Scarce staff (about the fewest the duties leave room for) and ten times today's demand:
+    # every line is as busy as it can be.
+    loaded = ("scenario=town", "days=120", "policy=refined", "scenario.workers_per_10k=10", "scenario.demand_scale=10")
     kpis = run(*loaded, f"seed={seed}").kpis
     check_books(kpis)
     assert kpis["utilisation_volunteers"] <= 1.0, kpis["utilisation_volunteers"]
     assert kpis["utilisation_front_line"] > 0.95, "the front line should be all but fully busy"
+
+
+def test_no_headline_kpi_is_identical_under_both_presets(year):
+    from sim.analysis import KPIS
+
+    # A measure that cannot tell the regimes apart at the defaults is degenerate (on-time
+    # closure that leaves late cases out read 1.0000 against 0.9998 once); each must differ.
+    same = [k for k in KPIS if year["coarse"][k] == year["refined"][k]]
+    assert not same, f"identical under both presets: {same}"
+    assert all(np.isfinite(year[p][k]) for p in year for k in KPIS)
+
+
+def test_the_same_duties_and_equal_hours_free_of_them(year):
+    def duties(k):
+        return sum(v for key, v in k.items() if key.startswith("time_") and key.endswith("_duties_h"))
+
+    coarse, refined = year["coarse"], year["refined"]
+    # The duties handed down are the world's: the same hours under both regimes (refined shares
+    # them among fewer paid posts, since its volunteers stand in for some) ...
+    assert duties(refined) == pytest.approx(duties(coarse), rel=0.01), (duties(coarse), duties(refined))
+    # ... so paid plus volunteer hours left after duties are equal too, up to rounding the
+    # volunteers' hours to whole posts (half a post-year at most).
+    free = {p: k["capacity_total_h"] - duties(k) for p, k in year.items()}
+    assert abs(free["refined"] - free["coarse"]) <= 0.5 * POST_YEAR_H, free

@@ -16,6 +16,10 @@ from sim.sweep import SweepError, collect_runs, read_runs, runs_from_results
 from tests.conftest import PAIRED_SWEEP, ROOT, cli, run
 
 SMALL = ("scenario=teaching", "days=10")
+SHORT = {"resolution_time_restricted_30d_h", "on_time_share", "equity_gap_within_7d", "equity_gap_unknown"}
+"""KPIs that 10 days may leave unmeasured in one seed or both: the 30-day KPIs (no pairs), a
+week's on-time closure and the migrants' gaps (too few cases known early enough, or no
+migrant's need). Every other KPI has every seed's pair."""
 
 
 def sweep(tmp: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -34,9 +38,11 @@ def test_sweep_writes_one_row_per_run_with_params_and_kpis(tmp_path):
     wide = runs.pivot_table(index=["seed", "scenario.workers_per_10k"], columns="policy", values="issues_created")
     assert (wide["coarse"] == wide["refined"]).all(), "paired runs must face identical needs"
     diffs = pd.read_csv(tmp_path / "report" / "differences.csv")
-    measured = diffs["difference"].notna()  # 10 days cannot measure the 30-day KPIs: no pairs there
-    assert diffs["paired_ok"].all() and (diffs.loc[measured, "pairs"] == 2).all()
-    assert (diffs.loc[~measured, "kpi"] == "resolution_time_restricted_30d_h").all()
+    measured = diffs["difference"].notna()
+    assert diffs["paired_ok"].all()
+    assert (diffs.loc[measured & ~diffs["kpi"].isin(SHORT), "pairs"] == 2).all()
+    assert "resolution_time_restricted_30d_h" in set(diffs.loc[~measured, "kpi"])
+    assert set(diffs.loc[~measured, "kpi"]) <= SHORT, diffs.loc[~measured, "kpi"]
     for name in ("figure.png", "figure.pdf", "summary.csv", "summary.md", "differences.md"):
         assert (tmp_path / "report" / name).stat().st_size > 0, f"report/{name} missing"
 
@@ -214,7 +220,8 @@ def test_categorical_sweeps_stay_apart_and_progress_does_not_block_resume(tmp_pa
     assert done.returncode == 0, done.stderr
     diffs = pd.read_csv(tmp_path / "report" / "differences.csv")
     assert set(diffs["policy.routing"]) == {"hierarchical", "grid_first"}, "a categorical axis keeps runs apart"
-    assert (diffs.dropna(subset=["difference"])["pairs"] == 2).all(), "two seeds give two pairs per routing value"
+    full = diffs.dropna(subset=["difference"]).query("kpi not in @SHORT")
+    assert (full["pairs"] == 2).all(), "two seeds give two pairs per routing value"
     again = sweep(
         tmp_path, "policy=coarse,refined", "policy.routing=hierarchical,grid_first", "seed=0,1", "progress=false"
     )
