@@ -33,7 +33,7 @@ EXPERIMENTS = (
     "information_cost",
 )
 DESIGNED = {"sensitivity_morris": "morris", "sensitivity_sobol": "sobol", "scenario_discovery": "boxes"}
-"""Designed experiments, published when named (each takes about an hour on two cores), with the
+"""Designed experiments, published when named (each takes 15 to 20 minutes on two cores), with the
 analysis each writes: its figure and table, how often refined won, and the rows' values and
 outcomes (CSV) from which the analysis can be redone without the runs."""
 TABLES = ("differences", "matched", "effects", "decomposition", "for_whom", "for_whom_contrasts", "capacity")

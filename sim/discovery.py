@@ -1,11 +1,13 @@
 """Scenario discovery over a Latin-hypercube sweep (:mod:`sim.design`): where in the space of
-uncertain parameters and staffing does refined lose to coarse, and where is its lead smallest?
+uncertain parameters and staffing does refined lose to coarse, where does it win, and where is
+its lead smallest?
 PRIM (the EMA workbench's) finds boxes of that space dense in the rows of interest. Pure
 functions; no model, no files.
 
 Each row has one run per regime, paired on the row's seed. A row is of interest when refined −
-coarse on a KPI is worse than zero ("worse"), or, so that there is a map even where refined
-never loses, when refined's advantage is among the smallest tenth of the rows ("least ahead").
+coarse on a KPI is worse than zero ("worse"), better than zero ("better"), or, so that there is
+a map even where one regime always wins, when refined's advantage is among the smallest tenth
+of the rows ("least ahead").
 The number of rows of interest is reported with the boxes.
 """
 
@@ -24,6 +26,8 @@ TARGETS = {
     # name: (KPI, which rows: "worse" or "weakest", what they are)
     "worse on timeliness": ("resolved_within_7d", "worse", "refined resolves fewer needs within 7 days"),
     "worse on satisfaction": ("satisfaction_window_mean", "worse", "residents less satisfied under refined"),
+    "better on timeliness": ("resolved_within_7d", "better", "refined resolves more needs within 7 days"),
+    "better on satisfaction": ("satisfaction_window_mean", "better", "residents more satisfied under refined"),
     "least ahead on timeliness": ("resolved_within_7d", "weakest", "refined's lead within 7 days in its lowest tenth"),
     "least ahead on satisfaction": (
         "satisfaction_window_mean",
@@ -47,10 +51,14 @@ MIN_CASES = 5
 
 def cases(table: pd.DataFrame, kpi: str, which: str) -> pd.Series:
     """Over the rows where both regimes finished: True where refined did worse than coarse on
-    ``kpi`` (``which="worse"``, by the KPI's better direction), or where its advantage is in
-    the lowest :data:`WEAKEST` share of the rows (``"weakest"``)."""
+    ``kpi`` (``which="worse"``, by the KPI's better direction), better (``"better"``), or where
+    its advantage is in the lowest :data:`WEAKEST` share of the rows (``"weakest"``)."""
     gain = table[(DIFFERENCE, kpi)].dropna() * BETTER.get(kpi, 1)
-    return gain < 0 if which == "worse" else gain <= gain.quantile(WEAKEST)
+    if which == "worse":
+        return gain < 0
+    if which == "better":
+        return gain > 0
+    return gain <= gain.quantile(WEAKEST)
 
 
 def find_boxes(x: pd.DataFrame, lose: pd.Series, most: int = 2) -> list[dict]:

@@ -295,6 +295,7 @@ def _forest(ax, rows: pd.DataFrame, family: str) -> None:
     lo, hi = min(ends), max(ends)
     pad = 0.12 * (hi - lo) or 1.0
     ax.set_xlim(lo - pad, hi + pad)  # zero always in view
+    ax.xaxis.set_major_locator(MaxNLocator(5))  # signed tick labels need room
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_yticks(ys, [_forest_label(r) for r in rows.itertuples()], fontsize=7.5)
     ax.tick_params(axis="x", labelsize=7.5)
@@ -403,6 +404,8 @@ CJK_FONTS = [
 ]
 """Fonts tried, after matplotlib's default, for Chinese characters (the first one installed
 draws them; Debian: fonts-wqy-microhei)."""
+CJK_FILES = ("wqy", "notosanscjk", "sourcehansans", "msyh", "pingfang", "simhei")
+"""File names of those fonts, looked for when matplotlib's cached font list has none of them."""
 
 STATUS_COLOURS = ("#d9d9d9", "#d62728", "#ff7f0e", "#2ca02c")  # none, unknown, known, handling
 PHASE_COLOURS = {"unknown": "#d62728", "routing": "#9467bd", "queue": "#ff7f0e", "handling": "#2ca02c"}
@@ -415,6 +418,11 @@ def use_chinese_fonts() -> None:
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
+    if not any(f in installed for f in CJK_FONTS):  # installed after matplotlib cached its font list?
+        for path in font_manager.findSystemFonts():
+            if any(stem in Path(path).name.lower() for stem in CJK_FILES):
+                font_manager.fontManager.addfont(path)
+        installed = {f.name for f in font_manager.fontManager.ttflist}
     extra = [f for f in CJK_FONTS if f in installed]
     if extra:
         plt.rcParams["font.family"] = [plt.rcParams["font.sans-serif"][0], *extra]
@@ -720,12 +728,8 @@ def plot_boxes(x: pd.DataFrame, table: pd.DataFrame, boxes: dict, base: dict, pa
     from sim.discovery import TARGETS, cases
 
     fig, axes = plt.subplots(len(TARGETS), 2, figsize=(11, 4.0 * len(TARGETS)), squeeze=False, constrained_layout=True)
-    fig.suptitle(
-        "\n".join(
-            [*textwrap.wrap(title, 120), "Scenario discovery (PRIM): where refined does worse, or is least ahead"]
-        ),
-        fontsize=10,
-    )
+    heading = "Scenario discovery (PRIM): where refined does worse, better, or is least ahead"
+    fig.suptitle("\n".join([*textwrap.wrap(title, 120), heading]), fontsize=10)
     for i, (target, (kpi, which, meaning)) in enumerate(TARGETS.items()):
         found, (count, total) = boxes.get(target, []), base[target]
         left, limits = axes[i]

@@ -256,11 +256,11 @@ CAPTIONS = {
     "sobol": "Sobol' indices of each factor, first order (S1: its share of the variance alone) and total (ST: with "
     "its interactions), with 95% bootstrap intervals, for each regime and for refined − coarse paired on the row's "
     "seed; the variance left to S1 sums is interactions and the runs' own noise",
-    "boxes": "PRIM boxes (EMA workbench) of the sampled space where refined did worse than coarse, or where its "
-    "lead was in the lowest tenth of the rows (one run per regime and row, paired on its seed): coverage (share of "
-    "those rows inside the box), density (share of the box's rows that are such rows), each restricted factor's "
-    "limits against its sampled range, and its quasi-p value (a one-sided binomial test of the restriction); "
-    "'none': too few such rows, or no box denser than the whole",
+    "boxes": "PRIM boxes (EMA workbench) of the sampled space where refined did worse than coarse, where it did "
+    "better, or where its lead was in the lowest tenth of the rows (one run per regime and row, paired on its "
+    "seed): coverage (share of those rows inside the box), density (share of the box's rows that are such "
+    "rows), each restricted factor's limits against its sampled range, and its quasi-p value (a one-sided "
+    "binomial test of the restriction); 'none': too few such rows, or no box denser than the whole",
     "decomposition": "the gap between the type-based status quo (coarse, basic access: office hours, no app) and "
     "Jinshan's full package (refined, modern access) split over three bundles by their Shapley values (each "
     "bundle's contribution averaged over every order of switching them on: the parts add up to the full gap), "

@@ -139,7 +139,7 @@ def wins(table: pd.DataFrame) -> pd.DataFrame:
     found = []
     for kpi in table[DIFFERENCE].columns:
         diff = table[(DIFFERENCE, kpi)].dropna()
-        sign = -1 if BETTER.get(kpi) == "lower" else 1
+        sign = BETTER.get(kpi, 1)  # -1 where lower is better
         found.append(
             {
                 "kpi": kpi,

@@ -38,7 +38,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "refined": ("Individualised (refined)", "个体化管理"),
     # dials
     "workers_per_10k": ("Staff per 10,000 residents", "每万人工作人员"),
-    "patrol_share": ("Patrol and visits (走访), most share of time", "巡查走访时间占比上限"),
+    "patrol_share": ("Patrol and visits (走访), at most", "巡查走访时间占比上限"),
     "pool_level": ("Where staff share one queue", "人员统筹层级"),
     "pool_level.town": ("town (pooled)", "街镇统筹"),
     "pool_level.community": ("community", "村居"),

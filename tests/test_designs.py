@@ -257,3 +257,17 @@ def test_rows_of_interest_follow_each_kpis_better_direction():
     assert slower.equals(worse)
     least = discovery.cases(table, "resolved_within_7d", "weakest")
     assert least.sum() == 2 and least.iloc[:2].all()  # the lowest tenth of the advantage
+    better = discovery.cases(table, "resolved_within_7d", "better")
+    assert better.sum() == 14 and not better.iloc[:6].any()  # a tie (row 5, difference 0) is neither
+
+
+def test_wins_count_by_each_kpis_better_direction():
+    diff = pd.Series([-3.0, -1.0, 2.0])  # refined − coarse on three rows
+    table = pd.DataFrame(
+        {(sensitivity.DIFFERENCE, "resolved_within_7d"): diff, (sensitivity.DIFFERENCE, "response_time_mean_h"): diff}
+    )
+    counts = sensitivity.wins(table).set_index("kpi")
+    # A share: higher is better, so refined did better in the one row where it is ahead.
+    assert counts.loc["resolved_within_7d", ["refined_better", "refined_worse"]].tolist() == [1, 2]
+    # Hours: lower is better, so the two negative differences are refined's wins.
+    assert counts.loc["response_time_mean_h", ["refined_better", "refined_worse"]].tolist() == [2, 1]
