@@ -1,12 +1,12 @@
 """Run the named experiments and copy their figures and tables into ``results/figures/``,
 the copies the README shows and links.
 
-    python -m experiments.publish                      # all seven, at their full size
+    python -m experiments.publish                      # all eight, at their full size
     python -m experiments.publish staffing heterogeneity
     python -m experiments.publish --no-run             # copy the reports already made
     python -m experiments.publish sensitivity_morris   # a designed experiment (named only)
 
-With all seven, it also runs ``compare_regimes`` with volunteers on top of the budget
+With all eight, it also runs ``compare_regimes`` with volunteers on top of the budget
 (10 seeds, ``results/sweeps/compare_regimes/volunteers_on_top/``) and writes
 ``results/figures/findings.md``, the README's table of findings.
 
@@ -31,6 +31,7 @@ EXPERIMENTS = (
     "heterogeneity",
     "mechanism_ablation",
     "information_cost",
+    "phase_load_staffing",
 )
 DESIGNED = {"sensitivity_morris": "morris", "sensitivity_sobol": "sobol", "scenario_discovery": "boxes"}
 """Designed experiments, published when named (each takes 15 to 20 minutes on two cores), with the
@@ -88,7 +89,7 @@ def publish(name: str) -> list[Path]:
         sys.exit(f"{report} has no figure: run the experiment first")
     FIGURES.mkdir(parents=True, exist_ok=True)
     copies = [(report / "figure.png", FIGURES / f"{name}.png")]
-    for figure in ("headline", "decomposition"):
+    for figure in ("headline", "decomposition", "phase"):
         if (report / f"{figure}.png").exists():
             copies.append((report / f"{figure}.png", FIGURES / f"{name}_{figure}.png"))
     copies += [(report / f"{t}.md", FIGURES / f"{name}_{t}.md") for t in TABLES if (report / f"{t}.md").exists()]
@@ -141,7 +142,7 @@ def main(argv=None) -> int:
         "names",
         nargs="*",
         metavar="NAME",
-        help=f"any of {', '.join(EXPERIMENTS)} (default: these seven), or of {', '.join(DESIGNED)}",
+        help=f"any of {', '.join(EXPERIMENTS)} (default: these eight), or of {', '.join(DESIGNED)}",
     )
     parser.add_argument("--no-run", action="store_true", help="only copy the reports already made")
     args = parser.parse_args(argv)

@@ -171,6 +171,47 @@ def plot_over(
     return _finish(fig, path)
 
 
+def plot_phase(diffs: pd.DataFrame, x: str, y: str, kpis, path: Path, title: str) -> list[Path]:
+    """Phase diagrams of refined − coarse over two numeric sweep axes, one panel per KPI: each
+    cell's paired difference (blue where refined does better, brown where coarse does), the zero
+    contour interpolated between cell centres, and cells whose 95% interval covers zero hatched
+    ("no clear difference")."""
+    from sim.analysis import BETTER
+
+    fig, axes = plt.subplots(1, len(kpis), figsize=(4.3 * len(kpis), 4.2), squeeze=False, constrained_layout=True)
+    fig.suptitle(f"{title}\nrefined − coarse, paired on seed; hatched: the 95% interval covers 0", fontsize=10)
+    for ax, k in zip(axes[0], kpis):
+        d = diffs[diffs["kpi"] == k]
+        xs, ys = sorted(d[x].dropna().unique()), sorted(d[y].dropna().unique())
+        grid = d.pivot_table(index=y, columns=x, values="difference").reindex(index=ys, columns=xs)
+        low = d.pivot_table(index=y, columns=x, values="ci_low").reindex(index=ys, columns=xs)
+        high = d.pivot_table(index=y, columns=x, values="ci_high").reindex(index=ys, columns=xs)
+        values = grid.to_numpy(dtype=float)
+        if not np.isfinite(values).any():
+            _mark_if_empty(ax, [])
+            continue
+        reach = np.nanmax(np.abs(values)) or 1.0
+        cmap = "BrBG" if BETTER.get(k, 1) > 0 else "BrBG_r"  # blue-green where refined does better
+        mesh = ax.imshow(values, origin="lower", cmap=cmap, vmin=-reach, vmax=reach, aspect="auto")
+        if min(values.shape) > 1 and np.nanmin(values) < 0 < np.nanmax(values):
+            ax.contour(values, levels=[0.0], colors="k", linewidths=1.4)
+        unclear = (low.to_numpy(dtype=float) <= 0) & (high.to_numpy(dtype=float) >= 0)
+        digits = 1 if KPIS.get(k, ("", ""))[1].startswith("mean, hours") else 3
+        for (i, j), v in np.ndenumerate(values):
+            if unclear[i, j]:
+                ax.add_patch(matplotlib.patches.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", lw=0))
+            if np.isfinite(v):
+                ink = "white" if abs(v) > 0.6 * reach else "black"  # legible on the darkest cells
+                ax.text(j, i, f"{v:+.{digits}f}".replace("-", "−"), ha="center", va="center", fontsize=7, color=ink)
+        ax.set_xticks(range(len(xs)), [value_text(v) for v in xs])
+        ax.set_yticks(range(len(ys)), [value_text(v) for v in ys])
+        ax.set_xlabel(axis_label(x))
+        ax.set_ylabel(axis_label(y))
+        ax.set_title(_label(k), fontsize=9)
+        fig.colorbar(mesh, ax=ax, shrink=0.8, label="refined − coarse")
+    return _finish(fig, path)
+
+
 def plot_ablation(effects: pd.DataFrame, kpis, path: Path, title: str) -> list[Path]:
     """Each dial's effect, one sign convention (:data:`sim.analysis.EFFECT`): in coarse,
     (coarse+dial) − coarse; in refined, refined − (refined−dial). Right of zero: the refined

@@ -600,6 +600,11 @@ def _comparison_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir
     if both:
         written += headline(ok, by, kpis, out_dir)
     numeric = [c for c in by if c in analysis.numeric_axes(ok)]
+    if both and len(numeric) >= 2:  # the gap's phase diagram over the first two numeric axes, per slice of the rest
+        rest = [c for c in by if c not in numeric[:2]]
+        for name, where, diffs_part in _slices(diffs, rest):
+            path = out_dir / name.replace("figure", "phase", 1)
+            written += plots.plot_phase(diffs_part, numeric[0], numeric[1], kpis[:4], path, f"{title}{where}")
     x = numeric[0] if numeric else (by[0] if by else None)
     others = [c for c in by if c != x]
     facet, sliced = (others[0] if others else None), others[1:]

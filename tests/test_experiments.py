@@ -16,6 +16,7 @@ SMALL_AXES = {
     "information_cost": ["scenario.visit_h=0.1,0.4", "scenario.info_decay_days=90"],
     "decomposition": [],
     "load": ["scenario.demand_scale=1,4"],
+    "phase_load_staffing": ["scenario.demand_scale=1,4", "scenario.workers_per_10k=10,20"],
 }
 
 
@@ -51,6 +52,8 @@ def test_experiment_runs_small_and_reports(name, tmp_path, request):
             gap.loc["full gap", "mean"], abs=1e-12
         )
         return
+    if name == "phase_load_staffing":
+        assert (sweep_dir / "report" / "phase.png").exists(), "two numeric axes: the gap's phase diagram"
     table = "effects.csv" if name == "mechanism_ablation" else "differences.csv"
     t = pd.read_csv(sweep_dir / "report" / table)
     assert len(t) > 0 and t["paired_ok"].all(), f"{name}: pairs must face identical needs"
