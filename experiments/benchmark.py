@@ -1,7 +1,8 @@
 """How fast is govsim, and how far is it from the floor of a Mesa model that steps every agent?
 
-    python -m experiments.benchmark            # 3 repetitions of each workload (~5 min)
+    python -m experiments.benchmark            # 3 repetitions of each workload (~8 min)
     python -m experiments.benchmark --quick    # 1 repetition, shorter floor measurement (~1 min)
+    python -m experiments.benchmark --sweeps   # only the sweep overhead and the cost of a resume
 
 Workloads (medians over the repetitions):
 
@@ -16,6 +17,11 @@ Workloads (medians over the repetitions):
   (build + run + collect + write, without interpreter start-up and imports);
 * ``python -m sim experiment=compare_regimes`` (town, 2 policies x 20 seeds of 815 days, joblib
   on both cores, report included): wall time of the whole sweep command;
+* sweep overhead: ``experiment=compare_regimes`` with 5 and 20 seeds (10 and 40 town runs,
+  report left out) on every core: core-seconds beyond the runs' own simulation; one more run's
+  share (the slope, the target) and the sweep's fixed cost (the rest);
+* resume: the same finished sweep run again, 200 runs against 20 (teaching, 20 days): the
+  driver's time per finished run (the slope);
 * the Mesa floor: 820,000 plain Mesa agents with an empty ``step``, and
   ``model.agents.shuffle_do("step")`` timed over a few steps: what a design that steps every
   resident once a simulated day (or once an hour) would spend on that alone in a year,
@@ -53,6 +59,11 @@ TARGETS = {
     # plus each run's staffing study.
     "compare_regimes_wall_s": 75.0,
     "scaling_exponent": 1.05,
+    # A sweep should cost what its simulations cost: core-seconds per town run beyond the
+    # simulation itself (composing, launching, writing), as a share of the simulation's time; and
+    # the driver's time per finished run when a sweep is resumed.
+    "sweep_overhead_share": 0.25,
+    "resume_skip_s": 0.02,
     "times_under_daily_floor": 15.0,
 }
 
@@ -145,6 +156,96 @@ def compare_regimes(repeats: int) -> dict:
             runs.append(m)
     out = {"runs": runs, "median": medians(runs)}
     report("compare_regimes (40 town runs)", out["median"])
+    return out
+
+
+def sweep_command(sweep_dir: str, *overrides: str) -> list[str]:
+    """A sweep as users type it, without its report (timed apart: it is not a run's cost)."""
+    return [
+        sys.executable,
+        "-m",
+        "sim",
+        *overrides,
+        f"hydra.sweep.dir={sweep_dir}",
+        "progress=false",
+        "+hydra.callbacks.sweep.report=false",
+    ]
+
+
+def timed(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stderr[-2000:]}")
+    return time.perf_counter() - t0
+
+
+SWEEP_SEEDS = {"small": 5, "large": 20}
+"""Seeds per policy of the two town sweeps whose difference gives the cost of one more run."""
+
+
+def town_sweep(seeds: int) -> dict:
+    """``experiment=compare_regimes`` with ``seeds`` seeds (both policies, 815 days, every core,
+    report left out): wall time, and the simulation's own time (build, run, collect) summed
+    over the runs from their summaries."""
+    with tempfile.TemporaryDirectory(prefix="govsim-bench-") as tmp:
+        wall = timed(sweep_command(tmp, "experiment=compare_regimes", f"seed=range(0,{seeds})"))
+        timings = [json.loads(p.read_text())["timings"] for p in Path(tmp).glob("*/summary.json")]
+    return {
+        "runs": len(timings),
+        "wall_s": wall,
+        "sim_s": sum(t["build_s"] + t["run_s"] + t["collect_s"] for t in timings),
+    }
+
+
+def sweep_overhead(repeats: int) -> dict:
+    """What a town sweep costs beyond its simulations, on every core: core-seconds (cores x wall)
+    less the runs' own simulation time. One more run's share is the slope between a sweep of 10
+    and one of 40 runs; what is left is the sweep's fixed cost (start-up, the workers' imports,
+    gathering the table), paid once per sweep."""
+    cores = os.cpu_count() or 1
+    runs = []
+    for _ in range(repeats):
+        small, large = (town_sweep(n) for n in SWEEP_SEEDS.values())
+        extra = {k: cores * m["wall_s"] - m["sim_s"] for k, m in (("small", small), ("large", large))}
+        per_run = (extra["large"] - extra["small"]) / (large["runs"] - small["runs"])
+        sim_per_run = (large["sim_s"] - small["sim_s"]) / (large["runs"] - small["runs"])
+        runs.append(
+            {
+                "large_wall_s": large["wall_s"],
+                "sim_per_run_s": sim_per_run,
+                "overhead_per_run_s": per_run,
+                "overhead_share": per_run / sim_per_run,
+                "fixed_core_s": extra["small"] - per_run * small["runs"],
+                "overhead_share_at_40": extra["large"] / large["sim_s"],
+            }
+        )
+    out = {"runs": runs, "median": medians(runs)}
+    report("sweep overhead (town sweeps of 10 and 40 runs, report apart)", out["median"])
+    return out
+
+
+def resume_skip(repeats: int) -> dict:
+    """Resuming a finished sweep: the driver's time per finished run, as the slope between a
+    sweep of 200 runs and one of 20 (teaching scenario, 20 days: the runs' size does not
+    matter once they are done), so that start-up and the end of the sweep cancel out."""
+    sizes = {"large": 100, "small": 10}
+    with tempfile.TemporaryDirectory(prefix="govsim-bench-") as tmp:
+        commands = {
+            k: sweep_command(
+                f"{tmp}/{k}", "scenario=teaching", "days=20", "policy=coarse,refined", f"seed=range(0,{n})"
+            )
+            for k, n in sizes.items()
+        }
+        for cmd in commands.values():
+            timed([*cmd, "-m"])
+        runs = []
+        for _ in range(repeats):
+            walls = {k: timed([*cmd, "-m"]) for k, cmd in commands.items()}
+            per_run = (walls["large"] - walls["small"]) / (2 * (sizes["large"] - sizes["small"]))
+            runs.append({"large_wall_s": walls["large"], "small_wall_s": walls["small"], "skip_per_run_s": per_run})
+    out = {"runs": runs, "median": medians(runs)}
+    report("resume (200 and 20 finished runs)", out["median"])
     return out
 
 
@@ -261,9 +362,19 @@ def checks(result: dict) -> dict:
         out[f"district_{p}_times_under_daily_floor>={TARGETS['times_under_daily_floor']:g}"] = (
             under >= TARGETS["times_under_daily_floor"]
         )
+    out |= sweep_checks(result)
     wall = result["compare_regimes"]["median"]["wall_s"]
     out[f"compare_regimes_wall_s<={TARGETS['compare_regimes_wall_s']:g}"] = wall <= TARGETS["compare_regimes_wall_s"]
     return out
+
+
+def sweep_checks(result: dict) -> dict:
+    share = result["sweep_overhead"]["median"]["overhead_share"]
+    skip = result["resume_skip"]["median"]["skip_per_run_s"]
+    return {
+        f"sweep_overhead_share<={TARGETS['sweep_overhead_share']:g}": share <= TARGETS["sweep_overhead_share"],
+        f"resume_skip_s<={TARGETS['resume_skip_s']:g}": skip <= TARGETS["resume_skip_s"],
+    }
 
 
 def plot(result: dict, path: Path) -> None:
@@ -304,9 +415,14 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--repeats", type=int, default=None, help="repetitions per workload (default 3, 1 with --quick)"
     )
+    parser.add_argument("--sweeps", action="store_true", help="only the two sweep targets, once (writes nothing)")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # internal: one measured child
     parser.add_argument("cmd", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.sweeps:  # the two sweep targets alone: a quick check while working on the sweep machinery
+        for name, ok in sweep_checks({"sweep_overhead": sweep_overhead(1), "resume_skip": resume_skip(1)}).items():
+            print(f"  {'ok  ' if ok else 'MISS'} {name}")
+        return
     if args.measure:
         print(json.dumps(measure_child([c for c in args.cmd if c != "--"])))
         return
@@ -330,6 +446,8 @@ def main(argv=None) -> None:
     result["town"] = town(repeats)
     result["scaling"] = scaling(repeats, result["district"])
     result["compare_regimes"] = compare_regimes(repeats)
+    result["sweep_overhead"] = sweep_overhead(repeats)
+    result["resume_skip"] = resume_skip(repeats)
     result["mesa_floor"] = mesa_floor(DISTRICT_RESIDENTS, 2 if args.quick else 5)
     floor_year = result["mesa_floor"]["year_daily_steps_s"]
     result["govsim_vs_floor"] = {

@@ -26,7 +26,7 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import CONFIG_DIR, check_overrides, job_dirname, to_run_config
+from sim.config import CONFIG_DIR, check_overrides, job_dirname, job_run_config, to_run_config
 from sim.output import SUMMARY
 from sim.params import ConfigError, RunConfig
 from sim.sweep import (
@@ -38,6 +38,7 @@ from sim.sweep import (
     clear_failure,
     done_line,
     finished,
+    job_fingerprint,
     other_jobs,
     planned_jobs,
     progress_bar,
@@ -139,7 +140,7 @@ def day_bar(days: int, enabled: bool):
     return progress_bar(total=days, unit="day", desc="simulating", leave=False, file=sys.stderr)
 
 
-def run_one(run_cfg: RunConfig, out_dir: Path, progress: bool) -> dict:
+def run_one(run_cfg: RunConfig, out_dir: Path, progress: bool, fingerprint: str | None = None) -> dict:
     from sim.output import write_results
     from sim.run import simulate
 
@@ -149,7 +150,7 @@ def run_one(run_cfg: RunConfig, out_dir: Path, progress: bool) -> dict:
     finally:
         if bar is not None:
             bar.close()
-    write_results(result, out_dir)
+    write_results(result, out_dir, fingerprint)
     return result.kpis
 
 
@@ -175,7 +176,8 @@ def single_run(cfg: DictConfig, out_dir: Path) -> None:
 
 def sweep_job(cfg: DictConfig, out_dir: Path) -> None:
     """One job of a sweep: skip if done, never raise (the error goes to failed.json)."""
-    label = " ".join(HydraConfig.get().overrides.task) or "(defaults)"
+    task = list(HydraConfig.get().overrides.task)
+    label = " ".join(task) or "(defaults)"
     say = os.environ.get(WATCHED) is None  # else the driver's progress display reports it
 
     def tell(line: str, stream=sys.stdout, exc_info: bool = False) -> None:
@@ -184,11 +186,11 @@ def sweep_job(cfg: DictConfig, out_dir: Path) -> None:
             print(line, file=stream, flush=True)
 
     try:
-        run_cfg = to_run_config(cfg)
+        run_cfg = job_run_config(cfg, str(out_dir.parent), task)
         if finished(out_dir, asdict(run_cfg)):
             tell(f"[skip] {label}: already finished")
             return
-        kpis = run_one(run_cfg, out_dir, progress=False)
+        kpis = run_one(run_cfg, out_dir, progress=False, fingerprint=job_fingerprint(task))
         clear_failure(out_dir)
         tell(done_line(label, kpis))
     except Exception as err:  # a failed job must not take the sweep down with it
@@ -223,6 +225,20 @@ def check_launcher(args: list[str]) -> None:
                 raise ConfigError(f"hydra/launcher={value} needs Hydra's {prefix} launcher, not installed: {install}")
 
 
+def register_plugins() -> None:
+    """Make govsim's sweeper and launcher known to Hydra. A regular install puts them where
+    Hydra's plugin scan finds them; an editable install maps them in a way the scan cannot
+    walk, so name them here."""
+    from hydra.core.plugins import Plugins
+
+    plugins = Plugins.instance()  # first: Hydra's scan re-executes the modules it finds
+    from hydra_plugins.govsim_sweeper.govsim_launcher import GovsimJoblibLauncher
+    from hydra_plugins.govsim_sweeper.govsim_sweeper import GovsimSweeper
+
+    plugins.register(GovsimSweeper)
+    plugins.register(GovsimJoblibLauncher)
+
+
 def cli() -> None:
     """The command: govsim's own checks around Hydra's entry point.
 
@@ -230,6 +246,7 @@ def cli() -> None:
     configuration (before :class:`Checks` has seen it) are bad input, so they exit with 2;
     the rest (a crash, a sweep with failed runs) keep 1.
     """
+    register_plugins()
     try:
         check_overrides(sys.argv[1:])
         check_launcher(sys.argv[1:])

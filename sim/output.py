@@ -84,6 +84,8 @@ READERS = (
     "batch.py",
     "cli.py",
     "discovery.py",
+    "lab.py",
+    "lab_report.py",
     "live.py",
     "plots.py",
     "replications.py",
@@ -168,8 +170,9 @@ def _with_plain_strings(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(**plain)
 
 
-def write_results(result: Result, out_dir: Path) -> Path:
-    """Write issues, timeseries, residents and, last, the summary into ``out_dir``."""
+def write_results(result: Result, out_dir: Path, fingerprint: str | None = None) -> Path:
+    """Write issues, timeseries, residents and, last, the summary into ``out_dir``; a sweep's
+    job adds its ``fingerprint`` (:func:`sim.sweep.job_fingerprint`) to the summary."""
     out_dir = Path(out_dir)
     remove_stale_temporaries(out_dir)
     t0 = time.perf_counter()
@@ -180,7 +183,8 @@ def write_results(result: Result, out_dir: Path) -> Path:
 
     def dump(tmp):
         with open(tmp, "w") as fh:
-            json.dump(summary(result), fh, indent=2, ensure_ascii=False)
+            record = summary(result) | ({"fingerprint": fingerprint} if fingerprint else {})
+            json.dump(record, fh, indent=2, ensure_ascii=False)
 
     atomic_write(out_dir / SUMMARY, dump)
     return out_dir / SUMMARY

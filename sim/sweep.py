@@ -15,6 +15,8 @@ This module reads files only; it never imports the model.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import math
 import sys
@@ -78,6 +80,63 @@ def record_failure(out_dir: Path, err: BaseException) -> None:
 
 def clear_failure(out_dir: Path) -> None:
     (Path(out_dir) / FAILED).unlink(missing_ok=True)
+
+
+@functools.cache
+def configs_hash(config_dir: str) -> str:
+    """A hash of every configuration file (a change to an experiment's YAML changes its runs)."""
+    digest = hashlib.blake2b(digest_size=8)
+    root = Path(config_dir)
+    for path in sorted(root.rglob("*.yaml")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def job_fingerprint(overrides) -> str:
+    """What makes a job's run, without composing its configuration: the code (:func:`code_hash`),
+    the configuration files and the job's own overrides (as Hydra gives them to the job; the
+    progress display left out). A finished job's summary keeps it, so a sweep's driver can tell
+    which jobs are done by reading one small field (:func:`unfinished`)."""
+    from sim.config import CONFIG_DIR, _plain
+    from sim.output import code_hash
+
+    kept = sorted(_plain(o) for o in overrides if str(o).lstrip("+~").split("=")[0] not in _NOT_MODEL)
+    text = "\n".join([code_hash(), configs_hash(str(CONFIG_DIR)), *kept])
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def unfinished(sweep_dir: Path, jobs: list[list[str]]) -> list[list[str]]:
+    """The jobs (each its list of overrides) that ``sweep_dir`` does not hold finished, by
+    fingerprint: one read of each job's summary, no composition. A job it cannot vouch for (no
+    summary, another fingerprint, a summary written before fingerprints) is kept: the job
+    itself then checks its composed parameters (:func:`finished`), as before."""
+    from sim.config import job_dirname
+    from sim.output import code_hash
+
+    sweep_dir = Path(sweep_dir)
+    kept = []
+    for job in jobs:
+        try:
+            with open(sweep_dir / job_dirname(job) / SUMMARY, "rb") as fh:
+                summary = fh.read()
+            done = _field(summary, "fingerprint") == job_fingerprint(job) and _field(summary, "code") == code_hash()
+        except OSError:
+            done = False
+        if not done:
+            kept.append(job)
+    return kept
+
+
+def _field(summary: bytes, name: str) -> str | None:
+    """A top-level text field of a summary, found without parsing the whole (KPIs and
+    parameters): the last ``"name": "..."`` in it (no parameter or KPI is named ``code`` or
+    ``fingerprint``)."""
+    key = b'"' + name.encode() + b'": "'
+    at = summary.rfind(key)
+    if at < 0:
+        return None
+    start = at + len(key)
+    return summary[start : summary.find(b'"', start)].decode()
 
 
 # ---------------------------------------------------------------------------- gathering
@@ -277,7 +336,7 @@ def planned_jobs(hydra_cfg: DictConfig, name) -> set[str] | None:
     (``name``: a job's overrides -> its folder name); None if they cannot be worked out."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 
-    if not str(hydra_cfg.sweeper.get("_target_", "")).endswith(".BasicSweeper"):
+    if not str(hydra_cfg.sweeper.get("_target_", "")).endswith((".BasicSweeper", ".GovsimSweeper")):
         return None  # another sweeper (Optuna, Ax...) chooses its own jobs
     parsed = _sweep_overrides(hydra_cfg)
     if parsed is None:

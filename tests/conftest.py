@@ -79,6 +79,15 @@ def out_dir(tmp_path: Path) -> Path:
 # Both presets on seeds 0 and 1, teaching scale, 20 days: the smallest paired sweep, with its
 # report (matched needs, headline). Sweeps cost mostly their report's figures (~15 s), so the
 # tests that read such a sweep share this one instead of each making their own.
+def skipped(done: subprocess.CompletedProcess) -> int:
+    """Runs a re-run sweep found finished: those its driver did not launch (their summaries
+    vouch for them) and those a launched job skipped itself (``[skip]``)."""
+    import re
+
+    found = re.search(r"\[sweep\] (\d+) of \d+ runs already finished", done.stderr)
+    return (int(found.group(1)) if found else 0) + done.stdout.count("[skip]")
+
+
 PAIRED_SWEEP = ("scenario=teaching", "days=20", "policy=coarse,refined", "seed=0,1")
 
 

@@ -32,6 +32,7 @@ def installed(tmp_path_factory) -> Path:
     ignore = shutil.ignore_patterns("__pycache__")
     shutil.copytree(ROOT / "sim", src / "sim", ignore=ignore)
     shutil.copytree(ROOT / "configs", src / "configs", ignore=ignore)
+    shutil.copytree(ROOT / "hydra_plugins", src / "hydra_plugins", ignore=ignore)
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
     wheels = tmp / "wheels"
@@ -68,6 +69,18 @@ def test_a_regular_install_runs_from_another_folder(installed, tmp_path):
     code = "from sim.config import load_config; print(load_config('scenario=teaching', 'policy=refined').policy.name)"
     from_python = subprocess.run([python, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert from_python.stdout.strip() == "refined", from_python.stderr[-3000:]
+
+
+def test_a_regular_install_sweeps_with_govsims_sweeper_and_launcher(installed, tmp_path):
+    # Hydra finds plugins by walking its hydra_plugins namespace: the wheel must put govsim's
+    # sweeper and launcher there, and a resumed sweep must launch nothing.
+    python = str(installed / "bin" / "python")
+    sweep = [python, "-m", "sim", "-m", "scenario=teaching", "days=5", "seed=0,1", "hydra/launcher=cores"]
+    sweep += ["hydra.launcher.n_jobs=2", f"hydra.sweep.dir={tmp_path / 'sweep'}"]
+    first = subprocess.run(sweep, capture_output=True, text=True, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    again = subprocess.run(sweep, capture_output=True, text=True, cwd=tmp_path)
+    assert again.returncode == 0 and "2 of 2 runs already finished: not launched" in again.stderr, again.stderr
 
 
 def test_install_leaves_nothing_untracked_in_the_checkout():

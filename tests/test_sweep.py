@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from sim.sweep import SweepError, collect_runs, read_runs, runs_from_results
-from tests.conftest import PAIRED_SWEEP, ROOT, cli, run
+from tests.conftest import PAIRED_SWEEP, ROOT, cli, run, skipped
 
 SMALL = ("scenario=teaching", "days=10")
 SHORT = {"resolution_time_restricted_30d_h", "on_time_share", "equity_gap_within_7d", "equity_gap_unknown"}
@@ -63,7 +63,8 @@ def test_rerun_skips_finished_runs(tmp_path):
     stamps = {p: p.stat().st_mtime_ns for p in tmp_path.glob("*/summary.json")}
     again = sweep(tmp_path, "seed=range(0,4)")
     assert again.returncode == 0, again.stderr
-    assert again.stdout.count("[skip]") == 3 and again.stdout.count("[done]") == 1, again.stdout
+    assert skipped(again) == 3 and again.stdout.count("[done]") == 1, again.stdout
+    assert "3 of 4 runs already finished: not launched" in again.stderr  # the driver did not start them
     assert all(p.stat().st_mtime_ns == t for p, t in stamps.items()), "finished runs must not be rewritten"
     assert len(pd.read_parquet(tmp_path / "runs.parquet")) == 4
 
@@ -162,7 +163,7 @@ def test_killed_sweep_completes_on_rerun_with_every_run_once(tmp_path):
     assert again.returncode == 0, again.stderr
     runs = pd.read_parquet(tmp_path / "runs.parquet")
     assert len(runs) == 8 and (runs["status"] == "ok").all() and runs["seed"].is_unique
-    assert again.stdout.count("[skip]") == len(before), "runs finished before the kill are skipped"
+    assert skipped(again) == len(before), "runs finished before the kill are skipped"
     for name, content in before.items():
         assert (tmp_path / name / "summary.json").read_bytes() == content, f"{name} was redone"
     jobs = [p for p in tmp_path.iterdir() if (p / ".hydra").is_dir()]
@@ -225,7 +226,7 @@ def test_categorical_sweeps_stay_apart_and_progress_does_not_block_resume(tmp_pa
     again = sweep(
         tmp_path, "policy=coarse,refined", "policy.routing=hierarchical,grid_first", "seed=0,1", "progress=false"
     )
-    assert again.stdout.count("[skip]") == 8, "progress does not change results, so runs are reused"
+    assert skipped(again) == 8, "progress does not change results, so runs are reused"
 
 
 def test_a_report_on_runs_made_one_at_a_time_is_refused(tmp_path):

@@ -1,0 +1,1 @@
+"""govsim's sweeper for Hydra (configs/hydra/sweeper/govsim.yaml)."""
