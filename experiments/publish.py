@@ -5,6 +5,7 @@ the copies the README shows and links.
     python -m experiments.publish staffing heterogeneity
     python -m experiments.publish --no-run             # copy the reports already made
     python -m experiments.publish sensitivity_morris   # a designed experiment (named only)
+    python -m experiments.publish lab_best lab_worst   # the lab's searches (named only)
 
 With all eight, it also runs ``compare_regimes`` with volunteers on top of the budget
 (10 seeds, ``results/sweeps/compare_regimes/volunteers_on_top/``) and writes
@@ -37,6 +38,9 @@ DESIGNED = {"sensitivity_morris": "morris", "sensitivity_sobol": "sobol", "scena
 """Designed experiments, published when named (each takes 15 to 20 minutes on two cores), with the
 analysis each writes: its figure and table, how often refined won, and the rows' values and
 outcomes (CSV) from which the analysis can be redone without the runs."""
+LAB = {"lab_best": ("best", "pareto"), "lab_worst": ("worst", "history")}
+"""The lab's searches (``python -m sim.lab search=...``, 6 and 9 minutes on two cores), published
+when named: the report and the figure."""
 TABLES = ("differences", "matched", "effects", "decomposition", "for_whom", "for_whom_contrasts", "capacity")
 ON_TOP = ("compare_regimes", "volunteers_on_top", ("scenario.volunteer_budget=on_top", "seed=range(0,10)"))
 """A labelled variant: refined's volunteers as extra hours, not counted against its budget."""
@@ -73,6 +77,11 @@ def sweep_dir(name: str) -> Path:
 
 
 def run(name: str) -> None:
+    if name in LAB:
+        done = subprocess.run([sys.executable, "-m", "sim.lab", f"search={LAB[name][0]}"])
+        if done.returncode != 0:
+            sys.exit(f"python -m sim.lab search={LAB[name][0]} failed (exit {done.returncode})")
+        return
     extra = [*ON_TOP[2], f"hydra.sweep.dir={sweep_dir(name)}"] if name == ON_TOP[1] else []
     experiment = ON_TOP[0] if name == ON_TOP[1] else name
     done = subprocess.run([sys.executable, "-m", "sim", f"experiment={experiment}", *extra])
@@ -82,6 +91,8 @@ def run(name: str) -> None:
 
 def publish(name: str) -> list[Path]:
     """Copy the experiment's figures and tables; returns the files written."""
+    if name in LAB:
+        return publish_lab(name)
     report = sweep_dir(name) / "report"
     if name in DESIGNED:
         return publish_design(name, report)
@@ -106,6 +117,21 @@ def publish_design(name: str, report: Path) -> list[Path]:
     copies = [(report / f"{analysis}.png", FIGURES / f"{name}.png")]
     copies += [(report / f"{t}.md", FIGURES / f"{name}_{t}.md") for t in (analysis, "wins")]
     copies += [(report / f"{t}.csv", FIGURES / f"{name}_{t}.csv") for t in (analysis, "design", "outcomes")]
+    for source, target in copies:
+        shutil.copyfile(source, target)
+    return [target for _, target in copies]
+
+
+def publish_lab(name: str) -> list[Path]:
+    search, figure = LAB[name]
+    folder = Path("results/lab") / search
+    if not (folder / "report.md").exists():
+        sys.exit(f"{folder} has no report.md: run python -m sim.lab search={search} first")
+    FIGURES.mkdir(parents=True, exist_ok=True)
+    copies = [
+        (folder / "report.md", FIGURES / f"{name}.md"),
+        (folder / "figures" / f"{figure}.png", FIGURES / f"{name}_{figure}.png"),
+    ]
     for source, target in copies:
         shutil.copyfile(source, target)
     return [target for _, target in copies]
@@ -142,11 +168,11 @@ def main(argv=None) -> int:
         "names",
         nargs="*",
         metavar="NAME",
-        help=f"any of {', '.join(EXPERIMENTS)} (default: these eight), or of {', '.join(DESIGNED)}",
+        help=f"any of {', '.join(EXPERIMENTS)} (default: these eight), or of {', '.join((*DESIGNED, *LAB))}",
     )
     parser.add_argument("--no-run", action="store_true", help="only copy the reports already made")
     args = parser.parse_args(argv)
-    known = (*EXPERIMENTS, *DESIGNED)
+    known = (*EXPERIMENTS, *DESIGNED, *LAB)
     unknown = [n for n in args.names if n not in known]
     if unknown:
         parser.error(f"unknown experiment(s) {', '.join(unknown)}: choose from {', '.join(known)}")

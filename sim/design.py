@@ -156,11 +156,12 @@ def apply(cfg: RunConfig, design: Design) -> RunConfig:
     check(design)
     scenario = cfg.scenario
     for name, value in row_values(design, design.row).items():
-        scenario = _set(scenario, name, value)
+        scenario = set_factor(scenario, name, value)
     return dataclasses.replace(cfg, scenario=scenario, seed=cfg.seed + design.row // block(design))
 
 
-def _set(scenario: Scenario, name: str, value: float) -> Scenario:
+def set_factor(scenario: Scenario, name: str, value: float) -> Scenario:
+    """``scenario`` with one factor (``scenario.<key>`` or ``scale.<table>``) set to ``value``."""
     if name in TABLE_SCALES:
         scale = TABLE_SCALES[name]
         table = {
