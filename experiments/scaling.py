@@ -29,12 +29,7 @@ import time
 from pathlib import Path
 
 from experiments.benchmark import OUT, ROOT, sweep_command, timed
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from experiments.view_screenshot import free_port
 
 
 @contextlib.contextmanager
@@ -42,8 +37,12 @@ def ray_head(cpus: int):
     """A Ray head on this machine with ``cpus`` CPUs (loopback only); yields its address."""
     ray = shutil.which("ray", path=str(Path(sys.executable).parent))
     port = free_port()
+    # --block: in the foreground, so that ending this process ends the cluster; the loopback
+    # address, else Ray picks the address of the default route.
     cmd = [ray, "start", "--head", "--block", f"--port={port}", f"--num-cpus={cpus}"]
     cmd += ["--node-ip-address=127.0.0.1", "--include-dashboard=false", "--disable-usage-stats"]
+    # Ray lowers its workers to nice 15: under other load (tests running in parallel) they would
+    # barely run. A cluster of its own would leave them at 0; so does this one.
     env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0", RAY_worker_niceness="0")
     head = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:

@@ -29,7 +29,9 @@ processes share it, and a study made with other settings or other model code is 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import json
 import multiprocessing
 import sys
@@ -125,9 +127,16 @@ def parse(argv: list[str]) -> Settings:
 
 
 def base_config(settings: Settings, regime: str) -> RunConfig:
+    """The regime's configuration at the study's world, a copy of its own (composing one costs
+    about 0.13 s, a tenth of a town run: once per process and regime)."""
+    return copy.deepcopy(_composed(settings.overrides, regime))
+
+
+@functools.cache
+def _composed(overrides: tuple[str, ...], regime: str) -> RunConfig:
     from sim.config import load_config
 
-    return load_config(*settings.overrides, f"policy={regime}", "progress=false")
+    return load_config(*overrides, f"policy={regime}", "progress=false")
 
 
 # --- what is searched -------------------------------------------------------------------------

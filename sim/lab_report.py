@@ -70,18 +70,15 @@ def best_candidates(trials: pd.DataFrame) -> list[lab.Candidate]:
 
 def worst_candidates(settings: lab.Settings, trials: pd.DataFrame) -> list[lab.Candidate]:
     """The ``top`` worlds of each worst study, each under both regimes."""
-    names = [f.name for f in lab.world_factors()]
+    factors = lab.world_factors()
+    names, whole = [f.name for f in factors], {f.name for f in factors if f.integer}
     out = []
     for study in lab.study_names(settings):
         done = _complete(trials[trials["study"] == study]).sort_values("values_0", ascending=False)
         for rank, (_, r) in enumerate(done.head(settings.top).iterrows(), start=1):
-            world = {k: (int(r[k]) if float(r[k]).is_integer() and _integer(k) else float(r[k])) for k in names}
+            world = {k: (int(r[k]) if k in whole else float(r[k])) for k in names}
             out += [lab.Candidate(study, int(r["number"]), f"{study} #{rank}", g, {}, world) for g in lab.REGIMES]
     return out
-
-
-def _integer(name: str) -> bool:
-    return any(f.integer for f in lab.world_factors() if f.name == name)
 
 
 # --- paired comparisons on fresh seeds -------------------------------------------------------------

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -23,59 +20,13 @@ if not INSTALLED and os.environ.get("GOVSIM_REQUIRE_RAY"):
 needs_ray = pytest.mark.skipif(not INSTALLED, reason='the Ray launcher is not installed (pip install ".[ray]")')
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def ray_head(tmp_path_factory):
+def ray_head():
     """A Ray head on this machine (two CPUs, loopback only), stopped at the end."""
-    ray = shutil.which("ray", path=str(Path(sys.executable).parent))
-    port = _free_port()
-    head = subprocess.Popen(
-        [
-            ray,
-            "start",
-            "--head",
-            "--block",  # in the foreground: ending this process ends the cluster
-            f"--port={port}",
-            "--num-cpus=2",
-            "--node-ip-address=127.0.0.1",  # else Ray picks the address of the default route
-            "--include-dashboard=false",
-            "--disable-usage-stats",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        # Ray lowers its workers to nice 15: under other load (tests run in parallel) they would
-        # barely run. A cluster of its own would leave them at 0; so does this one.
-        env=dict(os.environ, RAY_USAGE_STATS_ENABLED="0", RAY_worker_niceness="0"),
-    )
-    address = f"127.0.0.1:{port}"
-    try:
-        _wait_for(address, head)
+    from experiments.scaling import ray_head as head
+
+    with head(2) as address:
         yield address
-    finally:
-        head.terminate()
-        try:
-            head.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            head.kill()
-
-
-def _wait_for(address: str, head: subprocess.Popen, timeout: float = 120) -> None:
-    host, port = address.split(":")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if head.poll() is not None:
-            pytest.fail(f"ray start --head ended with status {head.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex((host, int(port))) == 0:
-                time.sleep(2)  # the port opens before the head accepts drivers
-                return
-        time.sleep(0.5)
-    pytest.fail(f"no Ray head on {address} after {timeout} s")
 
 
 def _results(sweep_dir: Path) -> pd.DataFrame:

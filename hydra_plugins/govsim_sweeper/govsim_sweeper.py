@@ -26,9 +26,6 @@ from pathlib import Path
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.types import HydraContext
 
-ROW_KEYS = ("seed", "design.row")
-"""Overrides that change a job's values, never what its configuration is composed of."""
-
 _COMPOSED: dict = {}
 """(sweep, configuration) -> a composed configuration, in each process that runs jobs."""
 
@@ -38,7 +35,11 @@ def _key(override: str) -> str:
 
 
 def shape(job) -> tuple[str, ...]:
-    """A job's overrides without its row values: jobs of one shape compose alike."""
+    """A job's overrides without its row values (``sim.config.ROW_KEYS``): jobs of one shape
+    compose alike. (govsim is imported here, not at the top: Hydra's plugin scan imports this
+    module for every Hydra program in the environment.)"""
+    from sim.config import ROW_KEYS
+
     return tuple(o for o in job if _key(o) not in ROW_KEYS)
 
 
@@ -74,6 +75,8 @@ class ComposedOnce:
         from hydra._internal.config_loader_impl import get_overrides_dirname
         from hydra.core.override_parser.overrides_parser import OverridesParser
         from omegaconf import OmegaConf, open_dict
+
+        from sim.config import ROW_KEYS
 
         cfg = copy.deepcopy(composed)
         parsed = OverridesParser.create().parse_overrides(job)
