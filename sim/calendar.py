@@ -46,6 +46,18 @@ def week_mask(specs) -> np.ndarray:
     return mask
 
 
+def lengthened(mask: np.ndarray, hours: int) -> np.ndarray:
+    """``mask`` with every open stretch ending ``hours`` later (earlier if negative; a stretch
+    no longer than the cut is gone), the week wrapping round."""
+    out = mask.copy()
+    for k in range(1, abs(hours) + 1):
+        if hours > 0:
+            out |= np.roll(mask, k)  # open if one of the k hours before was
+        else:
+            out &= np.roll(mask, -k)  # open only if the k hours after are too
+    return out
+
+
 class Calendar:
     """Open hours of a week, repeated forever."""
 

@@ -201,12 +201,9 @@ def world_factors():
 
 
 def set_world(cfg: RunConfig, values: dict) -> RunConfig:
-    from sim.design import set_factor
+    from sim.design import set_values
 
-    scenario = cfg.scenario
-    for name, value in values.items():
-        scenario = set_factor(scenario, name, value)
-    return validate(dataclasses.replace(cfg, scenario=scenario))
+    return validate(set_values(cfg, values))
 
 
 def space(settings: Settings) -> dict:

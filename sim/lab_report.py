@@ -11,6 +11,7 @@ import pandas as pd
 
 from sim import lab
 from sim.analysis import KPIS, ci95
+from sim.design import default_value
 from sim.output import atomic_write
 
 
@@ -277,8 +278,8 @@ def best_markdown(settings, trials, comparison: pd.DataFrame, flattered: pd.Data
 
 
 def worst_markdown(settings, trials, worst: pd.DataFrame) -> str:
-    base = lab.base_config(settings, "coarse")
-    defaults = {f.name: _default(base, f.name) for f in lab.world_factors()}
+    base = lab.base_config(settings, "refined")  # the one that patrols: every factor acts
+    defaults = {f.name: default_value(base, f.name) for f in lab.world_factors()}
     spans = {f.name: f.high - f.low for f in lab.world_factors()}
     lines = [
         "# The worst world for each regime",
@@ -301,12 +302,6 @@ def worst_markdown(settings, trials, worst: pd.DataFrame) -> str:
             f"{moved} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def _default(cfg, name: str) -> float:
-    if name.startswith("scale."):
-        return 1.0
-    return float(getattr(cfg.scenario, name.removeprefix("scenario.")))
 
 
 # --- figures (from the saved tables) --------------------------------------------------------------------

@@ -220,6 +220,8 @@ class TableScale:
     vary: tuple[float, float]
     source: str
     help: str
+    most: float | None = None
+    """The largest value an entry may take (a probability: 1); a scaled entry stops there."""
 
 
 TABLE_SCALES = {
@@ -244,8 +246,56 @@ TABLE_SCALES = {
         "assumption: the calibrated level within a factor of two",
         "every line's mean patience, times this",
     ),
+    "scale.propensity": TableScale(
+        "categories",
+        "propensity",
+        (0.6, 1.4),
+        f"assumption: the calibrated level ({CALIBRATED}) within ±40 %; the calibration pins volume, which need "
+        "rates and propensities share",
+        "every category's base willingness to report, times this (at most 1)",
+        most=1.0,
+    ),
 }
 """Uncertain levels of the tables above, by the name a design gives them."""
+
+
+@dataclass(frozen=True)
+class TableEntry:
+    """One entry of a table of the scenario, declared as an uncertain number for the sensitivity
+    analyses (:mod:`sim.design`): its name is its path in the configuration."""
+
+    default: float
+    vary: tuple[float, float]
+    unit: str
+    source: str
+    help: str
+
+
+TABLE_ENTRIES = {
+    "scenario.channel_ease.hotline": TableEntry(
+        0.91,
+        (0.5, 1.0),
+        "multiplier",
+        f"{CALIBRATED}; varied from half as easy as in person to as easy (assumption)",
+        "willingness to report by the 12345 hotline relative to in person",
+    ),
+    "scenario.channel_ease.digital": TableEntry(
+        1.0,
+        (0.5, 1.0),
+        "multiplier",
+        "assumption: WeChat/QR as easy as in person, varied down to half as easy",
+        "willingness to report by app or WeChat relative to in person",
+    ),
+    "scenario.categories.migrant.propensity": TableEntry(
+        0.58,
+        (0.3, 0.9),
+        "probability",
+        "assumption: migrants report less (brief: complaint-driven management under-serves them); the ratio to "
+        "the other categories is not measured, varied from half to 1.5 times",
+        "migrants' base willingness to report a need",
+    ),
+}
+"""Uncertain entries of the scenario's tables, by the name a design gives them (their path)."""
 
 
 @dataclass
@@ -291,6 +341,15 @@ class Scenario:
         "0: categories describe people exactly",
         range=(0, 5),
         vary=(0.0, 1.5),
+    )
+    away_extra_h: int = _p(
+        0,
+        "hours",
+        "assumption: the categories' hours away are a working day with its commute; longer commutes and "
+        "overtime lengthen it, vary -2 to +3",
+        "hours added to the end of every category's stretch away from home (negative: taken off)",
+        range=(-12, 12),
+        vary=(-2, 3),
     )
     categories: dict[str, Category] = field(
         default_factory=default_categories,
@@ -782,15 +841,16 @@ class Policy:
     patrol_share: float = _p(
         0.0,
         "fraction of paid hours",
-        "assumption",
+        "assumption (refined's preset: 0.3); varied in the regimes that patrol, a structural zero in those that do not",
         "most of a front-line worker's hours spent on patrol (household visits and public space): patrol takes "
         "the hours that cases, duties and appraisal leave, up to this share",
         range=(0, 0.95),
+        vary=(0.1, 0.5),
     )
     patrol_floor: float = _p(
         0.0,
         "fraction of paid hours",
-        "assumption",
+        "assumption (refined's preset: 0.05)",
         "share of a front-line worker's hours kept for patrol even when cases wait (at most patrol_share)",
         range=(0, 0.95),
     )
@@ -1046,6 +1106,18 @@ def parameter_rows() -> list[dict[str, str]]:
                     "meaning": m.get("help", ""),
                 }
             )
+    for name, entry in TABLE_ENTRIES.items():
+        rows.append(
+            {
+                "key": name,
+                "default": str(entry.default),
+                "unit": entry.unit,
+                "allowed": "",
+                "varied": " – ".join(map(str, entry.vary)),
+                "source": entry.source,
+                "meaning": entry.help,
+            }
+        )
     for name, scale in TABLE_SCALES.items():
         rows.append(
             {

@@ -370,7 +370,7 @@ def read_design(sweep_dir: Path, ok: pd.DataFrame):
     were not made with its rows (another design, or another sample) or if it is unreadable."""
     import yaml
 
-    from sim.design import Design, check, n_rows, row_values
+    from sim.design import PATROL, Design, check, n_rows, row_values
 
     job = sweep_dir / str(ok["job"].iloc[0])
     try:
@@ -388,6 +388,8 @@ def read_design(sweep_dir: Path, ok: pd.DataFrame):
             )
         params = _settings(sweep_dir / str(run["job"]))
         for name, value in row_values(design, int(run[ROW])).items():
+            if name in PATROL and params.get(name) == 0:
+                continue  # a regime that does not patrol keeps none, whatever the row says
             if name in params and not np.isclose(params[name], value, rtol=1e-9, atol=0):
                 raise SweepError(
                     f"{run['job']}: {name}={params[name]} but row {run[ROW]} of the design has {value}: "
@@ -403,8 +405,10 @@ def design_report(ok: pd.DataFrame, sweep_dir: Path, out_dir: Path, title: str) 
     from sim import sensitivity
 
     design = read_design(sweep_dir, ok)
-    table = sensitivity.outcome_table(ok, designs.n_rows(design))
     title = f"{title}; {designs.describe(design)}"
+    if design.method == "grid":
+        return _grid_report(design, ok, out_dir, title)
+    table = sensitivity.outcome_table(ok, designs.n_rows(design))
     missing = int(table.isna().any(axis=1).sum())
     if missing:
         print(f"warning: {missing} of {len(table)} design rows lack a finished run of a regime", file=sys.stderr)
@@ -420,6 +424,19 @@ def design_report(ok: pd.DataFrame, sweep_dir: Path, out_dir: Path, title: str) 
     )
     analyse = {"morris": _morris_report, "sobol": _sobol_report, "lhs": _discovery_report}[design.method]
     return written + analyse(design, table, sample, out_dir, title)
+
+
+def _grid_report(design, ok: pd.DataFrame, out_dir: Path, title: str) -> list[Path]:
+    """A grid: its factors become the sweep's axes, and the report is a comparison's: levels
+    and paired differences per cell, the phase diagram over the first two factors."""
+    from sim import analysis
+    from sim import design as designs
+
+    values = pd.DataFrame([designs.row_values(design, int(r)) for r in ok[ROW]], index=ok.index)
+    by = list(values.columns)
+    cells = pd.concat([ok.drop(columns=[c for c in by if c in ok]), values], axis=1).drop(columns=[ROW])
+    kpis = [k for k in analysis.KPIS if k in cells]
+    return _comparison_report(cells, by, kpis, out_dir, title)
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> list[Path]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.calendar import Calendar
+from sim.calendar import Calendar, lengthened, week_mask
 from sim.params import RESIDENT_TYPES, Scenario
 
 HOURS_PER_YEAR = 8760.0
@@ -77,7 +77,7 @@ class Population:
         self.registration = self._registrations(sc, territory, rng)
         self.digital = rng.random(n) < np.array([c.digital_access for c in cats])[self.category]
         self.propensity = np.array([c.propensity for c in cats])[self.category]
-        self.away = [Calendar.from_specs(c.away) for c in cats]
+        self.away = [Calendar(lengthened(week_mask(c.away), sc.away_extra_h)) for c in cats]
         self._needs(sc, cats, rng)
         self.satisfaction = np.full(n, sc.initial_satisfaction)
         # The same, moved only by needs the state knew of (a need never known is not counted

@@ -18,7 +18,7 @@ from omegaconf import OmegaConf
 from sim import design as designs
 from sim import discovery, report, sensitivity
 from sim.config import CONFIG_DIR
-from sim.params import TABLE_SCALES, ConfigError, Scenario, validate
+from sim.params import TABLE_ENTRIES, TABLE_SCALES, ConfigError, Policy, Scenario, validate
 from sim.sweep import SweepError
 from tests.conftest import SMALL_DESIGN, cli, make_config, skipped
 
@@ -27,14 +27,23 @@ EXPERIMENTS = ("sensitivity_morris", "sensitivity_sobol", "scenario_discovery")
 
 def test_every_uncertain_number_varies_within_what_is_allowed_and_around_its_default():
     fields = {f"scenario.{f.name}": f for f in dataclasses.fields(Scenario)}
+    fields |= {f"policy.{f.name}": f for f in dataclasses.fields(Policy)}
+    refined = make_config("policy=refined").policy
     found = designs.uncertain_factors()
-    assert len(found) >= 30 and set(TABLE_SCALES) <= set(found)
+    assert len(found) >= 30 and set(TABLE_SCALES) | set(TABLE_ENTRIES) <= set(found)
     for name, factor in found.items():
         assert factor.low < factor.high, name
         if name in TABLE_SCALES:
             assert factor.low <= 1 <= factor.high, f"{name}: the default level (1) lies outside what is varied"
             continue
+        if name in TABLE_ENTRIES:
+            default = designs._get_path(Scenario(), name)
+            assert default == TABLE_ENTRIES[name].default, f"{name}: declared default is not the table's"
+            assert factor.low <= default <= factor.high, f"{name}: the default {default} lies outside what is varied"
+            continue
         allowed, default = fields[name].metadata["range"], fields[name].default
+        if name in designs.PATROL:  # varied where a regime patrols: around refined's preset
+            default = getattr(refined, name.removeprefix("policy."))
         assert allowed[0] <= factor.low and factor.high <= allowed[1], f"{name}: varied beyond its allowed range"
         assert factor.low <= default <= factor.high, f"{name}: the default {default} lies outside what is varied"
     assert not set(designs.BUDGET) & {f.name for f in designs.factors(designs.Design())}, "budget is not uncertain"
@@ -83,11 +92,69 @@ def test_rows_take_their_values_and_share_seeds_within_a_block():
     assert designs.sample(sobol).shape == (12, 1) and designs.sample(lhs).shape == (5, len(designs.factors(lhs)))
 
 
+def test_a_grid_crosses_its_factors_values_and_shares_its_seeds_across_cells():
+    design = designs.Design(
+        "grid", size=2, factors=["scenario.duty_share", "scale.service_h"], levels=3, values={"scale.service_h": [1, 2]}
+    )
+    assert designs.n_rows(design) == 3 * 2 * 2 and designs.describe(design).startswith("grid: 3 × 2 values")
+    table = designs.sample(design)
+    np.testing.assert_allclose(np.unique(table[:, 0]), [0.36, 0.54, 0.72])  # levels spread over the vary range
+    np.testing.assert_allclose(table[:4, 1], [1, 1, 2, 2])  # the given values, each cell once per seed
+    base = make_config("seed=5")
+    cfgs = [designs.apply(base, dataclasses.replace(design, row=r)) for r in range(12)]
+    assert [c.seed for c in cfgs] == [5, 6] * 6  # every cell runs on the same seeds: paired across the map
+    assert cfgs[11].scenario.duty_share == pytest.approx(0.72)
+    assert cfgs[11].scenario.service_types["housing"].service_h == pytest.approx(
+        2 * base.scenario.service_types["housing"].service_h
+    )
+
+
+def test_entries_levels_away_hours_and_patrol_are_set_as_declared():
+    coarse, refined = make_config("policy=coarse"), make_config("policy=refined")
+    values = {
+        "scenario.channel_ease.hotline": 0.6,
+        "scenario.categories.migrant.propensity": 0.4,
+        "scale.propensity": 1.4,
+        "scenario.away_extra_h": 2,
+        "policy.patrol_share": 0.2,
+    }
+    for base in (coarse, refined):
+        cfg = validate(designs.set_values(base, values))
+        assert cfg.scenario.channel_ease == {**base.scenario.channel_ease, "hotline": 0.6}
+        cats = cfg.scenario.categories
+        assert cats["migrant"].propensity == pytest.approx(0.4 * 1.4)  # the entry, then the level
+        assert cats["employed"].propensity == 1.0  # a probability: the level stops at 1
+        assert cfg.scenario.away_extra_h == 2
+    assert validate(designs.set_values(coarse, values)).policy == coarse.policy  # no patrol: a structural zero
+    patrolled = designs.set_values(refined, {"policy.patrol_share": 0.02}).policy
+    assert (patrolled.patrol_share, patrolled.patrol_floor) == (0.02, 0.02)  # the floor at most the share
+    with pytest.raises(ConfigError, match="no entry 'nobody'"):
+        designs.set_factor(coarse.scenario, "scenario.categories.nobody.propensity", 0.5)
+
+
+def test_away_hours_lengthen_or_shorten_every_stretch_away():
+    from sim.calendar import lengthened, week_mask
+    from sim.world import Population, Territory
+
+    office = week_mask(["Mon-Fri 08-18"])
+    assert lengthened(office, 0).sum() == 50 and lengthened(office, 2).sum() == 60
+    assert np.flatnonzero(lengthened(office, -3)[:24]).tolist() == list(range(8, 15))  # 08-15 on Monday
+    assert not lengthened(week_mask(["Mon 08-10"]), -2).any()  # a stretch no longer than the cut is gone
+    sc = dataclasses.replace(make_config("scenario=teaching").scenario, away_extra_h=3)
+    pop = Population(sc, Territory.build(sc), np.random.default_rng(0))
+    employed = pop.category_names.index("employed")
+    assert pop.away[employed].hours_per_week == 65
+
+
 @pytest.mark.parametrize(
     ("design", "message"),
     [
         (designs.Design("sobol", size=6), "power of two"),
-        (designs.Design("fast"), "choose one of morris, sobol, lhs"),
+        (designs.Design("fast"), "choose one of morris, sobol, lhs, grid"),
+        (designs.Design("grid"), "a grid maps the factors it names"),
+        (designs.Design("grid", factors=["scenario.visit_h"], values={"scenario.duty_share": [0.5]}), "not one of"),
+        (designs.Design("grid", factors=["scenario.visit_h"], values={"scenario.visit_h": []}), "is empty"),
+        (designs.Design("lhs", values={"scenario.visit_h": [0.1]}), "only a grid takes values"),
         (designs.Design("lhs", size=5, row=5), "rows 0 to 4"),
         (designs.Design("lhs", factors=["scenario.n_residents"]), "unknown entries"),
         (designs.Design("lhs", factors=["scale.need_rates", "scale.need_rates"]), "twice"),
