@@ -5,6 +5,7 @@ the copies the README shows and links.
     python -m experiments.publish staffing heterogeneity
     python -m experiments.publish --no-run             # copy the reports already made
     python -m experiments.publish sensitivity_morris   # a designed experiment (named only)
+    python -m experiments.publish phase_top_two        # the map of the top two Sobol' factors (named only)
     python -m experiments.publish lab_best lab_worst   # the lab's searches (named only)
 
 With all eight, it also runs ``compare_regimes`` with volunteers on top of the budget
@@ -38,6 +39,9 @@ DESIGNED = {"sensitivity_morris": "morris", "sensitivity_sobol": "sobol", "scena
 """Designed experiments, published when named (each takes 15 to 20 minutes on two cores), with the
 analysis each writes: its figure and table, how often refined won, and the rows' values and
 outcomes (CSV) from which the analysis can be redone without the runs."""
+MAPS = ("phase_top_two",)
+"""Maps of a grid design over the two factors that sensitivity_sobol ranks highest, published
+when named (after the Sobol' analysis that chooses the factors): its phase diagram and tables."""
 LAB = {"lab_best": ("best", "pareto"), "lab_worst": ("worst", "history")}
 """The lab's searches (``python -m sim.lab search=...``, 6 and 9 minutes on two cores), published
 when named: the report and the figure."""
@@ -168,11 +172,11 @@ def main(argv=None) -> int:
         "names",
         nargs="*",
         metavar="NAME",
-        help=f"any of {', '.join(EXPERIMENTS)} (default: these eight), or of {', '.join((*DESIGNED, *LAB))}",
+        help=f"any of {', '.join(EXPERIMENTS)} (default: these eight), or of {', '.join((*DESIGNED, *MAPS, *LAB))}",
     )
     parser.add_argument("--no-run", action="store_true", help="only copy the reports already made")
     args = parser.parse_args(argv)
-    known = (*EXPERIMENTS, *DESIGNED, *LAB)
+    known = (*EXPERIMENTS, *DESIGNED, *MAPS, *LAB)
     unknown = [n for n in args.names if n not in known]
     if unknown:
         parser.error(f"unknown experiment(s) {', '.join(unknown)}: choose from {', '.join(known)}")

@@ -40,8 +40,12 @@ def axis_label(param: str) -> str:
     """A swept key as an axis label with its unit, from the parameter declarations."""
     import dataclasses
 
-    from sim.params import Policy, Scenario  # declarations only; the model is not imported
+    from sim.params import TABLE_ENTRIES, TABLE_SCALES, Policy, Scenario  # declarations only
 
+    if param in TABLE_SCALES:  # a table's level: what it scales, in multiples of the default
+        return f"{TABLE_SCALES[param].help.split(', times this')[0]} (× default)"
+    if param in TABLE_ENTRIES:
+        return f"{TABLE_ENTRIES[param].help} ({TABLE_ENTRIES[param].unit})"
     section, _, name = param.partition(".")
     schema = {"scenario": Scenario, "policy": Policy}.get(section)
     unit = ""

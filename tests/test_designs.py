@@ -22,7 +22,7 @@ from sim.params import TABLE_ENTRIES, TABLE_SCALES, ConfigError, Policy, Scenari
 from sim.sweep import SweepError
 from tests.conftest import SMALL_DESIGN, cli, make_config, skipped
 
-EXPERIMENTS = ("sensitivity_morris", "sensitivity_sobol", "scenario_discovery")
+EXPERIMENTS = ("sensitivity_morris", "sensitivity_sobol", "scenario_discovery", "phase_top_two")
 
 
 def test_every_uncertain_number_varies_within_what_is_allowed_and_around_its_default():
@@ -338,3 +338,19 @@ def test_wins_count_by_each_kpis_better_direction():
     assert counts.loc["resolved_within_7d", ["refined_better", "refined_worse"]].tolist() == [1, 2]
     # Hours: lower is better, so the two negative differences are refined's wins.
     assert counts.loc["response_time_mean_h", ["refined_better", "refined_worse"]].tolist() == [2, 1]
+
+
+def test_the_map_of_the_top_two_factors_runs_small_and_draws_the_phase_diagram(tmp_path):
+    done = cli(
+        "experiment=phase_top_two", *SMALL, "design.levels=2", "design.size=2", f"hydra.sweep.dir={tmp_path}/map"
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    design = _experiment_design("phase_top_two")
+    diffs = pd.read_csv(tmp_path / "map" / "report" / "differences.csv")
+    cells = diffs[design.factors].drop_duplicates()
+    assert len(cells) == 4  # 2 x 2 cells, each the factors' ends
+    for name in design.factors:
+        factor = designs.uncertain_factors()[name]
+        assert sorted(cells[name].unique()) == pytest.approx([factor.low, factor.high])
+    assert (diffs.loc[diffs["kpi"] == "resolved_within_7d", "pairs"] == 2).all()  # each cell paired over two seeds
+    assert (tmp_path / "map" / "report" / "phase.png").exists()
