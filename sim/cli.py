@@ -9,6 +9,7 @@ records an error in ``failed.json`` instead of stopping the sweep.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -26,7 +27,7 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import CONFIG_DIR, check_overrides, job_dirname, job_run_config, to_run_config
+from sim.config import CONFIG_DIR, HYDRA_FLAGS, check_overrides, job_dirname, job_run_config, to_run_config
 from sim.output import SUMMARY
 from sim.params import ConfigError, RunConfig
 from sim.sweep import (
@@ -52,6 +53,7 @@ log = logging.getLogger("govsim")
 USAGE_ERROR = 2  # bad input: a configuration error or an unusable output directory
 _composed = False  # set once Hydra has composed the configuration (see cli)
 _made: list[Path] = []  # the single run's folder, made by this command
+_folder: list[Path] = []  # the folder the command writes to (a run's or a sweep's)
 
 
 def fail(message: str) -> None:
@@ -94,15 +96,47 @@ class Checks(Callback):
             if not mendable(str(err), config):
                 fail(f"configuration error (every run of this sweep): {err}")
         self._check_dir(config, "hydra.sweep.dir")
+        claim_folder(Path(str(config.hydra.sweep.dir)))
 
     @staticmethod
     def _check_dir(config: DictConfig, key: str) -> None:
         path = Path(str(OmegaConf.select(config, key)))
+        _folder.append(path)
         new = not path.exists()
         if problem := usable_directory(path):
             fail(f"output directory: {problem} (set another with {key}=...)")
         if new and key == "hydra.run.dir":
             _made.append(path)
+
+
+LOCK = ".govsim.lock"
+_lock: list = []  # the open lock file of the sweep this command runs: held until it exits
+
+
+def claim_folder(folder: Path) -> None:
+    """One sweep at a time in a folder: take its lock, or stop (exit 2) naming the command that
+    holds it. The operating system lets go of the lock when its holder ends, however it ends
+    (kill -9 included), so a stopped sweep never blocks its resume."""
+    import fcntl
+    import socket
+
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = open(folder / LOCK, "a+")  # held open while the sweep runs
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another command"
+        handle.close()
+        fail(
+            f"{folder} is in use by another sweep ({holder}): two copies would compute the same runs twice. "
+            "Wait for it to end, or stop it, then run this command again: it resumes where that one stopped."
+        )
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()} on {socket.gethostname()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}")
+    handle.flush()
+    _lock.append(handle)
 
 
 def mendable(error: str, config: DictConfig) -> bool:
@@ -164,7 +198,8 @@ def single_run(cfg: DictConfig, out_dir: Path) -> None:
     try:
         kpis = run_one(run_cfg, out_dir, progress=run_cfg.progress)
     except BaseException as err:  # a crash or Ctrl-C: the folder says so, and why
-        record_failure(out_dir, err)
+        if not disk_full(err):
+            record_failure(out_dir, err)
         raise
     log.info("finished in %.1f s; results in %s", time.perf_counter() - t0, out_dir)
     print(kpi_table(kpis, title=title))
@@ -194,6 +229,8 @@ def sweep_job(cfg: DictConfig, out_dir: Path) -> None:
         clear_failure(out_dir)
         tell(done_line(label, kpis))
     except Exception as err:  # a failed job must not take the sweep down with it
+        if disk_full(err):
+            raise  # ... but a full disk takes every job down: the sweep stops and says so
         record_failure(out_dir, err)
         tell(f"[FAIL] {label}: {type(err).__name__}: {err}", sys.stderr, exc_info=not isinstance(err, ConfigError))
 
@@ -207,6 +244,43 @@ def main(cfg: DictConfig) -> None:
         sweep_job(cfg, out_dir)
     else:
         single_run(cfg, out_dir)
+
+
+# ---------------------------------------------------------------------------- a full disk
+
+FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def disk_full(err: BaseException) -> bool:
+    return isinstance(err, OSError) and err.errno in FULL
+
+
+def reporting_disk_full(run_and_report):
+    """Hydra's ``run_and_report`` (which prints any error as a traceback), with a full disk
+    told in govsim's words: the file it could not write, and that what is written is kept."""
+
+    def run(func):
+        def guarded():
+            try:
+                return func()
+            except OSError as err:
+                if not disk_full(err):
+                    raise
+                for folder in _made:  # a single run's folder, left without results
+                    if not (folder / SUMMARY).exists():
+                        shutil.rmtree(folder, ignore_errors=True)
+                where = err.filename or (_folder or ["its folder"])[-1]
+                print(
+                    f"govsim: {os.strerror(err.errno).lower()}: could not write {where}. "
+                    "Runs already finished are kept: free some space, then re-run the same command; a sweep "
+                    "resumes where it stopped.",
+                    file=sys.stderr,
+                )
+                sys.exit(1)  # not an exception: Hydra would print it with a traceback
+
+        return run_and_report(guarded)
+
+    return run
 
 
 OPTIONAL_LAUNCHERS = {"ray": ("hydra_plugins.hydra_ray_launcher", 'pip install "govsim[ray]"')}
@@ -239,6 +313,28 @@ def register_plugins() -> None:
     plugins.register(GovsimJoblibLauncher)
 
 
+TAKES_VALUE = ("-c", "--cfg", "-i", "--info", "-p", "--package", "-cp", "--config-path", "-cn", "--config-name",
+               "-cd", "--config-dir", "-sc", "--shell-completion", "--experimental-rerun")  # fmt: skip
+
+
+def flags_first(args: list[str]) -> list[str]:
+    """The options (``-m``, ``--cfg job``...) before the overrides, wherever they were typed:
+    Hydra's parser takes them only there (``python -m sim policy=refined -m seed=1,2``)."""
+    flags, overrides, i = [], [], 0
+    while i < len(args):
+        arg = args[i]
+        if arg.startswith("-") and "=" not in arg:
+            after = args[i + 1] if i + 1 < len(args) else "-"
+            unknown = arg not in HYDRA_FLAGS and "=" not in after  # --days 30: kept together for the message
+            takes = (arg in TAKES_VALUE or unknown) and not after.startswith("-")
+            flags += args[i : i + 1 + takes]
+            i += 1 + takes
+        else:
+            overrides.append(arg)
+            i += 1
+    return flags + overrides
+
+
 def cli() -> None:
     """The command: govsim's own checks around Hydra's entry point.
 
@@ -247,6 +343,12 @@ def cli() -> None:
     the rest (a crash, a sweep with failed runs) keep 1.
     """
     register_plugins()
+    import hydra._internal.utils as hydra_utils  # the function main's errors go through
+
+    if not getattr(hydra_utils.run_and_report, "govsim", False):
+        hydra_utils.run_and_report = reporting_disk_full(hydra_utils.run_and_report)
+        hydra_utils.run_and_report.govsim = True
+    sys.argv[1:] = flags_first(sys.argv[1:])
     try:
         check_overrides(sys.argv[1:])
         check_launcher(sys.argv[1:])

@@ -173,7 +173,9 @@ def check_overrides(args: list[str]) -> None:
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     parser = OverridesParser.create()
+    _check_flags(args)
     _check_design_chosen(args)
+    multirun = _multirun(args)
     for arg in args:
         if arg.startswith("-") or "=" not in arg:
             continue
@@ -192,11 +194,55 @@ def check_overrides(args: list[str]) -> None:
         if key.split(".")[0].split("/")[0] == "hydra":
             _check_hydra_key(key, arg)
             continue
+        if override.is_sweep_override() and not multirun:
+            raise ConfigError(
+                f"{arg} is a sweep, which runs one job per value: add -m (python -m sim -m {arg}), or give one value"
+            )
         values = _override_values(override)
         if key in GROUPS:
             _check_choices(key, values)
         else:
             _check_key(key, values)
+
+
+HYDRA_FLAGS = (
+    "-m", "--multirun", "-h", "--help", "--hydra-help", "--version", "-c", "--cfg", "-p", "--package",
+    "-i", "--info", "-cp", "--config-path", "-cn", "--config-name", "-cd", "--config-dir", "--resolve",
+    "-sc", "--shell-completion", "--experimental-rerun", "--run",
+)  # fmt: skip
+"""The command's own options (Hydra's); everything else is key=value."""
+
+
+def _check_flags(args: list[str]) -> None:
+    """An option Hydra does not have (``--days 30``) is most likely a key written as a flag."""
+    for i, arg in enumerate(args):
+        flag = arg.split("=")[0]
+        if not arg.startswith("-") or flag in HYDRA_FLAGS:
+            continue
+        name = flag.lstrip("-")
+        value = arg.partition("=")[2] or (args[i + 1] if i + 1 < len(args) and "=" not in args[i + 1] else "...")
+        raise ConfigError(
+            f"{arg} is not an option: govsim takes settings as key=value, write {name}={value} "
+            "(python -m sim --help lists the options and keys)"
+        )
+
+
+def _multirun(args: list[str]) -> bool:
+    """Whether the command runs a sweep: -m, or an experiment that sweeps (hydra.mode MULTIRUN)."""
+    import yaml
+
+    if "-m" in args or "--multirun" in args or "hydra.mode=MULTIRUN" in args:
+        return True
+    for arg in args:
+        if arg.split("=")[0] == "experiment":
+            path = CONFIG_DIR / "experiment" / f"{arg.split('=', 1)[1]}.yaml"
+            try:
+                node = yaml.safe_load(path.read_text()) or {}
+            except (OSError, yaml.YAMLError):
+                return True  # an unknown experiment is named later
+            if (node.get("hydra") or {}).get("mode") == "MULTIRUN":
+                return True
+    return False
 
 
 def _check_hydra_key(key: str, arg: str) -> None:
@@ -327,8 +373,11 @@ def _check_type(key: str, value, hint) -> None:
         return
     if base is bool and not isinstance(value, bool):
         raise ConfigError(f"{key}={value}: {key} is true or false")
-    if base is int and (isinstance(value, bool) or not _is_int(value)):
-        raise ConfigError(f"{key}={value}: {key} must be a whole number")
+    if typing.get_origin(base) is list and not isinstance(value, list):
+        raise ConfigError(f"{key}={value}: {key} is a list: write {key}=[{value}] (several: {key}=[a,b])")
+    if base is int and (isinstance(value, (bool, float)) or not _is_int(value)):
+        whole = f" (write {key}={int(float(value))})" if _is_int(value) and not isinstance(value, bool) else ""
+        raise ConfigError(f"{key}={value}: {key} must be a whole number, written without a point or exponent{whole}")
     if base is float and (isinstance(value, bool) or not _is_number(value)):
         raise ConfigError(f"{key}={value}: {key} must be a number")
 

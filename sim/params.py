@@ -991,6 +991,10 @@ def _check_names(key: str, names, allowed) -> None:
     unknown = [n for n in names if n not in allowed]
     if unknown:
         raise ConfigError(f"{key} has unknown entries {unknown}: allowed {', '.join(allowed)}")
+    twice = sorted({n for n in names if list(names).count(n) > 1})
+    if twice:
+        once = ",".join(dict.fromkeys(names))
+        raise ConfigError(f"{key} names {', '.join(twice)} more than once: name each once, e.g. {key}=[{once}]")
 
 
 def validate(cfg: RunConfig) -> RunConfig:
@@ -1133,9 +1137,21 @@ def parameter_rows() -> list[dict[str, str]]:
     return rows
 
 
-if __name__ == "__main__":  # print the parameter table in Markdown, for ODD.md
+def print_table() -> None:
+    """The parameter table in Markdown, for ODD.md; a reader that stops early (``| head``)
+    ends it quietly, as Unix tools do."""
+    import os
+    import sys
+
     columns = ("key", "default", "unit", "allowed", "varied", "source", "meaning")
-    print("| " + " | ".join(columns) + " |")
-    print("|" + " --- |" * len(columns))
-    for r in parameter_rows():
-        print("| " + " | ".join(r[k].replace("|", "/") for k in columns) + " |")
+    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    lines += ["| " + " | ".join(r[k].replace("|", "/") for k in columns) + " |" for r in parameter_rows()]
+    try:
+        print("\n".join(lines), flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    print_table()

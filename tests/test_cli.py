@@ -1,6 +1,7 @@
 """The command line as users meet it: one run, its files, and clear errors for bad input."""
 
 import json
+import shutil
 import sys
 from unittest import mock
 
@@ -163,6 +164,13 @@ def test_atomic_write_leaves_old_file_intact_on_failure(tmp_path):
         ("polcy=refined", "did you mean policy?"),
         ("seed=abc", "whole number"),
         ("days=1.5", "whole number"),
+        ("days=30.0", "whole number, written without a point or exponent (write days=30)"),
+        ("days=1e3", "(write days=1000)"),
+        ("policy.channels=digital", "write policy.channels=[digital]"),  # a bare word for a list
+        ("policy.competence=housing", "write policy.competence=[housing]"),
+        ("policy.channels=[digital,digital]", "names digital more than once"),
+        ("seed=range(0,3)", "is a sweep, which runs one job per value: add -m"),  # no -m
+        ("--days=30", "write days=30"),
         ("scenario=nowhere", "choose one of district, mmc, teaching, town"),
         ("policy=schema", "choose one of coarse, refined"),
         ("scenario=schema", "choose one of district, mmc, teaching, town"),
@@ -174,6 +182,29 @@ def test_bad_input_gets_govsims_message_and_exit_2(override, expected, tmp_path)
     assert expected in done.stderr, done.stderr
     assert "To append to your config" not in done.stderr, "Hydra's advice to append with + is wrong here"
     assert not list(tmp_path.iterdir()), f"{override} left {list(tmp_path.rglob('*'))[:5]}"
+
+
+def test_an_option_that_is_a_key_says_how_to_write_it(tmp_path):
+    done = cli("scenario=teaching", "--days", "30", cwd=tmp_path)
+    assert done.returncode == 2 and "--days is not an option" in done.stderr and "write days=30" in done.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_options_typed_after_the_overrides_still_count(tmp_path):
+    """Hydra's parser takes -m only before the overrides; the command moves it there."""
+    done = cli("scenario=teaching", "days=2", "-m", "seed=0,1", f"hydra.sweep.dir={tmp_path / 's'}")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(list((tmp_path / "s").glob("*seed=*"))) == 2
+
+
+def test_the_parameter_table_ends_quietly_when_its_reader_stops():
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        f"{sys.executable} -m sim.params | head -1", shell=True, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.startswith("| key |") and done.stderr == "", done.stderr
 
 
 @pytest.mark.parametrize("override", ["scenario.n_residents=0", "days=-5", "policy.routing=fast", "+foo=1"])
@@ -285,3 +316,61 @@ def test_an_interrupted_run_leaves_no_empty_folder(tmp_path):
     finally:
         command._made.remove(made)
     assert stop.value.code == 130 and not made.exists()
+
+
+def test_a_full_disk_is_told_in_govsims_words_and_keeps_what_is_written(capsys, tmp_path):
+    import errno
+
+    from sim import cli as command
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    command._made.append(folder)  # a single run's folder, made by this command, without results
+    try:
+
+        def write():
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        with pytest.raises(SystemExit) as stop:
+            command.reporting_disk_full(lambda func: func())(write)
+    finally:
+        command._made.remove(folder)
+    message = capsys.readouterr().err
+    assert stop.value.code == 1 and message.startswith("govsim: no space left on device: could not write")
+    assert "re-run the same command" in message and "Traceback" not in message
+    assert not folder.exists(), "a run without results leaves no folder"
+
+    def crash():
+        raise OSError(errno.EACCES, "Permission denied")
+
+    with pytest.raises(PermissionError):  # any other error goes on to Hydra's report
+        command.reporting_disk_full(lambda func: func())(crash)
+
+
+def _tmpfs(path, size: str) -> bool:
+    import subprocess
+
+    path.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)]
+    return subprocess.run(mount, capture_output=True, check=False).returncode == 0
+
+
+def test_a_sweep_that_fills_its_disk_stops_with_a_message_and_resumes(tmp_path):
+    import subprocess
+
+    small = tmp_path / "small"
+    if not _tmpfs(small, "400k"):
+        pytest.skip("mounting a small disk needs privileges this machine does not give")
+    sweep = ("-m", "scenario=teaching", "days=10", "seed=range(0,8)", "hydra.launcher.n_jobs=1")
+    try:
+        full = cli(*sweep, f"hydra.sweep.dir={small / 's'}", "hydra/launcher=cores")
+        assert full.returncode == 1, full.stderr[-2000:]
+        assert f"no space left on device: could not write {small / 's'}" in full.stderr, full.stderr[-2000:]
+        assert "Traceback" not in full.stderr
+        done = len(list(small.glob("s/*/summary.json")))
+        assert 0 < done < 8
+        shutil.copytree(small / "s", tmp_path / "s")  # space freed: the same folder on a larger disk
+    finally:
+        subprocess.run(["umount", str(small)], check=False)
+    resumed = cli(*sweep, f"hydra.sweep.dir={tmp_path / 's'}", "hydra/launcher=cores")
+    assert resumed.returncode == 0 and f"{done} of 8 runs already finished: not launched" in resumed.stderr

@@ -143,6 +143,26 @@ def test_launchers_give_bit_identical_results(paired_sweep, tmp_path, launcher):
     pd.testing.assert_frame_equal(_kpis(paired_sweep), _kpis(tmp_path / launcher), check_exact=True)
 
 
+def test_the_same_sweep_started_twice_runs_once(tmp_path):
+    args = ["-m", "scenario=teaching", "days=400", "seed=range(0,8)", f"hydra.sweep.dir={tmp_path}"]
+    first = subprocess.Popen(
+        [sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        lock = tmp_path / ".govsim.lock"
+        while not (lock.exists() and lock.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        second = cli(*args)  # an impatient user, a re-submitted job: refused, naming the first
+        assert second.returncode == 2, second.stderr[-2000:]
+        assert f"is in use by another sweep (pid {first.pid} on" in second.stderr and "resumes" in second.stderr
+        assert first.poll() is None, "the first copy must still be running for this test to mean anything"
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+
+
 def test_killed_sweep_completes_on_rerun_with_every_run_once(tmp_path):
     args = ["-m", "scenario=teaching", "days=60", "seed=range(0,8)", f"hydra.sweep.dir={tmp_path}"]
     proc = subprocess.Popen(
@@ -159,7 +179,7 @@ def test_killed_sweep_completes_on_rerun_with_every_run_once(tmp_path):
     proc.wait()
     before = {p.parent.name: p.read_bytes() for p in tmp_path.glob("*/summary.json")}
     assert 3 <= len(before) < 8, f"the kill should land mid-sweep, {len(before)} runs had finished"
-    again = cli(*args)
+    again = cli(*args)  # the killed sweep's lock file is left behind, and does not block the resume
     assert again.returncode == 0, again.stderr
     runs = pd.read_parquet(tmp_path / "runs.parquet")
     assert len(runs) == 8 and (runs["status"] == "ok").all() and runs["seed"].is_unique
