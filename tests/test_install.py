@@ -115,3 +115,32 @@ def test_readme_install_command_stops_early_on_an_old_python(tmp_path):
     done = subprocess.run(first.replace("python3", old, 1), shell=True, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode != 0, "Python 3.11 must be refused before pip runs"
     assert "3.12" in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_pip_install_on_an_old_python_names_the_python_it_needs(tmp_path):
+    """Every install path (``pip install .``, ``pip install git+...``) builds govsim with the
+    Python doing the install, and the build says which Python is needed (sim/_build.py), where
+    pip alone would say only that no version of Mesa matches."""
+    old = _old_python()
+    if old is None:
+        pytest.skip("no Python 3.11 on this machine")
+    env_dir = tmp_path / "venv311"
+    subprocess.run([old, "-m", "venv", str(env_dir)], check=True)
+    done = subprocess.run(
+        [str(env_dir / "bin" / "python"), "-m", "pip", "install", str(ROOT)], capture_output=True, text=True
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "govsim needs Python 3.12 or newer; this install runs Python 3.11" in output, output[-3000:]
+
+
+def test_the_test_extra_leaves_the_users_runtime_as_it_is():
+    """The Ray launcher pins older cloudpickle, joblib and python-dateutil: in the test extra it
+    would run the tests on other versions than a user's install gets. It has its own extra and
+    its own CI environment."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert not [r for r in extras["test"] if r.startswith("hydra-ray-launcher")]
+    assert [r for r in extras["ray"] if r.startswith("hydra-ray-launcher")]
+    assert "GOVSIM_REQUIRE_RAY=1 .venv-ray/bin/python -m pytest tests/test_ray.py" in (ROOT / ".ci" / "run").read_text()
