@@ -95,6 +95,7 @@ READERS = (
     "terms.py",
     "view.py",
     "__main__.py",
+    "_build.py",
 )
 """Modules that only read, aggregate or display saved results or live models, or launch runs:
 editing them cannot change a run's files, so they are left out of :func:`code_hash`. Nothing

@@ -924,11 +924,10 @@ class RunConfig:
     warmup_days: int = _p(
         0,
         "days",
-        "experiments.warmup (results/figures/warmup.md): mean satisfaction, the slowest of backlog, satisfaction "
-        "and trust, settles by day ~210 under coarse and ~370 under refined (town, memory_days=180), and one-year "
-        "windows starting later agree within 0.005 on needs resolved within a week; the named experiments use 450 "
-        "with days=815, a year measured. 0 here, so that short exploratory runs need no warm-up: their KPIs are "
-        "over the transient (window_days says how long)",
+        "experiments.warmup: when the town settles under each preset, and how far later windows differ, is "
+        "stated in the first line of results/figures/warmup.md; the named experiments use 450 with days=815, a "
+        "year measured. 0 here, so that short exploratory runs need no warm-up: their KPIs are over the transient "
+        "(window_days says how long)",
         "first days left out of the KPIs: issue KPIs count the needs arising after them, daily means "
         "average the days after them",
         range=(0, 36_499),

@@ -311,11 +311,21 @@ def _band(ax, x, table: pd.DataFrame, arm: str, label: str) -> None:
     ax.fill_between(table[x], table["ci_low"], table["ci_high"], color=colour, alpha=0.22, lw=0)
 
 
-def _forest_label(row) -> str:
+CONDITIONAL = {"on_time_share": "known cases", "response_time_mean_h": "resolved needs"}
+"""Process measures over a denominator the regime itself sets, named so in the figures."""
+HIDDEN = 0.02
+"""An interval narrower than this share of its axis is hidden by its marker (4.5 points wide)."""
+
+
+def _forest_label(row, hidden: bool = False) -> str:
     if row.group:
-        return f"resolved within 7 days: {row.group}"
-    text = KPIS.get(row.kpi, (row.kpi.replace("_", " "), ""))[0]
-    return f"{text} (lower is better)" if row.better < 0 else text
+        text = f"resolved within 7 days: {row.group}"
+    else:
+        text = KPIS.get(row.kpi, (row.kpi.replace("_", " "), ""))[0]
+        notes = [f"conditional on {CONDITIONAL[row.kpi]}"] if row.kpi in CONDITIONAL else []
+        notes += ["lower is better"] if row.better < 0 else []
+        text += f" ({'; '.join(notes)})" if notes else ""
+    return f"{text} †" if hidden else text
 
 
 def _forest(ax, rows: pd.DataFrame, family: str) -> None:
@@ -342,7 +352,9 @@ def _forest(ax, rows: pd.DataFrame, family: str) -> None:
     ax.set_xlim(lo - pad, hi + pad)  # zero always in view
     ax.xaxis.set_major_locator(MaxNLocator(5))  # signed tick labels need room
     ax.set_ylim(-0.7, len(rows) - 0.3)
-    ax.set_yticks(ys, [_forest_label(r) for r in rows.itertuples()], fontsize=7.5)
+    span = hi - lo + 2 * pad
+    hidden = [factor * (r.ci_high - r.ci_low) < HIDDEN * span for r in rows.itertuples()]  # NaN: not hidden
+    ax.set_yticks(ys, [_forest_label(r, h) for r, h in zip(rows.itertuples(), hidden)], fontsize=7.5)
     ax.tick_params(axis="x", labelsize=7.5)
     ax.grid(axis="x", color="#eeeeee", lw=0.6)
     better = set(rows["better"])
@@ -352,7 +364,8 @@ def _forest(ax, rows: pd.DataFrame, family: str) -> None:
         side = "← refined better   |   coarse better →"
     else:
         side = "← lower under refined   |   higher under refined →"
-    ax.set_xlabel(f"{xlabel}\n{side}", fontsize=8)
+    note = "\n† the 95% interval is narrower than its marker" if any(hidden) else ""
+    ax.set_xlabel(f"{xlabel}\n{side}{note}", fontsize=8)
 
 
 def plot_headline(
@@ -561,7 +574,9 @@ def plot_live(history: pd.DataFrame, lang: str = "en", axes=None, limits: dict |
         for col in [c for c in history if c.startswith("satisfaction.")]:
             name = col.split(".", 1)[1]
             axes[3].plot(day, history[col], label=term(name, lang))
-    for ax, size, ncol in ((a, 6.5, 1), (axes[2], 6.5, 1), (axes[3], 6, 2)):
+    if a.lines:  # above the curves: the panel keeps its top part for the legend (live_limits)
+        a.legend(fontsize=6, loc="upper left", handlelength=1.2, borderpad=0.3, labelspacing=0.2)
+    for ax, size, ncol in ((axes[2], 6.5, 1), (axes[3], 6, 2)):
         if ax.lines:
             ax.legend(fontsize=size, ncol=ncol)
     last = float(day.max()) if len(history) else 0.0
@@ -588,7 +603,7 @@ def live_limits(histories) -> dict:
     pad = max(0.01, (high - low) * 0.1)
     return {
         **SHARE_LIMITS,
-        "backlog": (0, max(1.0, float(both["backlog"].max()) * 1.1)),
+        "backlog": (0, max(1.0, float(both["backlog"].max()) * 1.7)),  # the top part for the legend
         "satisfaction_by_category": (low - pad, high + pad),
     }
 

@@ -206,11 +206,11 @@ def RegimePanel(shot: Snapshot, index: int, lang: str, colour_by: str):
         solara.v.Html(tag="h3", children=[term(cfg.policy.name, lang)])
         line = f"{term('day_n', lang, n=shot.day)} · {term('backlog', lang)}: {backlog}"
         solara.v.Html(tag="div", children=[line], class_=f"day-{index}")
-        solara.v.Html(
+        solara.v.Html(  # room for four lines on both sides, so that their charts line up
             tag="div",
             children=[describe(cfg, lang)],
             class_=f"dials-{index}",
-            style_="font-size: 0.8em; color: #555",
+            style_="font-size: 0.8em; color: #555; min-height: 6.4em",
         )
         solara.FigureMatplotlib(map_fig, format="png", dpi=110)
         solara.FigureMatplotlib(chart_fig, format="png", dpi=100)
@@ -254,8 +254,8 @@ def Page():
             pair.set(new)
             shot.set(snapshot(new))
 
-    solara.Title("govsim")
     L = lang.value
+    solara.Title(term("title", L))  # the browser tab's name, in the chosen language
     with solara.AppBar():
         solara.AppBarTitle(term("title", L))
         with solara.ToggleButtonsSingle(value=lang, classes=["language"]):

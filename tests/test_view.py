@@ -45,6 +45,10 @@ def test_view_renders_steps_both_regimes_and_rebuilds_on_reset(page, tmp_path):
     assert all(len(srcs) == 2 for srcs in before), before  # a map and a chart panel per regime
     assert "Type-based" in page.locator(".regime-0 h3").inner_text()
     assert "Individualised" in page.locator(".regime-1 h3").inner_text()
+    page.wait_for_function("document.title.startsWith('govsim')")  # the tab's name, not Solara's
+    assert page.title() == "govsim: two regimes, the same residents"
+    tops = [page.locator(f".regime-{side} img").last.bounding_box()["y"] for side in (0, 1)]
+    assert abs(tops[0] - tops[1]) < 2, f"the two panels' charts start at different heights: {tops}"
     page.screenshot(path=tmp_path / "1_rendered.png", full_page=True)
 
     # 2. Step advances both models (the same day on both sides) and redraws both sides' figures.
@@ -95,6 +99,7 @@ def test_view_renders_steps_both_regimes_and_rebuilds_on_reset(page, tmp_path):
     wait_text(page, "button.reset", "^重置$", STEP_S)  # the sidebar redraws after the panels
     assert "类型化" in page.locator(".regime-0 h3").inner_text()
     assert "每万人工作人员 23" in page.locator(".dials-1").inner_text()
+    page.wait_for_function("document.title.startsWith('govsim:同一批')")
     page.screenshot(path=tmp_path / "4_chinese.png", full_page=True)
 
     # Offline: nothing the page asked for failed to load, and the server fetched nothing (no CDN).

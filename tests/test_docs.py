@@ -1,0 +1,40 @@
+"""The documents say what the code and the measurements say: the parameter table of ODD.md is
+the one `python -m sim.params` prints, and the README quotes the warm-up's story as
+`python -m experiments.warmup` wrote it."""
+
+import re
+
+from sim.params import parameter_rows
+from tests.conftest import ROOT
+
+
+def test_odd_holds_the_parameter_table_as_declared():
+    text = (ROOT / "ODD.md").read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| ") and line.count(" | ") >= 6]
+    keys = [line.split(" | ")[0].removeprefix("| ") for line in rows]
+    declared = [r["key"] for r in parameter_rows()]
+    assert [k for k in keys if k in declared] == declared, "ODD.md's table: run python -m sim.params and paste it"
+    for r in parameter_rows():
+        line = next(line for line in rows if line.startswith(f"| {r['key']} | "))
+        assert r["source"].replace("|", "/") in line, f"{r['key']}: ODD.md's source is not the declared one"
+
+
+def test_the_readme_quotes_the_warm_up_as_measured():
+    story = (ROOT / "results" / "figures" / "warmup.md").read_text().splitlines()[0]
+    sentence = re.fullmatch(r"\*\*In short\.\*\* (.+)", story).group(1)
+    assert f'"{sentence}"' in (ROOT / "README.md").read_text(), "the README's warm-up: quote warmup.md's first line"
+
+
+def test_the_readme_states_the_main_studys_time_as_the_benchmark_measured_it():
+    import json
+    import math
+
+    bench = json.loads((ROOT / "results" / "benchmark" / "benchmark.json").read_text())
+    walls = [r["wall_s"] for r in bench["compare_regimes"]["runs"]]
+    stated = re.search(
+        r"the sweep and its report took (\d+) to (\d+) s on a quiet two-core", (ROOT / "README.md").read_text()
+    )
+    assert stated, "the README states the main study's time as a measured range"
+    assert (int(stated[1]), int(stated[2])) == (math.floor(min(walls)), math.ceil(max(walls))), (
+        f"the benchmark measured {min(walls):.1f} to {max(walls):.1f} s: update the README"
+    )
