@@ -36,14 +36,14 @@ EXPERIMENTS = (
     "phase_load_staffing",
 )
 DESIGNED = {"sensitivity_morris": "morris", "sensitivity_sobol": "sobol", "scenario_discovery": "boxes"}
-"""Designed experiments, published when named (each takes 15 to 20 minutes on two cores), with the
+"""Designed experiments, published when named (20 to 40 minutes each on two cores), with the
 analysis each writes: its figure and table, how often refined won, and the rows' values and
 outcomes (CSV) from which the analysis can be redone without the runs."""
 MAPS = ("phase_top_two",)
 """Maps of a grid design over the two factors that sensitivity_sobol ranks highest, published
 when named (after the Sobol' analysis that chooses the factors): its phase diagram and tables."""
 LAB = {"lab_best": ("best", "pareto"), "lab_worst": ("worst", "history")}
-"""The lab's searches (``python -m sim.lab search=...``, 6 and 9 minutes on two cores), published
+"""The lab's searches (``python -m sim.lab search=...``, 4 to 6 and 7 to 9 minutes on two cores), published
 when named: the report and the figure."""
 TABLES = ("differences", "matched", "effects", "decomposition", "for_whom", "for_whom_contrasts", "capacity")
 ON_TOP = ("compare_regimes", "volunteers_on_top", ("scenario.volunteer_budget=on_top", "seed=range(0,10)"))
