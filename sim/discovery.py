@@ -42,7 +42,7 @@ MIN_COVERAGE = 0.5
 of the rows of interest (assumption: the usual balance of coverage and density)."""
 SCREENED = 4
 """PRIM looks at the factors that feature scoring ranks highest, this many (assumption: a box
-of a few factors can be read, and 400 rows support no more)."""
+of a few factors can be read, and a thousand rows over 59 factors support few more)."""
 SIGNIFICANT = 0.05
 """A restriction whose quasi-p value is above this is marked as not significant."""
 MIN_CASES = 5
