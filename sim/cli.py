@@ -198,8 +198,9 @@ def single_run(cfg: DictConfig, out_dir: Path) -> None:
     try:
         kpis = run_one(run_cfg, out_dir, progress=run_cfg.progress)
     except BaseException as err:  # a crash or Ctrl-C: the folder says so, and why
-        if not disk_full(err):
-            record_failure(out_dir, err)
+        if disk_full(err):
+            stop_for_full_disk(err)  # here, before Hydra reports the job's error in its own words
+        record_failure(out_dir, err)
         raise
     log.info("finished in %.1f s; results in %s", time.perf_counter() - t0, out_dir)
     print(kpi_table(kpis, title=title))
@@ -266,21 +267,26 @@ def reporting_disk_full(run_and_report):
             except OSError as err:
                 if not disk_full(err):
                     raise
-                for folder in _made:  # a single run's folder, left without results
-                    if not (folder / SUMMARY).exists():
-                        shutil.rmtree(folder, ignore_errors=True)
-                where = err.filename or (_folder or ["its folder"])[-1]
-                print(
-                    f"govsim: {os.strerror(err.errno).lower()}: could not write {where}. "
-                    "Runs already finished are kept: free some space, then re-run the same command; a sweep "
-                    "resumes where it stopped.",
-                    file=sys.stderr,
-                )
-                sys.exit(1)  # not an exception: Hydra would print it with a traceback
+                stop_for_full_disk(err)
 
         return run_and_report(guarded)
 
     return run
+
+
+def stop_for_full_disk(err: OSError) -> None:
+    """Say what could not be written and that what is written is kept; exit 1 by SystemExit,
+    which Hydra neither catches nor prints with a traceback."""
+    for folder in _made:  # a single run's folder, left without results
+        if not (folder / SUMMARY).exists():
+            shutil.rmtree(folder, ignore_errors=True)
+    where = err.filename or (_folder or ["its folder"])[-1]
+    print(
+        f"govsim: {os.strerror(err.errno).lower()}: could not write {where}. Runs already finished are kept: "
+        "free some space, then re-run the same command; a sweep resumes where it stopped.",
+        file=sys.stderr,
+    )
+    sys.exit(1)
 
 
 OPTIONAL_LAUNCHERS = {"ray": ("hydra_plugins.hydra_ray_launcher", 'pip install "govsim[ray]"')}

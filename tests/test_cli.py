@@ -374,3 +374,19 @@ def test_a_sweep_that_fills_its_disk_stops_with_a_message_and_resumes(tmp_path):
         subprocess.run(["umount", str(small)], check=False)
     resumed = cli(*sweep, f"hydra.sweep.dir={tmp_path / 's'}", "hydra/launcher=cores")
     assert resumed.returncode == 0 and f"{done} of 8 runs already finished: not launched" in resumed.stderr
+
+
+def test_a_single_run_that_fills_its_disk_says_so_and_leaves_no_folder(tmp_path):
+    import subprocess
+
+    small = tmp_path / "small"
+    if not _tmpfs(small, "60k"):
+        pytest.skip("mounting a small disk needs privileges this machine does not give")
+    try:
+        done = cli("scenario=teaching", "days=30", f"hydra.run.dir={small / 'r'}")
+        assert done.returncode == 1, done.stderr[-2000:]
+        assert done.stderr.startswith(f"govsim: no space left on device: could not write {small / 'r'}"), done.stderr
+        assert "Error executing job" not in done.stderr and "Traceback" not in done.stderr
+        assert not (small / "r").exists(), "a run without results leaves no folder"
+    finally:
+        subprocess.run(["umount", str(small)], check=False)
