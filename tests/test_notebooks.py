@@ -22,7 +22,8 @@ CI_SIZE = {
     "03_which_mechanism_matters.ipynb": "SEEDS = range(2)\nWARMUP = 40\nDAYS = 120",
     "04_what_individualisation_costs.ipynb": "SEEDS = range(2)\nWARMUP = 40\nDAYS = 100",
 }
-_SKIP = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints"}
+_SKIP = {".git", ".venv", ".venv-ray", "__pycache__", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints"}
+_SKIP.add(".hypothesis")  # the property tests' example database: Hypothesis writes it while a notebook runs beside
 
 
 def _files(root: Path) -> dict[str, int]:
