@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from experiments.benchmark import OUT, ROOT, sweep_command, timed
-from experiments.view_screenshot import free_port
+from experiments.view_screenshot import free_port, stop
 
 
 @contextlib.contextmanager
@@ -57,11 +57,7 @@ def ray_head(cpus: int):
         time.sleep(2)  # the port opens before the head accepts drivers
         yield f"127.0.0.1:{port}"
     finally:
-        head.terminate()
-        try:
-            head.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            head.kill()
+        stop(head, 60)
 
 
 def sweep_wall(seeds: int, launcher: list[str], env: dict | None = None) -> float:

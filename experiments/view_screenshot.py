@@ -58,11 +58,16 @@ def view_server(log: Path):
                 time.sleep(0.5)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, 10)
+
+
+def stop(proc: subprocess.Popen, wait_s: float) -> None:
+    """Ask a server process to end; kill it if it has not within ``wait_s`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=wait_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 @contextlib.contextmanager
