@@ -115,8 +115,8 @@ def district(repeats: int) -> dict:
 
 def town(repeats: int) -> dict:
     """Build and run of the town scenario, in this process (no files)."""
-    from sim.config import load_config
-    from sim.run import build
+    from sim.study.config import load_config
+    from sim.study.run import build
 
     out = {}
     for policy in POLICIES:
@@ -403,7 +403,7 @@ def plot(result: dict, path: Path) -> None:
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    from sim.output import atomic_write
+    from sim.study.output import atomic_write
 
     atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
     plt.close(fig)
@@ -428,7 +428,7 @@ def main(argv=None) -> None:
         return
     repeats = args.repeats or (1 if args.quick else 3)
 
-    from sim.output import atomic_write, code_version
+    from sim.study.output import atomic_write, code_version
 
     print(f"govsim benchmark: {repeats} repetition(s) per workload", flush=True)
     result = {

@@ -39,7 +39,7 @@ DONGCHENG_STAFF_PER_10K = 956 / 90
 
 
 def staffing(fraction: float) -> tuple[str, ...]:
-    from sim.params import Scenario
+    from sim.model.params import Scenario
 
     sc = Scenario()
     return (
@@ -52,7 +52,7 @@ def dongcheng_staffing() -> tuple[str, ...]:
     """The staffing budget scaled to Dongcheng's, its volunteers on top (Dongcheng's staff figure
     counts no volunteers standing in for posts; counted, Jinshan's would take more hours than a
     budget a third of the size has free of its duties)."""
-    from sim.params import Scenario
+    from sim.model.params import Scenario
 
     sc = Scenario()
     fraction = round(DONGCHENG_STAFF_PER_10K / (sc.workers_per_10k + sc.dept_staff_per_10k), 3)
@@ -422,9 +422,9 @@ def fitted_value(values: dict, p: Pattern) -> float:
 def simulate_plan(common: Sequence[str], seed: int, patterns=PATTERNS, adjust=None, presets=None) -> dict:
     """Run every run the patterns need at one seed (with ``common`` overrides, and ``adjust``
     applied to each composed configuration) and measure the patterns (:func:`measure_all`)."""
-    from sim.config import load_config
-    from sim.params import ConfigError, validate
-    from sim.run import simulate
+    from sim.model.params import ConfigError, validate
+    from sim.study.config import load_config
+    from sim.study.run import simulate
 
     results = {}
     for preset, overrides in run_plan(patterns, presets):

@@ -74,7 +74,7 @@ def sweep_dir(name: str) -> Path:
         return SWEEPS / ON_TOP[0] / name
     from omegaconf import OmegaConf
 
-    from sim.config import CONFIG_DIR
+    from sim.study.config import CONFIG_DIR
 
     days = OmegaConf.load(Path(CONFIG_DIR) / "experiment" / f"{name}.yaml").days
     return SWEEPS / name / f"town_{days}d"
@@ -145,8 +145,8 @@ def findings() -> Path:
     """``results/figures/findings.md``: the README's table, from the saved differences."""
     import pandas as pd
 
-    from sim.analysis import KPIS
-    from sim.report import decimals, number
+    from sim.measure.analysis import KPIS
+    from sim.present.kpi_table import decimals, number
 
     header = "| condition | " + " | ".join(f"{KPIS[k][0]} ({KPIS[k][1]})" for k in FINDINGS) + " |"
     lines = [header, "| --- |" + " ---: |" * len(FINDINGS)]

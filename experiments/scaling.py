@@ -119,7 +119,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.seeds < 1:
         parser.error(f"--seeds must be at least 1 (got {args.seeds})")
-    from sim.output import atomic_write
+    from sim.study.output import atomic_write
 
     result = measure(args.seeds) | {"measured": time.strftime("%Y-%m-%dT%H:%M:%S")}
     atomic_write(OUT / "scaling_cores.json", lambda tmp: Path(tmp).write_text(json.dumps(result, indent=2) + "\n"))

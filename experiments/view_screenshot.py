@@ -40,9 +40,20 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def view_server(log: Path):
-    """``solara run sim.view`` on a free local port, from the log's (empty) folder; yields its URL."""
+    """``solara run sim.present.view`` on a free local port, from the log's (empty) folder; yields its URL."""
     port = free_port()
-    cmd = [sys.executable, "-m", "solara", "run", "sim.view", "--host", "127.0.0.1", "--port", str(port), "--no-open"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "sim.present.view",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-open",
+    ]
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent)
     url = f"http://127.0.0.1:{port}/"

@@ -35,8 +35,8 @@ EXPERIMENT_WARMUP = 450  # the named experiments' warmup_days (configs/experimen
 
 def simulate_series(policy: str, seed: int, days: int) -> tuple[pd.DataFrame, list[dict]]:
     """A run's daily series, and its KPIs over one-year windows starting at ``WINDOW_STARTS``."""
-    from sim.config import load_config
-    from sim.run import simulate
+    from sim.study.config import load_config
+    from sim.study.run import simulate
 
     result = simulate(load_config("scenario=town", f"policy={policy}", f"seed={seed}", f"days={days}"))
     ts = result.timeseries.assign(policy=policy, seed=seed)
@@ -46,7 +46,7 @@ def simulate_series(policy: str, seed: int, days: int) -> tuple[pd.DataFrame, li
 def window_kpis(issues: pd.DataFrame, ts: pd.DataFrame, days: int) -> list[dict]:
     """KPIs of the needs that arose in each one-year window (followed to the horizon) and the
     window's mean satisfaction: if a warm-up is long enough, later windows agree with it."""
-    from sim.metrics import issue_kpis
+    from sim.measure.metrics import issue_kpis
 
     rows = []
     for start in (s for s in WINDOW_STARTS if s + 365 <= days):
@@ -126,7 +126,7 @@ def plot(series: pd.DataFrame, table: pd.DataFrame, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.plots import COLOURS
+    from sim.present.plot_style import COLOURS
 
     fig, axes = plt.subplots(1, len(SERIES), figsize=(5 * len(SERIES), 3.6), constrained_layout=True)
     for ax, (key, label) in zip(axes, SERIES.items()):

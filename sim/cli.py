@@ -1,7 +1,7 @@
 """``python -m sim [overrides]``: run one simulation (or, with ``-m``, a sweep) and write results.
 
-Thin on purpose: check the command line (``sim.config``), compose (Hydra), simulate
-(``sim.run``), write (``sim.output``), print the KPI table. Bad input stops the command with
+Thin on purpose: check the command line (``sim.study.config``), compose (Hydra), simulate
+(``sim.study.run``), write (``sim.study.output``), print the KPI table. Bad input stops the command with
 govsim's message and exit status 2 before any folder is made. In a sweep, each job skips
 itself if its folder already holds a finished run of the same configuration (resume), and
 records an error in ``failed.json`` instead of stopping the sweep.
@@ -27,10 +27,10 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import CONFIG_DIR, HYDRA_FLAGS, check_overrides, job_dirname, job_run_config, to_run_config
-from sim.output import SUMMARY
-from sim.params import ConfigError, RunConfig
-from sim.sweep import (
+from sim.model.params import ConfigError, RunConfig
+from sim.study.config import CONFIG_DIR, HYDRA_FLAGS, check_overrides, job_dirname, job_run_config, to_run_config
+from sim.study.output import SUMMARY
+from sim.study.sweep import (
     FAILED,
     RUNS,
     WATCHED,
@@ -175,8 +175,8 @@ def day_bar(days: int, enabled: bool):
 
 
 def run_one(run_cfg: RunConfig, out_dir: Path, progress: bool, fingerprint: str | None = None) -> dict:
-    from sim.output import write_results
-    from sim.run import simulate
+    from sim.study.output import write_results
+    from sim.study.run import simulate
 
     bar = day_bar(run_cfg.days, progress)
     try:
@@ -189,7 +189,7 @@ def run_one(run_cfg: RunConfig, out_dir: Path, progress: bool, fingerprint: str 
 
 
 def single_run(cfg: DictConfig, out_dir: Path) -> None:
-    from sim.report import kpi_table
+    from sim.present.kpi_table import kpi_table
 
     run_cfg = to_run_config(cfg)  # checked already (Checks): cannot fail here
     title = f"{run_cfg.policy.name} / {run_cfg.scenario.name} / seed {run_cfg.seed} / {run_cfg.days} days"
@@ -413,7 +413,7 @@ def check_other_jobs(config: DictConfig, sweep_dir: Path) -> None:
 
 class SweepCallback(Callback):
     """Hydra callback: progress while the sweep runs; ``runs.parquet`` and the report at
-    the end. (Hydra skips ``on_multirun_end`` if the driver dies; ``sim.report`` redoes it.)"""
+    the end. (Hydra skips ``on_multirun_end`` if the driver dies; ``sim.present.report`` redoes it.)"""
 
     def __init__(self, report: bool = True) -> None:
         self.report = report
@@ -435,7 +435,7 @@ class SweepCallback(Callback):
     @staticmethod
     def _report(sweep_dir: Path, runs) -> bool:
         """Build the report; on failure say why and how to retry, and return False."""
-        from sim.report import build_report
+        from sim.present.report import build_report
 
         try:
             for path in build_report(sweep_dir, runs):
@@ -445,7 +445,10 @@ class SweepCallback(Callback):
             return False
         except Exception:
             traceback.print_exc()
-            print(f"[sweep] the report failed; the runs are kept: python -m sim.report {sweep_dir}", file=sys.stderr)
+            print(
+                f"[sweep] the report failed; the runs are kept: python -m sim.present.report {sweep_dir}",
+                file=sys.stderr,
+            )
             return False
         return True
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.config import load_config
-from sim.run import simulate
+from sim.study.config import load_config
+from sim.study.run import simulate
 
 BASELINE = Path(__file__).with_name("baseline.json")
 CASES = {

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import load_config
-from sim.params import RunConfig
-from sim.run import Result, simulate
+from sim.model.params import RunConfig
+from sim.study.config import load_config
+from sim.study.run import Result, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 

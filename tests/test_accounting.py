@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.output import write_results
+from sim.study.output import write_results
 from tests.conftest import run
 
 

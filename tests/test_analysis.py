@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import analysis
+from sim.measure import ablation, analysis, curves
 
 
 def runs_table():
@@ -68,9 +68,9 @@ def test_ablation_effects_have_the_right_sign():
                     "satisfaction_mean": value + 0.01 * seed,
                 }
             )
-    e = analysis.ablation_effects(pd.DataFrame(rows), kpis=["satisfaction_mean"]).set_index("direction")
+    e = ablation.ablation_effects(pd.DataFrame(rows), kpis=["satisfaction_mean"]).set_index("direction")
     # One convention: KPI(dial as in refined) - KPI(dial as in coarse), in both presets.
-    in_coarse, in_refined = analysis.DIRECTIONS.values()
+    in_coarse, in_refined = ablation.DIRECTIONS.values()
     assert e.loc[in_coarse, "difference"] == pytest.approx(0.5 - 0.4)
     assert e.loc[in_refined, "difference"] == pytest.approx(0.7 - 0.65)
 
@@ -81,13 +81,13 @@ def test_daily_bands_stay_within_what_the_measure_can_be():
     series = pd.DataFrame(
         {"policy": "coarse", "seed": [0, 1, 2], "day": 0, "backlog": [0, 0, 30], "satisfaction_mean": [0.99, 1.0, 0.5]}
     )
-    b = analysis.timeseries_bands(series).set_index("measure")
+    b = curves.timeseries_bands(series).set_index("measure")
     assert b.loc["backlog", "ci_low"] == 0 and b.loc["backlog", "mean"] == 10
     assert b.loc["satisfaction_mean", "ci_high"] == 1.0 and b.loc["satisfaction_mean", "ci_low"] > 0
 
 
 def test_shapley_values_split_a_gap_by_hand_and_add_up_whatever_the_order():
-    from sim.analysis import shapley_values
+    from sim.measure.ablation import shapley_values
 
     def game(**worth):
         names = {"": (), "a": ("access",), "i": ("individualisation",), "p": ("party",)}

@@ -1,13 +1,13 @@
-"""Runs made in process (sim.batch) are the runs the command line makes."""
+"""Runs made in process (sim.study.batch) are the runs the command line makes."""
 
 from __future__ import annotations
 
 import pytest
 
-from sim.batch import simulate_many
-from sim.config import load_config
-from sim.run import simulate
-from sim.sweep import runs_from_results
+from sim.study.batch import simulate_many
+from sim.study.config import load_config
+from sim.study.run import simulate
+from sim.study.sweep import runs_from_results
 
 
 def test_simulate_many_gives_each_configuration_on_each_seed_as_one_run_at_a_time():

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sim.calendar import Calendar, parse_spec
+from sim.model.calendar import Calendar, parse_spec
 
 OFFICE = Calendar.from_specs(["Mon-Fri 09-17"])
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from experiments import calibrate, patterns
-from sim.config import load_config
+from sim.study.config import load_config
 
 SMALL = ["--scenario", "teaching", "--days", "40", "--warmup", "10", "--check-seeds", "2", "--jobs", "1"]
 

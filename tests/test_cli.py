@@ -8,7 +8,7 @@ from unittest import mock
 import pandas as pd
 import pytest
 
-from sim.output import atomic_write
+from sim.study.output import atomic_write
 from tests.conftest import cli, make_config, run
 
 ISSUE_COLUMNS = {
@@ -119,8 +119,8 @@ def test_district_runs_a_week():
 
 
 def test_same_budget_under_both_presets():
-    from sim import institutions
-    from sim.model import GovernanceModel
+    from sim.model import staffing
+    from sim.model.model import GovernanceModel
 
     for scenario in ("teaching", "town", "district"):
         weekly = {}
@@ -129,7 +129,7 @@ def test_same_budget_under_both_presets():
             m = GovernanceModel(cfg.scenario, cfg.policy, seed=0)
             front = sum(p.n_servers for p in m.front_pools)
             dept = sum(p.n_servers for p in m.dept_pools if p is not None)
-            volunteer_posts = institutions.volunteer_fte(m, cfg.scenario, cfg.policy)
+            volunteer_posts = staffing.volunteer_posts(cfg.scenario, cfg.policy, m.volunteers)
             weekly[policy] = ((front + dept + volunteer_posts) * m.service_calendar.hours_per_week, volunteer_posts)
         # Paid posts plus the posts volunteers' hours stand in for are equal, so the weekly
         # hours are; how they are split (front line or departments, town pool or grid units,
@@ -202,7 +202,7 @@ def test_the_parameter_table_ends_quietly_when_its_reader_stops():
     import sys
 
     done = subprocess.run(
-        f"{sys.executable} -m sim.params | head -1", shell=True, capture_output=True, text=True, check=False
+        f"{sys.executable} -m sim.model.params | head -1", shell=True, capture_output=True, text=True, check=False
     )
     assert done.stdout.startswith("| key |") and done.stderr == "", done.stderr
 
@@ -256,7 +256,7 @@ def test_an_unusable_output_directory_is_a_clear_error(where, tmp_path):
 
 
 def test_help_names_govsim_and_every_choice():
-    from sim.config import GROUPS, group_options
+    from sim.study.config import GROUPS, group_options
 
     done = cli("--help")
     assert done.returncode == 0

@@ -10,7 +10,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from sim import information
+from sim.model import remedy
 from tests.conftest import run
 
 SEEDS = (0, 1, 2)
@@ -131,7 +131,7 @@ def test_stale_or_wrong_information_can_make_a_tailored_remedy_fit_worse_than_th
     n = 200_000
     dev = rng.standard_normal(n) * 0.5
     n_then, n_noise = rng.standard_normal(n), rng.standard_normal(n)
-    err = lambda age_h, noise: information.tailoring_error(dev, np.full(n, age_h), 90.0, 0.5, noise, n_then, n_noise)  # noqa: E731
+    err = lambda age_h, noise: remedy.tailoring_error(dev, np.full(n, age_h), 90.0, 0.5, noise, n_then, n_noise)  # noqa: E731
     # A fresh, exact file: the tailored remedy hits the need.
     assert np.abs(err(0.0, 0.0)).max() == 0.0
     # No contact: the category standard (the error is the deviation itself).

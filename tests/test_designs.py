@@ -15,11 +15,12 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
-from sim import design as designs
-from sim import discovery, report, sensitivity
-from sim.config import CONFIG_DIR
-from sim.params import TABLE_ENTRIES, TABLE_SCALES, ConfigError, Policy, Scenario, validate
-from sim.sweep import SweepError
+from sim.model.params import TABLE_ENTRIES, TABLE_SCALES, ConfigError, Policy, Scenario, validate
+from sim.present import report
+from sim.study import design as designs
+from sim.study import discovery, sensitivity
+from sim.study.config import CONFIG_DIR
+from sim.study.sweep import SweepError
 from tests.conftest import SMALL_DESIGN, cli, make_config, skipped
 
 EXPERIMENTS = ("sensitivity_morris", "sensitivity_sobol", "scenario_discovery", "phase_top_two")
@@ -133,8 +134,8 @@ def test_entries_levels_away_hours_and_patrol_are_set_as_declared():
 
 
 def test_away_hours_lengthen_or_shorten_every_stretch_away():
-    from sim.calendar import lengthened, week_mask
-    from sim.world import Population, Territory
+    from sim.model.calendar import lengthened, week_mask
+    from sim.model.world import Population, Territory
 
     office = week_mask(["Mon-Fri 08-18"])
     assert lengthened(office, 0).sum() == 50 and lengthened(office, 2).sum() == 60

@@ -1,10 +1,10 @@
 """The documents say what the code and the measurements say: the parameter table of ODD.md is
-the one `python -m sim.params` prints, and the README quotes the warm-up's story as
+the one `python -m sim.model.params` prints, and the README quotes the warm-up's story as
 `python -m experiments.warmup` wrote it."""
 
 import re
 
-from sim.params import parameter_rows
+from sim.model.params import parameter_rows
 from tests.conftest import ROOT
 
 
@@ -13,7 +13,7 @@ def test_odd_holds_the_parameter_table_as_declared():
     rows = [line for line in text.splitlines() if line.startswith("| ") and line.count(" | ") >= 6]
     keys = [line.split(" | ")[0].removeprefix("| ") for line in rows]
     declared = [r["key"] for r in parameter_rows()]
-    assert [k for k in keys if k in declared] == declared, "ODD.md's table: run python -m sim.params and paste it"
+    assert [k for k in keys if k in declared] == declared, "ODD.md's table: run python -m sim.model.params and paste it"
     for r in parameter_rows():
         line = next(line for line in rows if line.startswith(f"| {r['key']} | "))
         assert r["source"].replace("|", "/") in line, f"{r['key']}: ODD.md's source is not the declared one"

@@ -73,7 +73,7 @@ DIAL_FIELDS = {"patrol": ("patrol_share", "patrol_floor"), "pooling": ("pool_lev
 def test_ablation_variants_switch_exactly_one_dial_and_bundles_their_bundle():
     from pathlib import Path
 
-    from sim.params import BUNDLE_DIALS
+    from sim.model.params import BUNDLE_DIALS
 
     coarse, refined = _dials(make_config("policy=coarse").policy), _dials(make_config("policy=refined").policy)
     names = sorted(p.stem for p in (Path(__file__).parent.parent / "configs" / "variant").glob("*.yaml"))
@@ -90,7 +90,7 @@ def test_ablation_variants_switch_exactly_one_dial_and_bundles_their_bundle():
 
 
 def test_the_presets_differ_only_in_individualisation_and_party_dials():
-    from sim.params import BUNDLE_DIALS
+    from sim.model.params import BUNDLE_DIALS
 
     coarse, refined = _dials(make_config("policy=coarse").policy), _dials(make_config("policy=refined").policy)
     differ = {k for k in DIALS if coarse[k] != refined[k]}

@@ -5,10 +5,10 @@ like staff, and satisfaction that settles. Each test composes the real configs."
 import numpy as np
 import pytest
 
-from sim import rules
-from sim.calendar import WEEK_H
-from sim.issues import VOLUNTEER
-from sim.model import GovernanceModel
+from sim.model import detection, satisfaction
+from sim.model.calendar import WEEK_H
+from sim.model.issues import VOLUNTEER
+from sim.model.model import GovernanceModel
 from tests.conftest import make_config, run
 
 TOWN_YEAR = ("scenario=town", "days=365")
@@ -64,12 +64,12 @@ def test_staff_follow_the_routed_work():
 
 def test_repeat_report_time_by_hand():
     # No growth: the hazard is constant, so an Exp(1) draw e is reached after e / rate days.
-    assert rules.repeat_report_after_h(2.0, 0.5, 0.0, 3.0) == pytest.approx(96.0)
+    assert detection.repeat_report_after_h(2.0, 0.5, 0.0, 3.0) == pytest.approx(96.0)
     # Growth 0.1/day to 3x (at 20 days): H(t) = rate (t + 0.05 t²); with rate 0.1, H(10) = 1.5.
-    assert rules.repeat_report_after_h(1.5, 0.1, 0.1, 3.0) == pytest.approx(240.0)
+    assert detection.repeat_report_after_h(1.5, 0.1, 0.1, 3.0) == pytest.approx(240.0)
     # Past the cap: H(20) = 0.1 (20 + 20) = 4; then 0.3 a day, so e = 4.3 is reached on day 21.
-    assert rules.repeat_report_after_h(4.3, 0.1, 0.1, 3.0) == pytest.approx(21 * 24.0)
-    assert np.isinf(rules.repeat_report_after_h(1.0, 0.0, 0.1, 3.0))
+    assert detection.repeat_report_after_h(4.3, 0.1, 0.1, 3.0) == pytest.approx(21 * 24.0)
+    assert np.isinf(detection.repeat_report_after_h(1.0, 0.0, 0.1, 3.0))
 
 
 def test_repeat_reporting_raises_reporting_monotonically():
@@ -141,7 +141,7 @@ def test_satisfaction_and_trust_drift_back_to_their_initial_values():
     model.population.satisfaction[:] = 0.0
     model.population.trust[:] = 0.0
     model.day = 6
-    model.fade_memories()
+    satisfaction.fade_memories(model)
     keep = np.exp(-7 / cfg.scenario.memory_days)
     sc = cfg.scenario
     assert model.population.satisfaction == pytest.approx(sc.initial_satisfaction * (1 - keep))
@@ -149,7 +149,7 @@ def test_satisfaction_and_trust_drift_back_to_their_initial_values():
 
 
 def test_volunteers_standing_in_for_more_posts_than_the_budget_are_refused():
-    from sim.params import ConfigError
+    from sim.model.params import ConfigError
 
     with pytest.raises(ConfigError, match="volunteer_budget=on_top"):
         make_config("scenario=town", "policy=refined", "scenario.volunteer_h_per_week=4")
@@ -178,7 +178,7 @@ def test_no_pool_gives_more_hours_than_it_has_under_load(seed):
 
 
 def test_no_headline_kpi_is_identical_under_both_presets(year):
-    from sim.analysis import KPIS
+    from sim.measure.analysis import KPIS
 
     # A measure that cannot tell the regimes apart at the defaults is degenerate (on-time
     # closure that leaves late cases out read 1.0000 against 0.9998 once); each must differ.

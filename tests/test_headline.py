@@ -7,8 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import analysis
-from sim.report import build_report, headline_title, read_job
+from sim.measure import analysis
+from sim.measure.curves import bands, curve_bands, resolution_curve, timeseries_bands, warmup_days
+from sim.present.comparison_report import headline_title
+from sim.present.jobs import read_job
+from sim.present.report import build_report
 
 NAN = np.nan
 
@@ -29,7 +32,7 @@ def test_cumulative_incidence_of_four_needs_by_hand():
     # four at risk is resolved: 1/4. The abandonment at 1.5 d leaves the survival at
     # 3/4 * 2/3 = 1/2; at 2 d one of the two at risk is resolved: 1/4 + 1/2 * 1/2 = 1/2.
     issues = needs([0, 0, 0, 0], [1, 2, NAN, NAN], [NAN, NAN, 1.5, NAN])
-    curve = analysis.resolution_curve(issues, horizon_h=240.0, grid_days=[0.5, 1.0, 1.9, 2.0, 9.0, 10.5])
+    curve = resolution_curve(issues, horizon_h=240.0, grid_days=[0.5, 1.0, 1.9, 2.0, 9.0, 10.5])
     assert curve["cif"].iloc[:5].tolist() == pytest.approx([0.0, 0.25, 0.25, 0.5, 0.5])
     assert np.isnan(curve["cif"].iloc[5]), "beyond the longest follow-up (10 d) the run cannot tell"
 
@@ -39,8 +42,8 @@ def test_needs_arising_in_the_warm_up_are_left_out():
     # resolved a day after arising and one still open. Counted alone, the later needs give
     # 1/2 at 1 d; with the warm-up's needs it would be 3/4.
     issues = needs([0, 1, 2, 2], [0.5, 1.5, 3, NAN], [NAN] * 4)
-    after = analysis.resolution_curve(issues, horizon_h=240.0, start_h=48.0, grid_days=[1.0])
-    every = analysis.resolution_curve(issues, horizon_h=240.0, start_h=0.0, grid_days=[1.0])
+    after = resolution_curve(issues, horizon_h=240.0, start_h=48.0, grid_days=[1.0])
+    every = resolution_curve(issues, horizon_h=240.0, start_h=0.0, grid_days=[1.0])
     assert after["cif"].item() == pytest.approx(0.5), "needs of the warm-up must not count"
     assert every["cif"].item() == pytest.approx(0.75)
 
@@ -59,11 +62,11 @@ def spread_curves() -> pd.DataFrame:
 def test_the_band_of_a_curve_is_monotone_within_0_1_and_holds_the_pointwise_interval():
     curves = spread_curves()
     assert (curves.groupby("seed")["cif"].diff().dropna() >= 0).all(), "each seed's curve is non-decreasing"
-    pointwise = analysis.bands(curves, ["policy", "day"], "cif")
+    pointwise = bands(curves, ["policy", "day"], "cif")
     assert (pointwise["ci_high"].diff().dropna() < 0).any() and (pointwise["ci_low"] < 0).any(), (
         "the case must be one the pointwise band gets wrong, else the test proves nothing"
     )
-    band = analysis.curve_bands(curves)
+    band = curve_bands(curves)
     assert (band["ci_low"].diff().dropna() >= 0).all() and (band["ci_high"].diff().dropna() >= 0).all()
     assert (band["ci_low"] >= 0).all() and (band["ci_high"] <= 1).all()
     assert ((band["ci_low"] <= band["mean"]) & (band["mean"] <= band["ci_high"])).all()
@@ -80,7 +83,7 @@ def test_the_band_of_a_curve_is_monotone_within_0_1_and_holds_the_pointwise_inte
 def test_a_curve_stops_where_a_seed_has_no_follow_up():
     curves = spread_curves()
     curves.loc[(curves["seed"] == 2) & (curves["day"] > 2), "cif"] = NAN
-    band = analysis.curve_bands(curves)
+    band = curve_bands(curves)
     assert band["day"].max() == 2.0 and (band["n"] == 3).all(), "every point a mean over the same seeds"
 
 
@@ -96,12 +99,12 @@ def test_time_series_bands_and_the_warm_up_days():
                 )
             )
     series = pd.concat(rows, ignore_index=True)
-    band = analysis.timeseries_bands(series)
+    band = timeseries_bands(series)
     row = band[(band["policy"] == "coarse") & (band["measure"] == "backlog") & (band["day"] == 4)].iloc[0]
     assert (row["mean"], row["ci_low"], row["ci_high"]) == pytest.approx(analysis.ci95([4, 5, 6])[:3])
     assert set(band["measure"]) == {"backlog", "satisfaction_mean"}
-    assert analysis.warmup_days(series) == 2
-    assert analysis.warmup_days(series.drop(columns="warmup"), default=7) == 7, "old runs: the settings say"
+    assert warmup_days(series) == 2
+    assert warmup_days(series.drop(columns="warmup"), default=7) == 7, "old runs: the settings say"
 
 
 def paired_runs() -> pd.DataFrame:
@@ -222,11 +225,11 @@ def test_real_curves_agree_with_the_runs_kpi_and_their_band_is_sound(sweep_dir):
     for run in runs.itertuples():
         issues, series, params = read_job(sweep_dir / run.job)
         assert params["warmup_days"] == 3 and "warmup" in series
-        curve = analysis.resolution_curve(issues, 24.0 * run.days, 24.0 * params["warmup_days"])
+        curve = resolution_curve(issues, 24.0 * run.days, 24.0 * params["warmup_days"])
         # The model's own KPI counts the needs after the warm-up: the curve must agree at 7 d.
         assert curve.loc[curve["day"] == 7, "cif"].item() == pytest.approx(run.resolved_within_7d, abs=1e-12)
         curves.append(curve.assign(policy=run.policy, seed=run.seed))
-    band = analysis.curve_bands(pd.concat(curves))
+    band = curve_bands(pd.concat(curves))
     for _, b in band.groupby("policy"):
         for column in ("mean", "ci_low", "ci_high"):
             assert (b[column].diff().dropna() >= -1e-12).all(), f"{column} must not fall"

@@ -66,7 +66,7 @@ def test_a_regular_install_runs_from_another_folder(installed, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     (run,) = (tmp_path / "results" / "runs").iterdir()
     assert (run / "summary.json").exists()
-    code = "from sim.config import load_config; print(load_config('scenario=teaching', 'policy=refined').policy.name)"
+    code = "from sim.study.config import load_config as c; print(c('scenario=teaching', 'policy=refined').policy.name)"
     from_python = subprocess.run([python, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert from_python.stdout.strip() == "refined", from_python.stderr[-3000:]
 

@@ -10,8 +10,9 @@ import time
 import pandas as pd
 import pytest
 
-from sim import lab
-from sim.config import load_config
+from sim.lab import main
+from sim.study import lab
+from sim.study.config import load_config
 
 SMALL = ["scenario=teaching", "days=30", "warmup_days=0", "train_seeds=1", "fresh_seeds=2", "jobs=1"]
 
@@ -37,7 +38,7 @@ def test_the_dials_keep_the_posts_and_the_preset_is_its_own_dials():
 
 def test_best_against_best_is_scored_on_fresh_seeds_and_resumes(tmp_path):
     out = tmp_path / "best"
-    assert lab.main([*SMALL, "trials=3", f"out={out}"]) == 0
+    assert main([*SMALL, "trials=3", f"out={out}"]) == 0
     trials = pd.read_csv(out / "trials.csv")
     done = trials[trials["state"] == "COMPLETE"]
     assert set(done.groupby("study").size()) == {3}
@@ -58,7 +59,7 @@ def test_best_against_best_is_scored_on_fresh_seeds_and_resumes(tmp_path):
     assert (out / "figures" / "pareto.png").stat().st_size > 10_000
     assert "flattered" in (out / "report.md").read_text()
 
-    assert lab.main([*SMALL, "trials=4", f"out={out}"]) == 0  # goes on from 3
+    assert main([*SMALL, "trials=4", f"out={out}"]) == 0  # goes on from 3
     trials = pd.read_csv(out / "trials.csv")
     assert set(trials[trials["state"] == "COMPLETE"].groupby("study").size()) == {4}
 

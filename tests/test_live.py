@@ -1,4 +1,4 @@
-"""Watching live models (sim.live), the words shown (sim.terms) and the plots of one run."""
+"""Watching live models (sim.present.live), the words shown (sim.present.terms) and the plots of one run."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import observe, plots
-from sim.live import STATUSES, Pair, day_measures, grid_units, map_state, need_status, open_issues
-from sim.terms import LANGUAGES, TERMS, term
+from sim.measure import observe
+from sim.present import run_plots
+from sim.present.live import STATUSES, Pair, day_measures, grid_units, map_state, need_status, open_issues
+from sim.present.terms import LANGUAGES, TERMS, term
 
 TEACHING = ["scenario=teaching", "seed=3"]
 
@@ -31,7 +32,7 @@ def test_both_regimes_meet_the_same_needs(pair):
 
 
 def test_a_pair_refuses_two_worlds():
-    from sim.config import load_config
+    from sim.study.config import load_config
 
     with pytest.raises(ValueError, match="same scenario and seed"):
         Pair(load_config(*TEACHING, "policy=coarse"), load_config("scenario=teaching", "seed=4", "policy=refined"))
@@ -74,32 +75,32 @@ def test_grid_units_tile_the_communities(pair):
 
 def test_map_and_live_plots_draw_what_they_are_given(pair):
     state = map_state(pair.models[1])
-    fig = plots.plot_map(state, "zh")
+    fig = run_plots.plot_map(state, "zh")
     ax = fig.axes[0]
     assert len(ax.patches) == len(state.units) + len(state.communities)
     assert "地图" in ax.get_title()
-    limits = plots.live_limits(pair.frames())
-    fig = plots.plot_live(pair.frames()[0], "en", limits=limits)
-    assert [a.get_title() for a in fig.axes] == [term(k, "en") for k in plots.LIVE_PANELS]
+    limits = run_plots.live_limits(pair.frames())
+    fig = run_plots.plot_live(pair.frames()[0], "en", limits=limits)
+    assert [a.get_title() for a in fig.axes] == [term(k, "en") for k in run_plots.LIVE_PANELS]
     assert fig.axes[0].get_ylim()[1] >= max(f["backlog"].max() for f in pair.frames())
 
 
 def test_run_plots_mark_the_warm_up():
-    from sim.config import load_config
-    from sim.run import simulate
+    from sim.study.config import load_config
+    from sim.study.run import simulate
 
     result = simulate(load_config("scenario=teaching", "days=60", "warmup_days=20"))
-    fig = plots.plot_run(result.timeseries, "en")
+    fig = run_plots.plot_run(result.timeseries, "en")
     spans = list(fig.axes[0].patches)  # the shaded warm-up
     assert spans and spans[0].get_x() == 0 and spans[0].get_width() == pytest.approx(20)
-    fig = plots.plot_issue_timeline(result.issues, "zh", n=12)
+    fig = run_plots.plot_issue_timeline(result.issues, "zh", n=12)
     assert len(fig.axes[0].get_yticklabels()) == 12
 
 
 def test_every_term_has_both_languages_and_every_use_is_declared():
     assert all(len(pair) == len(LANGUAGES) and all(pair) for pair in TERMS.values())
     used = set()
-    for module in ("sim/view.py", "sim/plots.py"):
+    for module in ("sim/present/view.py", "sim/present/run_plots.py"):
         used |= set(re.findall(r"term\(\s*\"([a-z_0-9.]+)\"", (Path(__file__).parents[1] / module).read_text()))
     assert used and used <= set(TERMS), used - set(TERMS)
     with pytest.raises(ValueError, match="allowed en, zh"):
@@ -107,8 +108,8 @@ def test_every_term_has_both_languages_and_every_use_is_declared():
 
 
 def test_terms_name_every_category_and_service_line():
-    from sim.config import load_config
-    from sim.params import CHANNELS, SERVICE_TYPES, STAFF_CALENDARS
+    from sim.model.params import CHANNELS, SERVICE_TYPES, STAFF_CALENDARS
+    from sim.study.config import load_config
 
     cats = load_config("scenario=teaching").scenario.categories
     assert set(cats) | set(SERVICE_TYPES) <= set(TERMS)

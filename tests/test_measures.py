@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import metrics
-from sim.params import ConfigError
+from sim.measure import metrics
+from sim.model.params import ConfigError
 from tests.conftest import make_config, run
 
 
@@ -91,7 +91,7 @@ def test_no_warm_up_measures_every_need():
 
 
 def test_matched_comparison_uses_only_needs_resolved_under_both():
-    from sim import analysis
+    from sim.measure import analysis
 
     nan = float("nan")
     control = pd.DataFrame(

@@ -1,6 +1,6 @@
 """The fast paths give the same numbers, to the last bit, as the plain algorithms they replace.
 
-The queue (``sim.handling``) serves all pools of a day in one call, single-server pools in
+The queue (``sim.model.queues``) serves all pools of a day in one call, single-server pools in
 lockstep with numpy; the calendar maps working-clock times back with table lookups and whole
 arrays; residents are created in bulk; label columns are categoricals. Each test compares a
 fast path with a straightforward reference written here (the model's original code). Nothing
@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.agents import Resident
-from sim.calendar import WEEK_H, Calendar
-from sim.handling import PoolGroup, ServerPool, serve_pools
-from sim.issues import label_column, text_column
-from sim.params import CALENDARS
+from sim.model.agents import Resident
+from sim.model.calendar import WEEK_H, Calendar
+from sim.model.issues import label_column, text_column
+from sim.model.params import CALENDARS
+from sim.model.queues import PoolGroup, ServerPool, serve_pools
 
 CALS = {name: Calendar.from_specs(spec) for name, spec in CALENDARS.items()}
 CALS["odd"] = Calendar.from_specs(["Mon 09-10", "Wed 13-17", "Sun 23-24"])

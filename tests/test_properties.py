@@ -23,9 +23,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from sim.config import load_config
-from sim.params import CHANNELS, SERVICE_TYPES, STAFF_CALENDARS, ConfigError, validate
-from sim.run import simulate
+from sim.model.params import CHANNELS, SERVICE_TYPES, STAFF_CALENDARS, ConfigError, validate
+from sim.study.config import load_config
+from sim.study.run import simulate
 
 CHAIN = ["created_h", "reported_h", "dispatched_h", "started_h", "resolved_h"]
 

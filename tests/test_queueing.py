@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from sim import metrics, observe
-from sim.model import GovernanceModel
+from sim.measure import metrics, observe
+from sim.model.model import GovernanceModel
 from tests.conftest import make_config
 
 SEEDS = range(6)
@@ -51,7 +51,7 @@ def test_waits_match_erlang_c(lam):
 def test_littles_law_holds_between_backlog_and_durations():
     # L (time-average backlog, sampled at each day's end) = lambda x W (mean time in system).
     cfg = make_config("scenario=mmc", "scenario.arrival_rate_per_h=3.0", "days=400")
-    from sim.run import simulate
+    from sim.study.run import simulate
 
     result = simulate(cfg)
     L, lam_w = metrics.littles_law(result.issues, result.timeseries)
@@ -63,7 +63,7 @@ def test_littles_law_holds_between_backlog_and_durations():
 def test_littles_law_holds_in_the_full_model():
     # In the full model the backlog has a weekly cycle; averaged over whole weeks and
     # clipped at the horizon, L = lambda W still holds (looser: day-end sampling, 10 %).
-    from sim.run import simulate
+    from sim.study.run import simulate
 
     result = simulate(make_config("scenario=teaching", "days=280"))
     L, lam_w = metrics.littles_law(result.issues, result.timeseries)

@@ -54,7 +54,7 @@ def test_a_design_on_a_ray_cluster_gives_joblibs_results(ray_head, small_design_
 
 def test_a_ray_launcher_that_is_not_installed_is_named(monkeypatch):
     from sim import cli as command
-    from sim.params import ConfigError
+    from sim.model.params import ConfigError
 
     monkeypatch.setattr(command, "OPTIONAL_LAUNCHERS", {"ray": ("no_such_module_here", 'pip install "govsim[ray]"')})
     with pytest.raises(ConfigError, match=r"govsim\[ray\]"):

@@ -1,4 +1,4 @@
-"""How many seeds (sim.analysis.replications, python -m sim.replications)."""
+"""How many seeds (sim.measure.precision.replications, python -m sim.present.replications)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim import analysis
-from sim.replications import main
+from sim.measure import ablation, precision
+from sim.present.replications import main
 
 
 def _half(n: int, sd: float) -> float:
@@ -17,7 +17,7 @@ def _half(n: int, sd: float) -> float:
 
 @pytest.mark.parametrize(("sd", "half_width"), [(1.0, 0.5), (0.004, 0.001), (10.0, 5.0), (3.0, 0.2)])
 def test_seeds_for_is_the_fewest_that_reach_the_half_width(sd, half_width):
-    n = int(analysis.seeds_for(sd, half_width))
+    n = int(precision.seeds_for(sd, half_width))
     assert _half(n, sd) <= half_width
     assert n == 2 or _half(n - 1, sd) > half_width  # one fewer would not do
     # The normal approximation asks for fewer: the t interval is wider at small n.
@@ -25,9 +25,9 @@ def test_seeds_for_is_the_fewest_that_reach_the_half_width(sd, half_width):
 
 
 def test_seeds_for_edge_cases():
-    assert analysis.seeds_for(0.0, 0.01) == 2  # no spread (a structural zero): the minimum
-    assert np.isnan(analysis.seeds_for(np.nan, 0.01))  # one pilot pair: unknown
-    assert analysis.seeds_for(1.0, 1e-4, most=1000) == np.inf
+    assert precision.seeds_for(0.0, 0.01) == 2  # no spread (a structural zero): the minimum
+    assert np.isnan(precision.seeds_for(np.nan, 0.01))  # one pilot pair: unknown
+    assert precision.seeds_for(1.0, 1e-4, most=1000) == np.inf
 
 
 def _runs(diffs, kpi="resolved_within_7d"):
@@ -40,14 +40,14 @@ def _runs(diffs, kpi="resolved_within_7d"):
 
 def test_replications_reads_the_spread_of_the_paired_differences():
     diffs = [0.10, 0.12, 0.08, 0.11, 0.09]
-    table = analysis.replications(_runs(diffs), [], kpis=["resolved_within_7d"])
+    table = precision.replications(_runs(diffs), [], kpis=["resolved_within_7d"])
     row = table.iloc[0]
     sd = np.std(diffs, ddof=1)
     assert row["pairs"] == 5 and row["sd"] == pytest.approx(sd)
     assert row["half_width"] == pytest.approx(_half(5, sd))
-    assert row["target"] == analysis.HALF_WIDTHS["share"]
-    assert row["seeds_needed"] == analysis.seeds_for(sd, 0.01)
-    wider = analysis.replications(_runs(diffs), [], kpis=["resolved_within_7d"], half_widths={"share": 0.001})
+    assert row["target"] == precision.HALF_WIDTHS["share"]
+    assert row["seeds_needed"] == precision.seeds_for(sd, 0.01)
+    wider = precision.replications(_runs(diffs), [], kpis=["resolved_within_7d"], half_widths={"share": 0.001})
     assert wider.iloc[0]["seeds_needed"] > row["seeds_needed"]  # a narrower target needs more seeds
 
 
@@ -75,8 +75,8 @@ def test_an_ablation_is_read_dial_by_dial_in_both_directions():
                 "needs_fingerprint": str(seed),
             }
         )
-    table = analysis.replications(pd.DataFrame(rows), [], kpis=["resolved_within_7d"])
-    assert sorted(table["comparison"]) == sorted(f"patrol ({d})" for d in analysis.DIRECTIONS.values())
+    table = precision.replications(pd.DataFrame(rows), [], kpis=["resolved_within_7d"])
+    assert sorted(table["comparison"]) == sorted(f"patrol ({d})" for d in ablation.DIRECTIONS.values())
     in_coarse = table[table["comparison"].str.contains("in coarse")].iloc[0]
     assert in_coarse["sd"] == pytest.approx(np.std([0.0, 0.01, 0.02, 0.03], ddof=1))
 

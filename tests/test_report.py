@@ -1,4 +1,4 @@
-"""``python -m sim.report``: refuses without writing anything, and writes readable Markdown."""
+"""``python -m sim.present.report``: refuses without writing anything, and writes readable Markdown."""
 
 import json
 import subprocess
@@ -8,8 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.report import _markdown, _write_table, accounting_label, build_report
-from sim.sweep import SweepError
+from sim.present.kpi_table import accounting_label
+from sim.present.report import build_report
+from sim.present.tables import markdown, write_table
+from sim.study.sweep import SweepError
 from tests.conftest import ROOT
 
 KPIS = {"issues_created": 40, "resolved_within_7d": 0.4, "response_time_mean_h": 60.0, "satisfaction_mean": 0.6}
@@ -30,7 +32,9 @@ def job(
 
 
 def report(sweep: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim.report", str(sweep)], capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "sim.present.report", str(sweep)], capture_output=True, text=True, cwd=ROOT
+    )
 
 
 def duplicated(sweep: Path) -> None:
@@ -51,7 +55,7 @@ def duplicated_variants(sweep: Path) -> None:
 
 @pytest.fixture(scope="module")
 def refused(tmp_path_factory):
-    """``refused(make)``: a sweep directory made by ``make`` and what ``python -m sim.report``
+    """``refused(make)``: a sweep directory made by ``make`` and what ``python -m sim.present.report``
     said about it, once per module for each ``make`` (the command costs a few seconds; the
     report of the unfinished sweep is checked by two tests). Refused: nothing is written."""
     made = {}
@@ -102,7 +106,7 @@ def test_markdown_uses_labels_and_the_precision_of_each_kind_of_kpi(tmp_path):
             "paired_ok": [True, True, True],
         }
     )
-    text = _markdown(diffs)
+    text = markdown(diffs)
     assert "| KPI | refined − coarse | 95% CI | pairs |" in text
     assert (
         "| needs resolved within 7 days of arising (cumulative incidence, all needs) | +0.071 | [+0.060, +0.082] | 20 |"
@@ -114,7 +118,7 @@ def test_markdown_uses_labels_and_the_precision_of_each_kind_of_kpi(tmp_path):
     )
     assert "| issues created | +3 | [+1, +6] | 20 |" in text
     assert "resolved_within_7d" not in text and "paired_ok" not in text
-    written = _write_table(diffs, tmp_path / "differences")
+    written = write_table(diffs, tmp_path / "differences")
     pd.testing.assert_frame_equal(pd.read_csv(written[0]), diffs)  # the CSV keeps names and full precision
 
 
@@ -129,7 +133,7 @@ def test_markdown_levels_are_unsigned_and_groups_get_their_own_column():
             "n": [3, 1],
         }
     )
-    text = _markdown(summary, "**compare_regimes**: mean over seeds.")
+    text = markdown(summary, "**compare_regimes**: mean over seeds.")
     assert text.startswith("**compare_regimes**: mean over seeds.\n\n| policy | KPI | group | mean | 95% CI | runs |")
     met = "| coarse | needs actually met (share of all needs) | registered elsewhere | 0.348 | [0.242, 0.455] | 3 |"
     assert met in text

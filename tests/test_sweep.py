@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.sweep import SweepError, collect_runs, read_runs, runs_from_results
+from sim.study.sweep import SweepError, collect_runs, read_runs, runs_from_results
 from tests.conftest import PAIRED_SWEEP, ROOT, cli, run, skipped
 
 SMALL = ("scenario=teaching", "days=10")
@@ -78,7 +78,9 @@ def test_report_rebuilds_from_job_folders_and_flags_corrupt_files(paired_sweep, 
     (copy / "runs.parquet").unlink()
     job = next(copy.glob("*policy=coarse*"))
     (job / "summary.json").write_text('{"seed": 0, "kpis": ')  # truncated by hand
-    done = subprocess.run([sys.executable, "-m", "sim.report", str(copy)], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.present.report", str(copy)], capture_output=True, text=True, cwd=ROOT
+    )
     assert done.returncode == 0, done.stderr
     runs = read_runs(copy)
     row = runs[runs["job"] == job.name].iloc[0]
@@ -91,7 +93,7 @@ def test_report_rebuilds_from_job_folders_and_flags_corrupt_files(paired_sweep, 
 def test_runs_made_in_process_give_the_sweeps_table(paired_sweep):
     # The runs of PAIRED_SWEEP, made one by one with simulate() as a notebook makes them: the
     # table of runs is the one the sweep's folders give, column for column (the swept keys
-    # included), so sim.analysis reads both alike.
+    # included), so sim.measure.analysis reads both alike.
     jobs = [["scenario=teaching", "days=20", f"policy={p}", f"seed={s}"] for p in ("coarse", "refined") for s in (0, 1)]
     made = runs_from_results([run(*job) for job in jobs], jobs)
     swept = collect_runs(paired_sweep)
@@ -105,7 +107,7 @@ def test_runs_made_in_process_give_the_sweeps_table(paired_sweep):
 
 def test_report_on_a_wrong_directory_is_a_clear_error(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "sim.report", str(tmp_path / "nope")], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "sim.present.report", str(tmp_path / "nope")], capture_output=True, text=True, cwd=ROOT
     )
     assert done.returncode == 2 and "not a directory" in done.stderr and "Traceback" not in done.stderr
     with pytest.raises(SweepError, match="no job folders"):
@@ -203,7 +205,7 @@ def test_progress_reports_each_run_once_as_it_ends(tmp_path):
     import pickle
 
     from sim.cli import SweepCallback
-    from sim.sweep import Progress
+    from sim.study.sweep import Progress
 
     for i in range(3):
         (tmp_path / f"job{i}").mkdir()
@@ -228,7 +230,7 @@ def test_progress_reports_each_run_once_as_it_ends(tmp_path):
 def test_sweep_size_counts_the_product_of_axes():
     from omegaconf import OmegaConf
 
-    from sim.sweep import sweep_size
+    from sim.study.sweep import sweep_size
 
     hydra_cfg = OmegaConf.create(
         {

@@ -12,7 +12,7 @@ from hydra.types import RunMode
 from omegaconf import OmegaConf
 
 from sim.cli import register_plugins
-from sim.config import CONFIG_DIR, job_run_config, to_run_config
+from sim.study.config import CONFIG_DIR, job_run_config, to_run_config
 from tests.conftest import PAIRED_SWEEP, cli
 
 register_plugins()

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import analysis
-from sim.report import build_report
+from sim.measure import ablation, analysis
+from sim.present.report import build_report
 from tests.conftest import cli, skipped
 
 SMALL = ("scenario=teaching", "days=5")
@@ -41,7 +41,7 @@ def test_ablation_keeps_swept_parameters_apart():
     runs = ablation_runs()
     by = analysis.varying_parameters(runs)
     assert by == ["scenario.workers_per_10k"]
-    e = analysis.ablation_effects(runs, ["needs_met_share"], by)
+    e = ablation.ablation_effects(runs, ["needs_met_share"], by)
     e = e[e["dial"] == "patrol"].set_index("scenario.workers_per_10k")
     # Pooled, the effect would be 0.04 from 8 pairs; per level it is 0.02 and 0.06 from 4.
     assert e.loc[5, "difference"] == pytest.approx(0.02 + 0.0015) and e.loc[5, "pairs"] == 4
@@ -50,12 +50,12 @@ def test_ablation_keeps_swept_parameters_apart():
 
 def test_ablation_with_a_missing_run_pairs_what_it_can():
     runs = ablation_runs(missing={(40, 2, "coarse+patrol")})
-    e = analysis.ablation_effects(runs, ["needs_met_share"], ["scenario.workers_per_10k"])
+    e = ablation.ablation_effects(runs, ["needs_met_share"], ["scenario.workers_per_10k"])
     assert sorted(e["pairs"]) == [3, 4, 4, 4], "the cell with a missing run has one pair fewer, and nothing crashes"
 
 
 def test_familywise_intervals_are_wider_and_verdicts_follow_them():
-    e = analysis.ablation_effects(ablation_runs(), ["needs_met_share"], ["scenario.workers_per_10k"])
+    e = ablation.ablation_effects(ablation_runs(), ["needs_met_share"], ["scenario.workers_per_10k"])
     assert (e["family"] == 2).all(), "two dials: a family of two comparisons per KPI and staffing level"
     assert (e["fw_high"] - e["fw_low"] > e["ci_high"] - e["ci_low"]).all()
     assert set(e["verdict"]) == {"better"}, e[["difference", "fw_low", "fw_high", "verdict"]]
@@ -68,7 +68,7 @@ def test_familywise_intervals_are_wider_and_verdicts_follow_them():
             "pairs": [5, 5, 5],
         }
     )
-    verdicts = analysis.familywise(flat, [])["verdict"].tolist()
+    verdicts = ablation.familywise(flat, [])["verdict"].tolist()
     # exactly 0 with no spread: the dial cannot act; a tiny, tight effect: below the relevant
     # size (0.01 of all needs); a wide interval: too few seeds to tell.
     assert verdicts == ["structural zero", "negligible", "unclear"]
@@ -120,7 +120,7 @@ def test_rerun_redoes_runs_made_by_other_code_and_the_report_says_so(tmp_path):
     from tests.conftest import ROOT
 
     report = subprocess.run(
-        [sys.executable, "-m", "sim.report", str(tmp_path)], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "sim.present.report", str(tmp_path)], capture_output=True, text=True, cwd=ROOT
     )
     assert report.returncode == 0 and "other code than the installed one" in report.stderr, report.stderr
 
@@ -187,12 +187,19 @@ def test_code_hash_covers_every_module_a_run_imports():
     import subprocess
     import sys
 
-    from sim.output import READERS
+    from sim.study.output import is_reader
 
-    code = "import sys, sim.run, sim.output; print(' '.join(m for m in sys.modules if m.startswith('sim.')))"
+    # The files of the modules a run loads, by their path in sim/ (present/report.py).
+    code = (
+        "import sys, pathlib, sim, sim.study.run, sim.study.output\n"
+        "root = pathlib.Path(sim.__file__).parent\n"
+        "files = [getattr(m, '__file__', None) for n, m in list(sys.modules.items()) if n.startswith('sim.')]\n"
+        "print(' '.join(pathlib.Path(f).relative_to(root).as_posix() for f in files if f))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    readers = {f"sim.{name.removesuffix('.py')}" for name in READERS}
-    assert not readers & set(loaded), f"a run imports modules left out of the code hash: {readers & set(loaded)}"
+    assert "study/run.py" in loaded  # the paths are as is_reader takes them
+    readers = {path for path in loaded if is_reader(path)}
+    assert not readers, f"a run imports modules left out of the code hash: {readers}"
 
 
 def test_group_contrast_is_a_paired_difference_of_gains():

@@ -1,4 +1,4 @@
-"""The browser view in a real browser: ``solara run sim.view`` driven by headless Chromium.
+"""The browser view in a real browser: ``solara run sim.present.view`` driven by headless Chromium.
 
 Debian's ``chromium`` is the browser (``.ci/run`` installs it). Without it the test is skipped,
 unless ``GOVSIM_REQUIRE_BROWSER=1`` (set by ``.ci/run``), where a missing browser fails.

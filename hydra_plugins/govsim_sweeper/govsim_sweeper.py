@@ -1,7 +1,7 @@
 """Hydra's basic sweeper, made to cost what its runs cost.
 
 * Jobs the sweep folder already holds finished, by the same code, configuration files and
-  overrides, are not launched at all (:func:`sim.sweep.unfinished`: one read of each job's
+  overrides, are not launched at all (:func:`sim.study.sweep.unfinished`: one read of each job's
   summary). Hydra's launchers would compose each one's configuration and start a job only for
   it to skip itself.
 * Before launching, the basic sweeper composes every job's configuration in the driver, to
@@ -35,10 +35,10 @@ def _key(override: str) -> str:
 
 
 def shape(job) -> tuple[str, ...]:
-    """A job's overrides without its row values (``sim.config.ROW_KEYS``): jobs of one shape
+    """A job's overrides without its row values (``sim.study.config.ROW_KEYS``): jobs of one shape
     compose alike. (govsim is imported here, not at the top: Hydra's plugin scan imports this
     module for every Hydra program in the environment.)"""
-    from sim.config import ROW_KEYS
+    from sim.study.config import ROW_KEYS
 
     return tuple(o for o in job if _key(o) not in ROW_KEYS)
 
@@ -76,7 +76,7 @@ class ComposedOnce:
         from hydra.core.override_parser.overrides_parser import OverridesParser
         from omegaconf import OmegaConf, open_dict
 
-        from sim.config import ROW_KEYS
+        from sim.study.config import ROW_KEYS
 
         cfg = copy.deepcopy(composed)
         parsed = OverridesParser.create().parse_overrides(job)
@@ -101,7 +101,7 @@ class GovsimSweeper(BasicSweeper):
         super().setup(hydra_context=context, task_function=task_function, config=config)
 
     def split_arguments(self, overrides, max_batch_size):  # an instance method here: it needs the folder
-        from sim.sweep import unfinished
+        from sim.study.sweep import unfinished
 
         (jobs,) = BasicSweeper.split_arguments(overrides, None)
         todo = unfinished(Path(self.config.hydra.sweep.dir), jobs)

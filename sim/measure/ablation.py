@@ -1,0 +1,176 @@
+"""Mechanism effects: what each policy dial does (ablation sweeps, ``experiment=
+mechanism_ablation``), with familywise intervals and a verdict per effect, and the split of
+the gap between the status quo and the full package over the bundles that make it
+(``experiment=decomposition``, Shapley values). Pure functions on a table of runs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.measure.analysis import BETTER, KPIS, PAIR_CHECK, RELEVANT, _groups, _ok, ci95, paired_differences
+
+# One sign convention for every effect: the KPI with the dial set as in refined, minus the KPI
+# with the dial set as in coarse, the other dials held at the preset named by the direction.
+EFFECT = "KPI(dial as in refined) − KPI(dial as in coarse)"
+DIRECTIONS = {
+    "coarse+": "in coarse: (coarse+dial) − coarse",
+    "refined-": "in refined: refined − (refined−dial)",
+}
+
+
+def ablation_effects(runs: pd.DataFrame, kpis=tuple(KPIS), by: list[str] | None = None) -> pd.DataFrame:
+    """Each dial's effect (:data:`EFFECT`), paired by seed within each group of ``by``.
+
+    From the ``variant`` column: ``coarse+<dial>`` against ``coarse`` (the dial alone, in
+    coarse) and ``refined`` against ``refined-<dial>`` (what it adds within refined). Each row
+    also has a familywise interval and a verdict (:func:`familywise`)."""
+    by = list(by or [])
+    rows = []
+    for dial, direction, treat, ctrl in _ablation_pairs(runs):
+        diffs = paired_differences(runs, by, column="variant", treatment=treat, control=ctrl, kpis=kpis)
+        rows += [{"dial": dial, "direction": direction, **r} for r in diffs.to_dict("records")]
+    return familywise(pd.DataFrame(rows), by)
+
+
+def _ablation_pairs(runs: pd.DataFrame):
+    """(dial, direction, treatment variant, control variant) of each ablated dial in the runs:
+    ``coarse+<dial>`` against ``coarse``, and ``refined`` against ``refined-<dial>``."""
+    for v in sorted(set(_ok(runs)["variant"].dropna())):
+        for prefix, direction in DIRECTIONS.items():
+            if v.startswith(prefix):
+                treat, ctrl = (v, "coarse") if prefix == "coarse+" else ("refined", v)
+                yield v[len(prefix) :], direction, treat, ctrl
+
+
+def familywise(effects: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Bonferroni-adjusted 95 % intervals over the family of effects of each KPI (within each
+    group of ``by``), and a verdict per effect:
+
+    * ``structural zero``: every paired difference is exactly 0 (the dial cannot act there);
+    * ``better`` / ``worse``: the familywise interval excludes 0 and the effect is at least
+      the :data:`~sim.measure.analysis.RELEVANT` size, in the KPI's good or bad direction;
+    * ``negligible``: the familywise interval lies within +/- the relevant size;
+    * ``unclear``: anything else (too few seeds to tell);
+    * ``n/a``: the KPI has no value in these runs."""
+    if effects.empty:
+        return effects.assign(family=[], fw_low=[], fw_high=[], verdict=[])
+    out = effects.copy()
+    out["family"] = out.groupby([*by, "kpi"], dropna=False)["kpi"].transform("size")
+    n = out["pairs"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = (out["ci_high"] - out["ci_low"]).to_numpy() / 2 / stats.t.ppf(0.975, n - 1)
+        half = stats.t.ppf(1 - 0.025 / out["family"].to_numpy(), n - 1) * se
+    out["fw_low"], out["fw_high"] = out["difference"] - half, out["difference"] + half
+    out["verdict"] = [_verdict(r) for r in out.to_dict("records")]
+    return out
+
+
+def _verdict(r: dict) -> str:
+    if r["pairs"] >= 2 and r["difference"] == 0 and r["ci_low"] == 0 and r["ci_high"] == 0:
+        return "structural zero"
+    if np.isnan(r["difference"]):
+        return "n/a"  # the KPI is not defined in these runs (e.g. a horizon shorter than its cap)
+    if r["pairs"] < 2 or np.isnan(r["fw_low"]):
+        return "unclear"
+    size = RELEVANT.get(r["kpi"], 0.0)
+    if -size < r["fw_low"] and r["fw_high"] < size:
+        return "negligible"
+    if (r["fw_low"] > 0 or r["fw_high"] < 0) and abs(r["difference"]) >= size:
+        return "better" if np.sign(r["difference"]) == BETTER.get(r["kpi"], 1) else "worse"
+    return "unclear"
+
+
+# ---------------------------------------------------------------------------- decomposition
+
+BUNDLES = ("access", "individualisation", "party")
+"""The three bundles that tell refined from the type-based status quo: access (channels and
+hours: configs/access), individualisation (grid units, patrol and visits, grid-first routing,
+村居联动, competence, tailored remedies) and party mobilisation (volunteers, pairing, 四指同评)."""
+ARMS = {
+    # (variant, access) -> the bundles switched to refined's
+    ("coarse", "basic"): (),
+    ("coarse+individualisation", "basic"): ("individualisation",),
+    ("coarse+party", "basic"): ("party",),
+    ("refined", "basic"): ("individualisation", "party"),
+    ("coarse", "modern"): ("access",),
+    ("coarse+individualisation", "modern"): ("access", "individualisation"),
+    ("coarse+party", "modern"): ("access", "party"),
+    ("refined", "modern"): BUNDLES,
+}
+"""The runs of a decomposition (``experiment=decomposition``) by the bundles they switch on."""
+
+
+def is_decomposition(runs: pd.DataFrame) -> bool:
+    """Whether the runs hold every arm of a decomposition (and nothing else)."""
+    ok = _ok(runs)
+    if not {"variant", "access"} <= set(ok.columns):
+        return False
+    arms = set(zip(ok["variant"], ok["access"]))
+    return arms == set(ARMS)
+
+
+def shapley_values(value: dict[frozenset, float], players=BUNDLES) -> dict[str, float]:
+    """Each player's Shapley value of the game ``value`` (coalition -> worth): the mean of its
+    marginal contribution over every order in which the players can join. The values add up
+    to the worth of all minus the worth of none, whatever the order, which a step-by-step
+    decomposition does not give."""
+    from itertools import combinations
+    from math import factorial
+
+    n = len(players)
+    out = {}
+    for p in players:
+        others = [q for q in players if q != p]
+        total = 0.0
+        for size in range(n):
+            weight = factorial(size) * factorial(n - size - 1) / factorial(n)
+            for s in combinations(others, size):
+                total += weight * (value[frozenset((*s, p))] - value[frozenset(s)])
+        out[p] = total
+    return out
+
+
+def decomposition(runs: pd.DataFrame, kpis, by: list[str]) -> pd.DataFrame:
+    """Per group of ``by`` (access aside) and KPI: the gap between the type-based status quo
+    (coarse, basic access) and Jinshan's full package (refined, modern access), its Shapley
+    split over :data:`BUNDLES`, and the gap at equal (modern) access, each computed seed by
+    seed (the eight arms of a seed face the same needs) with its mean and 95 % interval, and
+    each bundle's share of the full gap (of the means)."""
+    ok = _ok(runs)
+    by = [c for c in by if c not in ("access", "variant")]
+    rows = []
+    for group, g in _groups(ok, by):
+        per_seed = {}
+        for seed, s in g.groupby("seed"):
+            arms = {ARMS[(v, a)]: r for v, a, r in zip(s["variant"], s["access"], s.to_dict("records"))}
+            if len(arms) != len(ARMS) or len({r.get(PAIR_CHECK) for r in arms.values()}) > 1:
+                continue  # an arm missing, or not the same needs
+            per_seed[seed] = {frozenset(k): r for k, r in arms.items()}
+        for kpi in kpis:
+            parts = {name: [] for name in (*BUNDLES, "full gap", "at equal access")}
+            for arms in per_seed.values():
+                worth = {k: float(r[kpi]) for k, r in arms.items()}
+                for name, v in shapley_values(worth).items():
+                    parts[name].append(v)
+                parts["full gap"].append(worth[frozenset(BUNDLES)] - worth[frozenset()])
+                parts["at equal access"].append(worth[frozenset(BUNDLES)] - worth[frozenset({"access"})])
+            full = np.mean(parts["full gap"]) if parts["full gap"] else np.nan
+            for name, values in parts.items():
+                mean, lo, hi, n = ci95(values)
+                share = mean / full if name in BUNDLES and full else np.nan
+                rows.append(
+                    {
+                        **group,
+                        "kpi": kpi,
+                        "part": name,
+                        "mean": mean,
+                        "ci_low": lo,
+                        "ci_high": hi,
+                        "share": share,
+                        "pairs": n,
+                    }
+                )
+    return pd.DataFrame(rows, columns=[*by, "kpi", "part", "mean", "ci_low", "ci_high", "share", "pairs"])

@@ -1,0 +1,187 @@
+"""Observing a model: what its state says at a moment, as data.
+
+Measurement is kept out of :mod:`sim.model.model`, which holds the daily step: these functions read a
+:class:`~sim.model.model.GovernanceModel` and return tables and numbers, and never change it.
+
+* :func:`issue_frame`: one row per issue, as known at the horizon (``issues.parquet``);
+* :func:`time_use`: how staff and volunteers spent their hours, and the utilisation of every
+  pool (the capacity table);
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.model.calendar import WEEK_H
+from sim.model.issues import CHANNEL_NAMES, HANDLER_NAMES, STATUS_NAMES, label_column
+from sim.model.params import SERVICE_TYPES
+from sim.model.queues import plain_sum
+
+
+def issue_frame(model) -> pd.DataFrame:
+    """One row per issue (the ``issues.parquet`` contract), as known at the model's last day."""
+    v = at_horizon(model, model.day * 24.0)
+    resolved = ~np.isnan(v["resolved_h"])
+    # Intermediate arrays are dropped as soon as their column is made (``pop``, helper
+    # functions): at district scale each is megabytes, and this is the run's peak memory.
+    columns = {
+        "issue_id": np.arange(len(v["resident_id"]), dtype=np.int64),
+        "resident_id": v["resident_id"].astype(np.int64),
+        **resident_columns(model.population, v["resident_id"]),
+        "service_type": label_column(v["service_type"], SERVICE_TYPES),
+        "community": v["community"].copy(),  # copies of the model's own columns: the
+        "created_h": v["created_h"].copy(),  # frame is built without copying (below)
+        "reported_h": v["reported_h"],
+        "dispatched_h": v["dispatched_h"],
+        "started_h": v["started_h"],
+        "resolved_h": v["resolved_h"],
+        "abandoned_h": v["abandoned_h"],
+        "status": _status_column(resolved, v["abandoned_h"]),
+        "channel": label_column(v.pop("channel"), CHANNEL_NAMES),
+        "handler": label_column(v.pop("handler"), HANDLER_NAMES),
+        "hops": v["hops"].astype(np.int16),
+        "travel_h": np.where(resolved, v["travel_h"], np.nan),
+        "work_h": np.where(resolved, v["work_h"], np.nan),
+        "fit": v.pop("fit").astype(float),
+        "solved": _solved_column(v.pop("solved")),
+    }
+    # Every array above is new (see at_horizon), so the frame may take them as they are:
+    # a second copy of 1.6 M rows would only add to the peak memory.
+    return pd.DataFrame(columns, copy=False)
+
+
+def resident_columns(pop, res: np.ndarray) -> dict:
+    """Category of the resident ("component" for a fault) and whether they are
+    registered in another community than the one they live in."""
+    person = res >= 0
+    who = np.maximum(res, 0)
+    component = len(pop.category_names)  # code of "component": a fault has no resident
+    category = np.where(person, pop.category[who], component)
+    return {
+        "category": label_column(category, [*pop.category_names, "component"]),
+        "registered_elsewhere": person & (pop.registration[who] != pop.community[who]),
+    }
+
+
+def at_horizon(model, horizon_h: float) -> dict[str, np.ndarray]:
+    """Issue columns as known at ``horizon_h``: starts and ends booked for later are
+    not yet events (the case is still open at the horizon)."""
+    v = dict(model.issues.view())
+    for col in ("reported_h", "dispatched_h", "started_h", "resolved_h", "abandoned_h"):
+        late = v[col] >= horizon_h
+        v[col] = np.where(late, np.nan, v[col])  # a new array even when nothing is late
+    unresolved = np.isnan(v["resolved_h"])
+    v["fit"] = np.where(unresolved, np.nan, v["fit"])
+    v["solved"] = np.where(unresolved, -1, v["solved"])
+    v["channel"] = np.where(np.isnan(v["reported_h"]), 0, v["channel"])
+    v["handler"] = np.where(np.isnan(v["dispatched_h"]), 0, v["handler"])
+    return v
+
+
+def casework_h(pools, horizon_h: float) -> dict[str, float]:
+    """Hours a group of pools gave to cases before ``horizon_h``: hands-on, travel and fixed
+    time (documentation, triage). Time booked past the horizon is left out, from each part
+    in proportion."""
+    busy = plain_sum(p.busy_h for p in pools)
+    committed = plain_sum(p.committed_h(horizon_h) for p in pools)
+    kept = committed / busy if busy > 0 else 0.0
+    travel = plain_sum(p.travel_total_h for p in pools) * kept
+    fixed = plain_sum(p.fixed_total_h for p in pools) * kept
+    return {"cases": committed - travel - fixed, "travel": travel, "documentation": fixed}
+
+
+def time_use(model, horizon_h: float) -> dict:
+    """How staff and volunteers spent their time over the run to ``horizon_h``, in hours, and
+    the utilisation of every pool (KPI names as in the README): the capacity table.
+
+    Every staff pool's books close: duties, appraisal, records, patrol or inspection,
+    documentation, cases, travel and idle time sum to its paid hours. ``utilisation_<pool>``
+    is the share of paid hours not idle; ``case_share_<pool>`` the share given to cases
+    (hands-on, travel, documentation and triage)."""
+    out = {**_front_line_books(model, horizon_h), **_volunteer_books(model, horizon_h)}
+    for k, pool in enumerate(model.dept_pools):
+        if pool is not None:
+            out |= _department_books(model, pool, SERVICE_TYPES[k], horizon_h)
+    out |= {name: float(model.books[name]) for name in ("visits", "visits_home", "visits_intrusive")}
+    paid = sum(v for k, v in out.items() if k.startswith("paid_h_"))
+    out["capacity_paid_h"] = paid
+    out["capacity_total_h"] = paid + out["volunteer_h_available"]
+    return out
+
+
+def _close(out: dict, pool: str, paid: float, uses: dict[str, float], casework: dict[str, float], share: float):
+    """The books of one pool: its paid hours, each use, what is left idle, its utilisation, the
+    share of its hours given to cases (``casework``) and its queue's load: the share of the
+    hours left for cases (``share`` of paid hours, after the fixed shares) that cases took."""
+    out[f"paid_h_{pool}"] = paid
+    for use, hours in uses.items():
+        out[f"time_{pool}_{use}_h"] = hours
+    idle = paid - plain_sum(uses.values())
+    out[f"time_{pool}_idle_h"] = idle
+    out[f"utilisation_{pool}"] = 1.0 - idle / paid if paid else float("nan")
+    out[f"case_share_{pool}"] = plain_sum(casework.values()) / paid if paid else float("nan")
+    out[f"case_load_{pool}"] = plain_sum(casework.values()) / (paid * share) if paid and share else float("nan")
+    return out
+
+
+def _front_line_books(model, horizon_h: float) -> dict:
+    sc, shares = model.scenario, model.shares
+    workers = sum(p.n_servers for p in model.front_pools)
+    paid = workers * model.service_calendar.clock(horizon_h)
+    work = casework_h(model.front_pools, horizon_h)
+    visit_doc = model.books["visits_home"] * sc.doc_h_per_visit
+    patrol = paid * shares["patrol_floor"] + model.books["patrol_extra_h"]
+    uses = {
+        "duties": paid * shares["duties"],
+        "appraisal": paid * shares["appraisal"],
+        "records": paid * shares["records"],
+        "patrol": patrol - visit_doc,  # household visits and public space
+        "documentation": work["documentation"] + visit_doc,
+        "cases": work["cases"],
+        "travel": work["travel"],
+    }
+    return _close({"staff_front_line": workers}, "front_line", paid, uses, work, shares["cases"])
+
+
+def _department_books(model, pool, line: str, horizon_h: float) -> dict:
+    paid = pool.n_servers * model.office_calendar.clock(horizon_h)
+    work = casework_h([pool], horizon_h)
+    uses = {"duties": paid * model.duty_share}
+    if line == "facility":
+        uses["inspection"] = model.books["inspection_h"]
+    uses |= work
+    return _close({f"staff_dept_{line}": pool.n_servers}, f"dept_{line}", paid, uses, work, pool.share)
+
+
+def _volunteer_books(model, horizon_h: float) -> dict:
+    """Volunteers: the hours their branches had (weeks begun: in full for the books, the last
+    pro rata for the capacity that paid hours are compared with) and the hours booked to cases
+    (hands-on and travel), which a branch's weekly hours bound."""
+    weeks = model.volunteer_weeks
+    allotted = plain_sum(weeks)
+    available = sum(weeks[:-1]) + weeks[-1] * min(1.0, horizon_h / WEEK_H - (len(weeks) - 1)) if weeks else 0.0
+    booked = plain_sum(b.hours_booked for b in model.branches)
+    return {
+        "volunteer_h_available": available,
+        "volunteer_h_allotted": allotted,
+        "volunteer_h": booked,
+        "time_volunteers_idle_h": allotted - booked,
+        "utilisation_volunteers": booked / allotted if allotted else float("nan"),
+    }
+
+
+def _status_column(resolved: np.ndarray, abandoned_h: np.ndarray) -> pd.Categorical:
+    """``resolved``, ``abandoned`` or ``open`` at the horizon."""
+    code = {name: np.int8(STATUS_NAMES.index(name)) for name in STATUS_NAMES}
+    abandoned = ~np.isnan(abandoned_h)
+    return label_column(
+        np.where(resolved, code["resolved"], np.where(abandoned, code["abandoned"], code["open"])), STATUS_NAMES
+    )
+
+
+def _solved_column(solved: np.ndarray) -> np.ndarray:
+    """1 or 0 where known, NaN where not (-1 in the table)."""
+    out = solved.astype(float)
+    out[solved < 0] = np.nan
+    return out

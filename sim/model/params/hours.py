@@ -1,0 +1,88 @@
+"""How the scenario's paid posts spend their hours, under every regime and on every line:
+duties from above, documentation, records, triage, and patrol and inspection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.model.params.declare import CALIBRATED, _p
+
+
+@dataclass
+class PostHours:
+    """Scenario fields: how paid posts spend their hours (every regime, every line)."""
+
+    duty_share: float = _p(
+        0.71,
+        "fraction of paid hours",
+        f"{CALIBRATED}: to the patterns 'busy front line' (82.7 % of community workers report a heavy workload, NBS "
+        "Changzhou 2023; grid workers overloaded, Li, Cai & Yang 2024: ODD references). No time share for grid or "
+        "community workers was found; the nearest figure, county officials' week of about 8.4 h of meetings, "
+        "5.3 h of documents and 4.3 h accompanying superiors (CASS survey, China Daily 2011), is 18 of 40 hours",
+        "share of every paid post's hours (front line and departments, under every regime) taken by duties "
+        "assigned from above: forms and statistics (填表报数), meetings, inspections, campaigns",
+        range=(0, 0.9),
+        vary=(0.36, 0.72),
+    )
+    doc_h_per_case: float = _p(
+        0.25,
+        "hours per case",
+        "assumption: every case is recorded (留痕: a form and photos; ODD references: General Office of the CPC "
+        "Central Committee and General Office of the State Council 2024 on 拍照留痕)",
+        "documentation time of each case handled by staff (front line or department), besides its handling",
+        range=(0, 100),
+        vary=(0.05, 0.75),
+    )
+    doc_h_per_visit: float = _p(
+        0.05,
+        "hours per visit",
+        "assumption: three minutes to log a visit in the household's file",
+        "documentation time of each household visit that finds someone at home",
+        range=(0, 100),
+        vary=(0.0, 0.15),
+    )
+    records_h_per_resident_year: float = _p(
+        0.2,
+        "hours per resident per year",
+        "assumption: about half an hour a year per household of 2.5 to keep its file (一户一档) up to date",
+        "front-line time to keep person-level records, where remedies are tailored to the person",
+        range=(0, 100),
+        vary=(0.0, 0.25),
+    )
+    digital_triage_h: float = _p(
+        0.1,
+        "hours per report",
+        "Beijing 12345: about six minutes from a call to a dispatched work order (ODD references: Beijing Youth "
+        "Daily 2021); a message through the digital channel is read and turned into a case the same way",
+        "time the handler spends to read, triage and answer a report made through the digital channel (its "
+        "operating cost, counted in the handler's hours)",
+        range=(0, 100),
+        vary=(0.05, 0.25),
+    )
+    generalist_time_factor: float = _p(
+        1.5,
+        "multiplier",
+        "assumption: a generalist takes longer on cases a specialist department would handle",
+        "handling time of the front line on the specialist lines (housing, safety, facility) relative to their "
+        "department",
+        range=(1, 10),
+        vary=(1.0, 2.5),
+    )
+    patrol_street_share: float = _p(
+        0.3,
+        "fraction of patrol hours",
+        "assumption",
+        "share of the front line's patrol hours spent walking public space (where component faults are found); "
+        "the rest goes to household visits",
+        range=(0, 1),
+        vary=(0.1, 0.6),
+    )
+    inspection_km2_per_h: float = _p(
+        0.05,
+        "km² per hour",
+        "assumption anchored on Beijing Dongcheng's city supervisors, one per 0.18 km² (ODD references: Jiang "
+        "2010), taken to walk their beat in about half a working day",
+        "public space checked for component faults per hour of street patrol or inspection",
+        range=(0.0001, 100),
+        vary=(0.02, 0.2),
+    )

@@ -1,0 +1,103 @@
+"""The policy: the dials of a governance regime. Nothing else distinguishes the regimes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.model.params.constants import STAFF_CALENDARS
+from sim.model.params.declare import _p
+
+
+@dataclass
+class Policy:
+    """Regime dials. The defaults are the coarse, type-based (类型化) status quo."""
+
+    name: str = _p("coarse", "-", "-", "preset label")
+    pool_level: str = _p(
+        "town",
+        "-",
+        "brief: pooling vs locality (Larson)",
+        "level at which front-line staff share one queue",
+        choices=("grid", "community", "town"),
+    )
+    workers_per_grid: int = _p(
+        1,
+        "workers",
+        "assumption: one worker per grid unit (网格员 does not occur in the case book; Tinglin: 200+ households per "
+        "grid worker, ODD references: Dongfang Chengxiang Bao 2017)",
+        "workers sharing a grid unit when pool_level=grid",
+        range=(1, 1000),
+    )
+    patrol_share: float = _p(
+        0.0,
+        "fraction of paid hours",
+        "assumption (refined's preset: 0.3); varied in the regimes that patrol, a structural zero in those that do not",
+        "most of a front-line worker's hours spent on patrol (household visits and public space): patrol takes "
+        "the hours that cases, duties and appraisal leave, up to this share",
+        range=(0, 0.95),
+        vary=(0.1, 0.5),
+    )
+    patrol_floor: float = _p(
+        0.0,
+        "fraction of paid hours",
+        "assumption (refined's preset: 0.05)",
+        "share of a front-line worker's hours kept for patrol even when cases wait (at most patrol_share)",
+        range=(0, 0.95),
+    )
+    inspection_share: float = _p(
+        0.3,
+        "fraction of paid hours",
+        "design choice: a type-based city inspects public space too (城管 patrols; Dongcheng's city supervisors, "
+        "ODD references: Xinhua 2005, Jiang 2010); set as the front line's patrol so that neither regime's "
+        "public space goes unwatched",
+        "most of the facility department's hours spent inspecting public space for component faults: the hours "
+        "its cases and duties leave, up to this share (no effect where the front line handles facility cases)",
+        range=(0, 0.95),
+    )
+    service_hours: str = _p(
+        "staggered",
+        "-",
+        "access held equal (configs/access): a modern type-based city's service centres keep extended and "
+        "staggered hours too (延时错时服务, ODD references: State Council 2022); the case book's 8+3 hours",
+        "worker shifts and counter opening hours",
+        choices=STAFF_CALENDARS,
+    )
+    channels: list[str] = _p(
+        ["counter", "hotline", "digital"],
+        "-",
+        "access held equal (configs/access): a modern type-based city has a 12345 hotline open round the clock "
+        "with its app and WeChat entries (ODD references: General Office of the State Council 2020); the case "
+        "book's WeChat and QR e-visits (电子走访, simplified to a residents' channel, ODD 7.17)",
+        "reporting channels open to residents",
+    )
+    routing: str = _p(
+        "hierarchical",
+        "-",
+        "case book: 需求在网格发现…问题在网格解决",
+        "how a reported case reaches its handler",
+        choices=("hierarchical", "grid_first"),
+    )
+    linkage: bool = _p(False, "flag", "case book: 村居联动", "route by residence instead of registration address")
+    competence: list[str] = _p(
+        ["environment", "welfare", "dispute"],
+        "-",
+        "case book: empowered grassroots staff (能力)",
+        "service types the front line may resolve itself; others go to departments",
+    )
+    remedy: str = _p(
+        "standard",
+        "-",
+        "case book: 类型化 vs 个体化",
+        "category-standard or person-tailored remedies",
+        choices=("standard", "tailored"),
+    )
+    mobilisation: bool = _p(
+        False, "flag", "case book: 埭头人 volunteers", "party branches mobilise volunteers for eligible cases"
+    )
+    pairing: bool = _p(False, "flag", "case book: 区域化党建 心联鑫", "branches draw on paired branches' volunteers")
+    evaluation: bool = _p(
+        False,
+        "flag",
+        "case book: 四指同评",
+        "half-yearly scoring of branches that moves their effort; it replaces the traditional appraisal",
+    )

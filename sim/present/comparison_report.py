@@ -1,0 +1,321 @@
+"""The report of a comparison over a sweep: the regimes' levels and paired differences (or an
+ablation's effects and decomposition), matched needs, differences by group of residents, staff
+time, and their figures, the headline figure among them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from sim.present.jobs import job_settings, read_issues, read_job, with_run
+from sim.present.kpi_table import accounting_label, accounting_number, decimals, kpi_label, number, split_group
+from sim.present.tables import parameter_cell, table_caption, write_table
+
+
+def comparison_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Path, title: str) -> list[Path]:
+    """The regimes compared at each setting of ``by``: levels, paired differences, matched needs,
+    differences by group, staff time, the headline figure, the phase diagram over two numeric
+    axes and the levels-and-differences figures. Returns the files written."""
+    from sim.measure import analysis
+    from sim.present import comparison_plots
+
+    both = "policy" in ok and {"coarse", "refined"} <= set(ok["policy"])
+    levels = analysis.paired_levels if both else analysis.summarise
+    summary = levels(ok, by, kpis=kpis) if both else levels(ok, [*by, "policy"], kpis)
+    diffs = analysis.paired_differences(ok, by, kpis=kpis)
+    _warn_excluded(diffs)
+    written = write_table(summary, out_dir / "summary", table_caption("summary", title))
+    written += write_table(diffs, out_dir / "differences", table_caption("differences", title))
+    if both:
+        matched = matched_table(ok, by, out_dir.parent)
+        if not matched.empty:
+            written += write_table(matched, out_dir / "matched", table_caption("matched", title))
+    groups = for_whom(ok, by)
+    if not groups.empty:
+        written += write_table(groups, out_dir / "for_whom", table_caption("for_whom", title))
+        contrasts = _group_contrasts(ok, by)
+        written += write_table(contrasts, out_dir / "for_whom_contrasts", table_caption("for_whom_contrasts", title))
+    written += capacity(ok, by, "policy", out_dir, title)
+    if both:
+        written += headline(ok, by, kpis, out_dir)
+    numeric = [c for c in by if c in analysis.numeric_axes(ok)]
+    if both and len(numeric) >= 2:  # the gap's phase diagram over the first two numeric axes, per slice of the rest
+        rest = [c for c in by if c not in numeric[:2]]
+        for name, where, diffs_part in _slices(diffs, rest):
+            path = out_dir / name.replace("figure", "phase", 1)
+            written += comparison_plots.plot_phase(
+                diffs_part, numeric[0], numeric[1], kpis[:4], path, f"{title}{where}"
+            )
+    x = numeric[0] if numeric else (by[0] if by else None)
+    others = [c for c in by if c != x]
+    facet, sliced = (others[0] if others else None), others[1:]
+    for name, where, diffs_part in _slices(diffs, sliced):  # one figure per slice: levels and differences alike
+        summary_part = summary[_slice_mask(summary, sliced, diffs_part)]
+        if x is None:
+            written += comparison_plots.plot_policies(summary_part, diffs_part, kpis[:4], out_dir / name, title)
+        else:
+            written += comparison_plots.plot_over(
+                summary_part, diffs_part, x, kpis[:4], out_dir / name, f"{title}{where}", facet=facet
+            )
+    return written
+
+
+def ablation_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Path, title: str) -> list[Path]:
+    """An ablation: levels per variant, each dial's effect, staff time and their figures, and the
+    decomposition over bundles where the runs are its eight arms. Returns the files written."""
+    from sim.measure import ablation, analysis
+    from sim.present import comparison_plots
+
+    effects = ablation.ablation_effects(ok, kpis, by)
+    _warn_excluded(effects)
+    written = write_table(
+        analysis.summarise(ok, [*by, "variant"], kpis), out_dir / "summary", table_caption("summary", title)
+    )
+    written += write_table(effects, out_dir / "effects", table_caption("effects", title))
+    written += capacity(ok, by, "variant", out_dir, title)
+    for name, where, part in _slices(effects, by):
+        written += comparison_plots.plot_ablation(part, kpis[:4], out_dir / name, f"{title}{where}")
+    if ablation.is_decomposition(ok):
+        parts = ablation.decomposition(ok, kpis, by)
+        written += write_table(
+            parts, out_dir / "decomposition", table_caption("decomposition", title), readable=_readable_decomposition
+        )
+        written += comparison_plots.plot_decomposition(parts, kpis[:4], out_dir / "decomposition", title)
+    return written
+
+
+def _readable_decomposition(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    rows = []
+    for r in df.to_dict("records"):
+        digits = decimals(r["kpi"])
+        rows.append(
+            {
+                "KPI": kpi_label(r["kpi"]),
+                "part": r["part"],
+                "mean": number(r["mean"], digits, True),
+                "95% CI": f"[{number(r['ci_low'], digits, True)}, {number(r['ci_high'], digits, True)}]",
+                "share of the full gap": "" if pd.isna(r["share"]) else f"{r['share']:.0%}".replace("-", "−"),
+                "pairs": str(r["pairs"]),
+            }
+        )
+    out = pd.DataFrame(rows)
+    return out, ["mean", "95% CI", "share of the full gap", "pairs"]
+
+
+def matched_table(ok: pd.DataFrame, by: list[str], sweep_dir: Path) -> pd.DataFrame:
+    """The needs both regimes resolved, matched by identity, from each pair's issues.parquet:
+    response times without the selection of which needs get resolved."""
+    from sim.measure import analysis
+
+    rows = []
+    columns = ["issue_id", "created_h", "reported_h", "resolved_h"]
+    for key, seed, control, treatment in analysis.paired_runs(ok, by):
+        frames = [read_issues(sweep_dir / run["job"], columns) for run in (control, treatment)]
+        if any(f is None for f in frames):
+            continue  # results of an older format, or deleted: the other tables still stand
+        start_h = 24.0 * (job_settings(sweep_dir / control["job"]).get("warmup_days") or 0)
+        for kpi, (c, t) in analysis.matched_resolution(*frames, start_h).items():
+            rows.append({**key, "seed": seed, "kpi": kpi, "coarse": c, "refined": t})
+    return analysis.matched_summary(pd.DataFrame(rows, columns=[*by, "seed", "kpi", "coarse", "refined"]), by)
+
+
+def for_whom(ok: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Paired differences by group of residents, with the group's mean number of needs per
+    run and a flag on rows that rest on fewer than 3 pairs or show no spread at all."""
+    from sim.measure import analysis
+
+    groups = analysis.paired_differences(ok, by, kpis=analysis.group_kpis(ok))
+    if groups.empty:
+        return groups
+    names = groups["kpi"].map(lambda k: split_group(k)[1].replace(" ", "_"))
+    counts = {n: ok[f"needs_{n}"].mean() for n in analysis.group_names(ok) if f"needs_{n}" in ok}
+    groups.insert(len(by) + 1, "needs", names.map(counts))
+    thin = groups["pairs"] < 3
+    flat = (groups["ci_high"] - groups["ci_low"]).fillna(0) == 0
+    groups["flag"] = [("few pairs" if t else "no spread" if f else "") for t, f in zip(thin, flat)]
+    return groups
+
+
+def _group_contrasts(ok: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Every pair of categories, and registered elsewhere against here."""
+    from itertools import combinations
+
+    from sim.measure import analysis
+
+    names = analysis.group_names(ok)
+    places = [n for n in names if n.startswith("registered_")]
+    pairs = list(combinations([n for n in names if n not in places], 2))
+    if {"registered_elsewhere", "registered_here"} <= set(places):
+        pairs.append(("registered_elsewhere", "registered_here"))
+    kpis = ["resolved_within_7d", "needs_met_share", "satisfaction_mean"]
+    return analysis.group_contrasts(ok, by, pairs, kpis)
+
+
+def _readable_capacity(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    arms = list(df.columns[list(df.columns).index("key") + 1 :])
+    rows = []
+    for row in df.to_dict("records"):
+        cells = dict(parameter_cell(c, row[c]) for c in df.columns[: list(df.columns).index("key")])
+        cells["quantity"] = accounting_label(row["key"])
+        cells |= {str(a): accounting_number(row["key"], row[a]) for a in arms}
+        rows.append(cells)
+    return pd.DataFrame(rows), [str(a) for a in arms]
+
+
+def capacity(ok: pd.DataFrame, by: list[str], arm: str, out_dir: Path, title: str) -> list[Path]:
+    """``capacity.csv`` and ``.md``: staff and staff time per ``arm`` (policy, or ablation
+    variant) and setting of the parameters that vary, mean over seeds."""
+    from sim.measure import analysis
+
+    table = analysis.capacity_table(ok, by, arm)
+    caption = (
+        f"**{title}**: staff and staff time per {arm}, mean over seeds: head counts of staff, hours over the run, "
+        "utilisation as the share of a pool's handling hours taken up by cases; blank where those runs record "
+        "no such quantity"
+    )
+    if table.empty:
+        caption += "; these runs record no staff-time accounting"
+    return write_table(table, out_dir / "capacity", caption + ".", readable=_readable_capacity)
+
+
+def _warn_excluded(diffs: pd.DataFrame) -> None:
+    if diffs.empty or diffs["paired_ok"].all():
+        return
+    keys = list(diffs.columns[: list(diffs.columns).index("kpi")])  # one row per comparison
+    bad = diffs[~diffs["paired_ok"]]
+    n = int((bad.drop_duplicates(keys) if keys else bad.head(1))["excluded"].sum())
+    print(
+        f"warning: {n} pairs did not face the same needs (their need fingerprints differ): "
+        "they are left out of the differences and marked in the tables",
+        file=sys.stderr,
+    )
+
+
+def _slice_mask(table: pd.DataFrame, columns: list[str], chosen: pd.DataFrame) -> pd.Series:
+    from sim.present.plot_style import same_value
+
+    mask = pd.Series(True, index=table.index)
+    for c in columns:
+        mask &= same_value(table[c], chosen[c].iloc[0]) if len(chosen) else False
+    return mask
+
+
+def _slices(table: pd.DataFrame, columns: list[str]):
+    """(file name, title suffix, rows) for each combination of values of ``columns``: one
+    figure per slice, the slice named in its title (``figure`` alone when nothing is sliced)."""
+    from sim.present.plot_style import value_text
+
+    if not columns or table.empty:
+        return [("figure", "", table)]
+    out = []
+    for key, part in table.groupby(columns, sort=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        named = ",".join(f"{c}={value_text(v)}" for c, v in zip(columns, key))
+        out.append((f"figure_{named}" if out else "figure", f" [{named}]", part))
+    return out
+
+
+# ---------------------------------------------------------------------------- headline figure
+
+
+def _and(items) -> str:
+    items = list(items)
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def _staff_words(runs: pd.DataFrame, budget: str | None) -> str:
+    """Paid staff (front line and departments, mean over seeds) and how volunteers count; where
+    a policy's paid staff differ between its runs (a staffing sweep), only how volunteers count."""
+    columns = [c for c in runs if c == "staff_front_line" or c.startswith("staff_dept_")]
+    staff, varies = {}, False
+    if columns and "policy" in runs:
+        total = runs[columns].apply(pd.to_numeric, errors="coerce").sum(axis=1, min_count=1)
+        by_policy = total.groupby(runs["policy"], sort=True)
+        varies = bool((by_policy.max() - by_policy.min() > 1.5).any())  # a study's rounding moves 1 post
+        staff = {p: v for p, v in by_policy.mean().items() if pd.notna(v)}
+    budget_swept = [c for c in ("scenario.workers_per_10k", "scenario.dept_staff_per_10k") if c in runs]
+    varies = varies or any(runs[c].nunique() > 1 for c in budget_swept)  # at small scale by less than a post
+    counts = {p: f"{v:.0f}" if abs(v - round(v)) < 0.05 else f"{v:.1f}" for p, v in staff.items()}
+    volunteers = {
+        "counted": "equal capacity: volunteer hours count against the paid budget",
+        "on_top": "volunteers on top of the paid staff",
+    }.get(budget, "")
+    if varies or not counts:
+        return volunteers
+    if len(set(counts.values())) == 1:
+        n = next(iter(counts.values()))
+        return {
+            "counted": f"equal budget: {n} paid staff, volunteer hours counted against it",
+            "on_top": f"equal paid staff ({n}), volunteers on top",
+        }.get(budget, f"{n} paid staff" + (" under both policies" if len(counts) > 1 else ""))
+    paid = "paid staff " + ", ".join(f"{p} {n}" for p, n in counts.items())
+    return "; ".join(part for part in (volunteers, paid) if part)
+
+
+def headline_title(runs: pd.DataFrame) -> str:
+    """The headline figure's title in words, from the runs and their settings (columns
+    ``scenario.n_residents``, ``scenario.n_towns``, ``days``, ``warmup_days``,
+    ``scenario.volunteer_budget`` and the ``staff_*`` KPIs, each left out where missing), e.g.
+    "A town of 20,000 residents, 365 days (no warm-up) — equal budget: 64 paid staff,
+    volunteer hours counted against it"."""
+
+    def values(column):
+        return sorted(runs[column].dropna().unique()) if column in runs else []
+
+    residents, towns, days, warmup = (
+        values(c) for c in ("scenario.n_residents", "scenario.n_towns", "days", "warmup_days")
+    )
+    place = "A district" if towns and max(towns) > 1 else "A town"
+    scale = f"{place} of {_and(f'{int(n):,}' for n in residents)} residents" if residents else ""
+    span = f"{_and(str(int(d)) for d in days)} days" if days else ""
+    head = ", ".join(part for part in (scale, span) if part)
+    if warmup:
+        warm = "no warm-up" if max(warmup) == 0 else f"the first {_and(str(int(w)) for w in warmup)} a warm-up"
+        head = f"{head} ({warm})" if head else warm.capitalize()
+    budget = values("scenario.volunteer_budget")
+    staff = _staff_words(runs, str(budget[0]) if len(budget) == 1 else None)
+    if head and staff:
+        return f"{head} — {staff}"
+    return (head or staff[:1].upper() + staff[1:]) or "Coarse and refined governance compared"
+
+
+def headline(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Path) -> list[Path]:
+    """The headline figure of a regime comparison (:func:`sim.present.comparison_plots.plot_headline`),
+    one per setting of the parameters that vary (``headline``, ``headline_<setting>``), from the
+    job folders beside ``out_dir``; none for a setting whose folders hold no needs (results of an
+    older format, or deleted)."""
+    from sim.measure import analysis
+    from sim.measure.curves import curve_bands, resolution_curve, timeseries_bands, warmup_days
+    from sim.present import comparison_plots
+
+    written = []
+    for name, where, part in _slices(ok, by):
+        curves, series, settings = [], [], []
+        for run in part.to_dict("records"):
+            issues, ts, params = read_job(out_dir.parent / run["job"])
+            settings.append(with_run(params, run))
+            tag = {"policy": run["policy"], "seed": run["seed"]}
+            warmup = float(settings[-1].get("warmup_days") or 0)
+            if issues is not None:
+                curves.append(resolution_curve(issues, 24.0 * run["days"], 24.0 * warmup).assign(**tag))
+            if ts is not None:
+                series.append(ts.assign(**tag))
+        if not curves:
+            continue
+        curves, settings = pd.concat(curves, ignore_index=True), pd.DataFrame(settings)
+        series = pd.concat(series, ignore_index=True) if series else pd.DataFrame(columns=["policy", "seed", "day"])
+        given = settings["warmup_days"].fillna(0).max() if "warmup_days" in settings else 0
+        warmup = warmup_days(series, default=int(given))
+        written += comparison_plots.plot_headline(
+            curve_bands(curves),
+            timeseries_bands(series),
+            analysis.forest_rows(part, kpis),
+            out_dir / name.replace("figure", "headline", 1),
+            headline_title(settings) + where,
+            warmup=warmup,
+            seeds=curves.groupby("policy")["seed"].nunique().to_dict(),
+        )
+    return written
