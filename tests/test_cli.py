@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.study.output import atomic_write
-from tests.conftest import cli, make_config, run
+from tests.conftest import cli, make_config, run, unavailable
 
 ISSUE_COLUMNS = {
     "issue_id",
@@ -360,7 +360,7 @@ def test_a_sweep_that_fills_its_disk_stops_with_a_message_and_resumes(tmp_path):
 
     small = tmp_path / "small"
     if not _tmpfs(small, "400k"):
-        pytest.skip("mounting a small disk needs privileges this machine does not give")
+        unavailable("mounting a small disk needs privileges this machine does not give")
     sweep = ("-m", "scenario=teaching", "days=10", "seed=range(0,8)", "hydra.launcher.n_jobs=1")
     try:
         full = cli(*sweep, f"hydra.sweep.dir={small / 's'}", "hydra/launcher=cores")
@@ -381,7 +381,7 @@ def test_a_single_run_that_fills_its_disk_says_so_and_leaves_no_folder(tmp_path)
 
     small = tmp_path / "small"
     if not _tmpfs(small, "60k"):
-        pytest.skip("mounting a small disk needs privileges this machine does not give")
+        unavailable("mounting a small disk needs privileges this machine does not give")
     try:
         done = cli("scenario=teaching", "days=30", f"hydra.run.dir={small / 'r'}")
         assert done.returncode == 1, done.stderr[-2000:]

@@ -40,9 +40,11 @@ def test_more_workers_shorten_response_time():
         ("policy=refined", "scenario.workers_per_10k=15"),
         ("policy=refined", "scenario.workers_per_10k=30"),
     )
-    # Every seed, and by at least 10 % on average (measured before calibration: ~29 % shorter).
+    # Every seed, and by at least a quarter on average (measured with this model, seeds 0-2:
+    # 37-39 % shorter, 138 h -> 85 h; the margin leaves room for about a third of the effect to
+    # go before the test fails).
     assert (many < few).all(), f"doubling staff did not shorten response time in every seed: {few} -> {many}"
-    assert many.mean() < 0.9 * few.mean(), f"doubling staff: {few.mean():.1f} h -> {many.mean():.1f} h"
+    assert many.mean() < 0.75 * few.mean(), f"doubling staff: {few.mean():.1f} h -> {many.mean():.1f} h"
 
 
 def test_patrol_shortens_time_unknown():
@@ -51,10 +53,10 @@ def test_patrol_shortens_time_unknown():
     # department's inspection is off, so that patrol is the only one walking public space.
     quiet = ("policy.inspection_share=0",)
     off, on = paired("unknown_time_mean_h", quiet, (*quiet, "policy.patrol_share=0.3"))
-    # Every seed, and by at least a tenth (measured: ~19 % shorter; patrol takes only what the
-    # day's cases leave after duties, about a tenth of the week at the defaults).
+    # Every seed, and by at least a quarter: the margin it had before calibration, restored
+    # (measured with this model, seeds 0-2: 32-35 % shorter, 43 h -> 29 h).
     assert (on < off).all(), f"patrol did not shorten the time needs stay unknown: {off} -> {on}"
-    assert on.mean() < 0.9 * off.mean(), f"patrol: {off.mean():.0f} h -> {on.mean():.0f} h"
+    assert on.mean() < 0.75 * off.mean(), f"patrol: {off.mean():.0f} h -> {on.mean():.0f} h"
 
 
 def test_staggered_hours_serve_employed_residents_sooner():
@@ -63,21 +65,35 @@ def test_staggered_hours_serve_employed_residents_sooner():
     basic = ("access=basic",)
     office, stag = paired("served_within_week_share_employed", basic, (*basic, "policy.service_hours=staggered"))
     # Share of employed residents' needs served within a week of arising: up in every seed,
-    # by at least 2 points (measured: ~+6 points).
+    # by at least 4 points (measured with this model, seeds 0-2: +7.8 to +8.7 points).
     assert (stag > office).all(), f"staggered hours did not serve employed residents sooner: {office} -> {stag}"
-    assert stag.mean() - office.mean() > 0.02, f"{office.mean():.3f} -> {stag.mean():.3f}"
-    # Whether they report in the end hardly changes (measured: 0.267 -> 0.261 never known):
-    # at the calibrated rate of calling again, most of their needs reach the hotline anyway.
+    assert stag.mean() - office.mean() > 0.04, f"{office.mean():.3f} -> {stag.mean():.3f}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a known limit of the channel rule (ODD 7.3): a resident reports only through the easiest channel open to "
+    "them at some hour, so an evening counter draws employed residents away from the 24-hour hotline, and needs "
+    "that arise after Friday's counter closes wait for Monday evening; measured with this model (seeds 0-2), never "
+    "reported rises from 0.077 to 0.167 with staggered hours",
+)
+def test_staggered_hours_let_more_employed_residents_report():
+    # The assertion of the model before calibration, kept as a failing pin until the channel
+    # rule lets a resident call the hotline when the counter is shut (issue 28, costs that cut
+    # both ways): it then passes, and strict xfail makes that visible.
+    basic = ("access=basic",)
+    office, stag = paired("unreported_share_employed", basic, (*basic, "policy.service_hours=staggered"))
+    assert stag.mean() < office.mean() - 0.05, "evening hours should let more employed residents report"
 
 
 def test_linkage_serves_residents_registered_elsewhere_sooner():
     # The saving is the bounce, bounce_hops x hop_delay_h: at a hop delay of 12 h (half a working
     # day; the calibrated 1.1 h would make it 2 h, within the seeds' noise) linkage removes
-    # 2 x 12 h; at least 10 h sooner (measured: ~28 h).
+    # 2 x 12 h; at least 20 h sooner (measured with this model, seeds 0-2: 26-28 h).
     slow_hops = ("scenario.hop_delay_h=12",)
     off, on = paired("response_time_mean_h_registered_elsewhere", slow_hops, (*slow_hops, "policy.linkage=true"))
     assert (on < off).all(), f"村居联动 did not speed up 人户分离 residents: {off} -> {on}"
-    assert off.mean() - on.mean() > 10, f"{off.mean():.1f} h -> {on.mean():.1f} h"
+    assert off.mean() - on.mean() > 20, f"{off.mean():.1f} h -> {on.mean():.1f} h"
     here_off, here_on = paired("response_time_mean_h_registered_here", slow_hops, (*slow_hops, "policy.linkage=true"))
     # Residents registered where they live are not bounced either way: within 5 %.
     assert here_on.mean() == pytest.approx(here_off.mean(), rel=0.05), "linkage should not change the others"
@@ -97,15 +113,19 @@ def test_tailoring_advantage_grows_with_heterogeneity_and_vanishes_at_zero():
     gains = tailoring_gains(noise=0.0)
     # sigma = 0 and exact information: categories describe people exactly, nothing to tailor.
     assert (gains[0.0] == 0).all(), f"tailoring changed the fit at sigma=0: {gains[0.0]}"
-    # Measured gains ~0.026 at 0.5 and ~0.035 at 1.5 (seeds 0-2). The growth is smaller than
-    # the ~0.02 it was with idle staff: with duties taking most of the week, visits are rare and
-    # files go stale, and a stale file aims the remedy where the person no longer is, the more so
-    # the more people differ. Require a clear gain at 0.5 and that it still grows.
-    assert gains[0.5].mean() > 0.01, f"tailoring should help at sigma=0.5: {gains}"
-    assert gains[1.5].mean() > gains[0.5].mean(), f"fit advantage should grow with sigma: {gains}"
+    # Measured with this model (seeds 0-2): gains 0.023-0.030 at 0.5 (mean 0.026) and
+    # 0.031-0.041 at 1.5 (mean 0.035), so growth of +0.009 on average (+0.001 to +0.016 by seed).
+    # The first margin it had (+0.05 growth, with idle staff) cannot hold now: with duties taking
+    # most of the week visits are rare and files stale, and a stale file aims the remedy where
+    # the person no longer is, the more so the more people differ. Margins: about half of each
+    # measured mean, so that losing half the mechanism fails the test.
+    assert gains[0.5].mean() > 0.015, f"tailoring should help at sigma=0.5: {gains}"
+    assert gains[1.5].mean() > gains[0.5].mean() + 0.004, f"fit advantage should grow with sigma: {gains}"
 
 
 def test_tailoring_to_noisy_information_costs_where_people_do_not_differ():
     # sigma = 0 with what a contact learns in error (the default noise): the tailored remedy
-    # aims at the error, the standard one at the need; every seed loses (measured ~ -0.01).
-    assert (tailoring_gains(noise=0.25)[0.0] < 0).all()
+    # aims at the error, the standard one at the need; every seed loses, by at least 0.01
+    # (measured with this model, seeds 0-2: -0.024 to -0.026).
+    loss = tailoring_gains(noise=0.25)[0.0]
+    assert (loss < -0.01).all(), loss

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, unavailable
 
 
 def _site_packages(python: str) -> str:
@@ -88,7 +88,7 @@ def test_install_leaves_nothing_untracked_in_the_checkout():
         ["git", "check-ignore", "build/x", "out/x", "govsim.egg-info/x"], capture_output=True, text=True, cwd=ROOT
     )
     if ignored.returncode == 128:
-        pytest.skip("not a git checkout")
+        unavailable("not a git checkout")
     # build/ and *.egg-info/ are left by pip install; out/ by the README's example.
     assert ignored.stdout.split() == ["build/x", "out/x", "govsim.egg-info/x"], "git must ignore them"
 
@@ -109,7 +109,7 @@ def _old_python() -> str | None:
 def test_readme_install_command_stops_early_on_an_old_python(tmp_path):
     old = _old_python()
     if old is None:
-        pytest.skip("no Python 3.11 on this machine")
+        unavailable("no Python 3.11 on this machine")
     first = _readme_install_command().split("&&")[0].strip()
     assert first.startswith("python3 "), f"the README's command starts by checking the Python version: {first}"
     done = subprocess.run(first.replace("python3", old, 1), shell=True, capture_output=True, text=True, cwd=tmp_path)
@@ -123,7 +123,7 @@ def test_pip_install_on_an_old_python_names_the_python_it_needs(tmp_path):
     pip alone would say only that no version of Mesa matches."""
     old = _old_python()
     if old is None:
-        pytest.skip("no Python 3.11 on this machine")
+        unavailable("no Python 3.11 on this machine")
     env_dir = tmp_path / "venv311"
     subprocess.run([old, "-m", "venv", str(env_dir)], check=True)
     done = subprocess.run(
