@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.calendar import WEEK_H
-from sim.model.issues import CHANNEL_NAMES, HANDLER_NAMES, STATUS_NAMES, label_column
+from sim.model.issues import CHANNEL_NAMES, DEPARTMENT, FRONT_LINE, HANDLER_NAMES, STATUS_NAMES, label_column
 from sim.model.params import SERVICE_TYPES
 from sim.model.queues import plain_sum
 
@@ -88,7 +88,17 @@ def casework_h(pools, horizon_h: float) -> dict[str, float]:
     kept = committed / busy if busy > 0 else 0.0
     travel = plain_sum(p.travel_total_h for p in pools) * kept
     fixed = plain_sum(p.fixed_total_h for p in pools) * kept
-    return {"cases": committed - travel - fixed, "travel": travel, "documentation": fixed}
+    return {"cases": committed - travel - fixed - overdue_h(pools, horizon_h), "travel": travel, "documentation": fixed}
+
+
+def overdue_h(pools, horizon_h: float) -> float:
+    """Hours of overdue duties the pools did before cases (``duty_schedule=scheduled``), before
+    ``horizon_h``: booked like cases, so left out past the horizon in the same proportion."""
+    blocked = plain_sum(p.blocked_total_h for p in pools)
+    if blocked == 0:
+        return 0.0
+    busy = plain_sum(p.busy_h for p in pools)
+    return blocked * plain_sum(p.committed_h(horizon_h) for p in pools) / busy
 
 
 def time_use(model, horizon_h: float) -> dict:
@@ -104,6 +114,7 @@ def time_use(model, horizon_h: float) -> dict:
         if pool is not None:
             out |= _department_books(model, pool, SERVICE_TYPES[k], horizon_h)
     out |= {name: float(model.books[name]) for name in ("visits", "visits_home", "visits_intrusive")}
+    out |= _duty_deadlines(model, horizon_h)
     paid = sum(v for k, v in out.items() if k.startswith("paid_h_"))
     out["capacity_paid_h"] = paid
     out["capacity_total_h"] = paid + out["volunteer_h_available"]
@@ -131,27 +142,72 @@ def _front_line_books(model, horizon_h: float) -> dict:
     paid = workers * model.service_calendar.clock(horizon_h)
     work = casework_h(model.front_pools, horizon_h)
     visit_doc = model.books["visits_home"] * sc.doc_h_per_visit
-    patrol = paid * shares["patrol_floor"] + model.books["patrol_extra_h"]
+    if sc.duty_schedule == "scheduled":
+        fixed, share = _scheduled_duties(model, FRONT_LINE, list(range(len(model.front_pools))), paid, horizon_h)
+        patrol = model.books["patrol_floor_h"] + model.books["patrol_extra_h"]
+    else:
+        fixed = {use: paid * shares[use] for use in ("duties", "appraisal", "records")}
+        share = shares["cases"]
+        patrol = paid * shares["patrol_floor"] + model.books["patrol_extra_h"]
     uses = {
-        "duties": paid * shares["duties"],
-        "appraisal": paid * shares["appraisal"],
-        "records": paid * shares["records"],
+        **fixed,
         "patrol": patrol - visit_doc,  # household visits and public space
         "documentation": work["documentation"] + visit_doc,
         "cases": work["cases"],
         "travel": work["travel"],
     }
-    return _close({"staff_front_line": workers}, "front_line", paid, uses, work, shares["cases"])
+    return _close({"staff_front_line": workers}, "front_line", paid, uses, work, share)
 
 
 def _department_books(model, pool, line: str, horizon_h: float) -> dict:
+    row = SERVICE_TYPES.index(line)
     paid = pool.n_servers * model.office_calendar.clock(horizon_h)
     work = casework_h([pool], horizon_h)
-    uses = {"duties": paid * model.duty_share}
+    uses, share = {"duties": paid * model.duty_share}, pool.share
+    if model.scenario.duty_schedule == "scheduled":
+        fixed, share = _scheduled_duties(model, DEPARTMENT, [row], paid, horizon_h)
+        uses = {"duties": fixed["duties"]}
     if line == "facility":
         uses["inspection"] = model.books["inspection_h"]
     uses |= work
-    return _close({f"staff_dept_{line}": pool.n_servers}, f"dept_{line}", paid, uses, work, pool.share)
+    return _close({f"staff_dept_{line}": pool.n_servers}, f"dept_{line}", paid, uses, work, share)
+
+
+def _scheduled_duties(model, which: int, rows: list[int], paid: float, horizon_h: float) -> tuple[dict, float]:
+    """With duties scheduled: the hours the pools ``rows`` (of the front line or the departments)
+    spent on duties, the appraisal and records (meetings, what they worked off in the hours cases
+    left, and what they did before cases once overdue), and the share of paid hours outside
+    meetings, which cases may take."""
+    front = which == FRONT_LINE
+    group = model.front_pools if front else model.dept_pools
+    work_cal = model.front_work_calendar if front else model.dept_work_calendar
+    quota = model.duty_quota_h["front_line" if front else "departments"]
+    pools = [group[i] for i in rows]
+    meetings = paid - sum(p.n_servers for p in pools) * work_cal.clock(horizon_h)
+    done = model.duty_done_h.get(which)
+    put_off = (float(done[rows].sum()) if done is not None else 0.0) + overdue_h(pools, horizon_h)
+    total = sum(quota.values())
+    out = {use: put_off * hours / total if total else 0.0 for use, hours in quota.items()}
+    out["duties"] += meetings
+    return out, (1.0 - meetings / paid if paid else float("nan"))
+
+
+def _duty_deadlines(model, horizon_h: float) -> dict:
+    """With duties scheduled, how they met their deadline: the hours of duties (and appraisal and
+    records) the front line and the departments worked off in the hours cases left, and those
+    done first thing in a week, before any case, because they were overdue. NaN with duties
+    spread evenly (no deadline)."""
+    out = {}
+    for which, pools, name in (
+        (FRONT_LINE, model.front_pools, "front_line"),
+        (DEPARTMENT, model.dept_pools, "departments"),
+    ):
+        done = model.duty_done_h.get(which)
+        present = [p for p in pools if p is not None]
+        scheduled = model.scenario.duty_schedule == "scheduled"
+        out[f"duties_worked_off_h_{name}"] = float(done.sum()) if scheduled and done is not None else float("nan")
+        out[f"duties_overdue_h_{name}"] = overdue_h(present, horizon_h) if scheduled else float("nan")
+    return out
 
 
 def _volunteer_books(model, horizon_h: float) -> dict:

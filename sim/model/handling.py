@@ -58,7 +58,8 @@ def staff_pools(model):
 
 
 def calendar_of(model, which: int):
-    return model.service_calendar if which == FRONT_LINE else model.office_calendar
+    """The hours the front line's or the departments' staff handle cases in."""
+    return model.front_work_calendar if which == FRONT_LINE else model.dept_work_calendar
 
 
 def carried(model, which: int, pools: PoolGroup, t0: float, t1: float) -> np.ndarray:

@@ -43,6 +43,7 @@ def build(model, sc: Scenario, po: Policy, rng: np.random.Generator, seed: int) 
     model.front_staff_total, model.line_staff = staffing.split_staff(model, sc, po, budget, routed)
     # 8-11. The front line with its time shares, the departments, the party, the channels.
     model.shares = front_line_shares(model, sc, po)
+    schedule_duties(model, sc, po)
     build_front_line(model, sc, po)
     build_departments(model, sc)
     build_party(model, sc, rng)
@@ -81,10 +82,42 @@ def front_line_shares(model, sc: Scenario, po: Policy) -> dict[str, float]:
     return shares
 
 
+def schedule_duties(model, sc: Scenario, po: Policy) -> None:
+    """The calendars staff handle cases in and the share of those hours cases get, for the front
+    line and the departments. Duties spread evenly (``duty_schedule=even``): the open hours, at
+    the share the fixed shares leave. Scheduled: the open hours less the meetings, all of them
+    for cases; what can be put off is a weekly quota per post (``model.duty_quota_h``)."""
+    if sc.duty_schedule == "even":
+        model.front_work_calendar, model.dept_work_calendar = model.service_calendar, model.office_calendar
+        model.front_case_share = model.shares["cases"]
+        model.dept_case_share = workload.department_share(model.duty_share)
+        return
+    model.duty_quota_h = {}
+    for line, cal in (("front_line", model.service_calendar), ("departments", model.office_calendar)):
+        meetings = workload.meeting_hours(sc, model.duty_share, cal.hours_per_week)
+        try:
+            work = Calendar(cal.mask & ~workload.meeting_mask(cal.mask, meetings))
+        except ValueError as err:
+            raise ConfigError(
+                f"scenario.duty_share={sc.duty_share} with scenario.duty_fixed_share="
+                f"{sc.duty_fixed_share}: {err}; lower them"
+            ) from None
+        front = line == "front_line"
+        posts = model.n_workers()
+        model.duty_quota_h[line] = workload.deferrable_week_h(
+            sc, po, model.duty_share, cal.hours_per_week, meetings, front, posts
+        )
+        if front:
+            model.front_work_calendar = work
+        else:
+            model.dept_work_calendar = work
+    model.front_case_share = model.dept_case_share = 1.0
+
+
 def build_front_line(model, sc: Scenario, po: Policy) -> None:
     """Split the front line's staff into pools at the policy's level (town, community, grid)
     and map every community cell to the pool that serves it."""
-    share = model.shares["cases"]
+    share = model.front_case_share
     terr, nc = model.territory, model.territory.n_communities
     residents_per_comm = np.bincount(model.population.community, minlength=nc)
     total = model.n_workers()
@@ -129,7 +162,7 @@ def build_front_line(model, sc: Scenario, po: Policy) -> None:
 
 
 def _pool_for(model, k: int, base, sc: Scenario, share: float) -> ServerPool:
-    return ServerPool(k, model.service_calendar, share, base, sc.travel_kmh, sc.travel)
+    return ServerPool(k, model.front_work_calendar, share, base, sc.travel_kmh, sc.travel)
 
 
 def add_grid_units(model, c: int, k: int, per_unit: int, sc: Scenario, share: float) -> None:
@@ -168,11 +201,11 @@ def adopt_unstaffed(model) -> None:
 def build_departments(model, sc: Scenario) -> None:
     """One department (职能部门) per service line outside the front line's competence."""
     centre = model.territory.centre(np.arange(model.territory.n_communities))
-    share = workload.department_share(model.duty_share)
+    share, cal = model.dept_case_share, model.dept_work_calendar
     model.dept_pools: list[ServerPool | None] = [None] * len(SERVICE_TYPES)
     for k, staff in enumerate(model.line_staff):
         if not model.front_line_types[k]:
-            model.dept_pools[k] = ServerPool(int(staff), model.office_calendar, share, centre, sc.travel_kmh, sc.travel)
+            model.dept_pools[k] = ServerPool(int(staff), cal, share, centre, sc.travel_kmh, sc.travel)
             Department(model, k)
     model.dept_pools = PoolGroup(model.dept_pools)
 

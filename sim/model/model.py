@@ -28,7 +28,7 @@ import copy
 import mesa
 import numpy as np
 
-from sim.model import detection, handling, institutions, needs, party, patrol, routing, satisfaction
+from sim.model import detection, duties, handling, institutions, needs, party, patrol, routing, satisfaction
 from sim.model.agents import Resident
 from sim.model.issues import IssueTable
 from sim.model.params import Policy, Scenario, faults_per_year, queueing_reduction
@@ -74,6 +74,10 @@ class GovernanceModel(mesa.Model):
         self.volunteer_weeks: list[float] = []  # volunteer hours the branches had, week by week
         # Hours and counts the books of staff time need (sim.measure.observe.time_use).
         self.books = dict.fromkeys(("patrol_extra_h", "inspection_h", "visits", "visits_home", "visits_intrusive"), 0.0)
+        # With duties scheduled (sim.model.duties): patrol's floor taken from what cases leave.
+        self.books["patrol_floor_h"] = 0.0
+        self.duty_backlog: dict[int, np.ndarray] = {}  # each pool's duties still to do this week
+        self.duty_done_h: dict[int, np.ndarray] = {}  # ... and those it did in the hours cases left
         self._occupied = {}
 
     # ------------------------------------------------------------------ construction
@@ -119,7 +123,9 @@ class GovernanceModel(mesa.Model):
         detection.decide_reporting(self, new)  # 2
         detection.learn_of_reports(self, t1)  # 3
         routing.route(self, t1)  # 4
+        duties.start_week(self, t0)  # 5a
         handling.handle(self, t0, t1)  # 5
+        duties.work_off(self, t0, t1)  # 5b
         patrol.patrol_and_inspect(self, t0, t1)  # 6
         detection.give_up_unknown(self, t1)  # 7
         satisfaction.feel_outcomes(self, t1)  # 8

@@ -42,24 +42,29 @@ def patrol_and_inspect(model, t0: float, t1: float) -> None:
         hours, w0, open_h = front
         visit_households(model, hours * (1.0 - sc.patrol_street_share), w0, open_h)
         street = workload.coverage(hours * sc.patrol_street_share, sc.inspection_km2_per_h, model._pool_area)
-        faults = find_faults(model, faults, street[fault_pool(model, faults)], model.service_calendar, w0, open_h)
+        faults = find_faults(model, faults, street[fault_pool(model, faults)], model.front_work_calendar, w0, open_h)
     if dept is not None:
         hours, w0, open_h = dept
         cover = workload.coverage(hours, sc.inspection_km2_per_h, sc.area_km2)
-        find_faults(model, faults, np.full(len(faults), float(cover)), model.office_calendar, w0, open_h)
+        find_faults(model, faults, np.full(len(faults), float(cover)), model.dept_work_calendar, w0, open_h)
 
 
 def front_patrol(model, t0: float, t1: float):
     """Today's patrol hours of each front-line pool (None without patrol or open hours)."""
-    po, cal = model.policy, model.service_calendar
+    po, cal = model.policy, model.front_work_calendar
     if po.patrol_share <= 0:
         return None
     w0, w1 = cal.clock(t0), cal.clock(t1)
     if w1 <= w0:
         return None
-    servers, share = model._front_staff, model.shares["cases"]
+    servers, share = model._front_staff, model.front_case_share
     slack = np.maximum(servers * (w1 - w0) - model._occupied[FRONT_LINE], 0.0)
-    hours, extra = workload.patrol_h(slack, share, servers, w1 - w0, po.patrol_share, po.patrol_floor)
+    if model.scenario.duty_schedule == "scheduled":  # the floor, too, from what cases and duties leave
+        hours, floor = workload.patrol_from_slack_h(slack, servers, w1 - w0, po.patrol_share, po.patrol_floor)
+        model.books["patrol_floor_h"] += float(floor.sum())
+        extra = hours - floor
+    else:
+        hours, extra = workload.patrol_h(slack, share, servers, w1 - w0, po.patrol_share, po.patrol_floor)
     model.books["patrol_extra_h"] += float(extra.sum())
     return hours, w0, w1 - w0
 
@@ -70,7 +75,7 @@ def inspection(model, t0: float, t1: float):
     pool = model.dept_pools[FACILITY]
     if pool is None or model.policy.inspection_share <= 0:
         return None
-    cal = model.office_calendar
+    cal = model.dept_work_calendar
     w0, w1 = cal.clock(t0), cal.clock(t1)
     if w1 <= w0:
         return None
@@ -91,7 +96,7 @@ def visit_households(model, hours: np.ndarray, w0: float, open_h: float) -> None
     n_visits = np.where(sizes > 0, n_visits, 0)
     pool = np.repeat(np.arange(len(sizes)), n_visits)
     who = model._pool_members[model._pool_offsets[pool] + (rng.random(len(pool)) * sizes[pool]).astype(int)]
-    when = model.service_calendar.time_at_array(w0 + rng.random(len(pool)) * open_h)
+    when = model.front_work_calendar.time_at_array(w0 + rng.random(len(pool)) * open_h)
     # Nobody answers the door of an absent resident (their category's hours away).
     hour = np.floor(when).astype(np.int64) % WEEK_H
     home = ~model._away_hours[pop.category[who], hour]

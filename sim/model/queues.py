@@ -71,6 +71,7 @@ class ServerPool:
         self._busy_h = 0.0  # handling and travel booked, on the handling clock
         self._travel_h = 0.0
         self._fixed_h = 0.0  # of which per-case fixed time (documentation, triage)
+        self._blocked_h = 0.0  # of which overdue duties done before cases (duty_schedule=scheduled)
         self._served = 0
         self._group: PoolGroup | None = None  # holds the state instead (one server only)
         self._slot = -1
@@ -89,6 +90,11 @@ class ServerPool:
     def fixed_total_h(self) -> float:
         """Per-case fixed time booked so far (documentation, triage): part of ``busy_h``."""
         return float(self._group.fixed_total[self._slot]) if self._group is not None else self._fixed_h
+
+    @property
+    def blocked_total_h(self) -> float:
+        """Overdue duties booked before cases (:meth:`PoolGroup.block`): part of ``busy_h``."""
+        return float(self._group.blocked_total[self._slot]) if self._group is not None else self._blocked_h
 
     @property
     def served(self) -> int:
@@ -172,6 +178,7 @@ class PoolGroup(list):
         self.busy = np.array([p.busy_h for p in pools_1], dtype=float)
         self.travel_total = np.array([p.travel_total_h for p in pools_1], dtype=float)
         self.fixed_total = np.array([p.fixed_total_h for p in pools_1], dtype=float)
+        self.blocked_total = np.array([p.blocked_total_h for p in pools_1], dtype=float)
         self.served = np.array([p.served for p in pools_1], dtype=np.int64)
         self.stretch = np.array([1.0 / p.share for p in pools_1], dtype=float)
         self.inv_speed = np.array([1.0 / p.speed_kmh if p.travel else 0.0 for p in pools_1], dtype=float)
@@ -189,6 +196,24 @@ class PoolGroup(list):
         for i in np.flatnonzero((self.slot < 0) & (self.calendar_of >= 0)):
             out[i] = np.clip(self[i].free_w() - w0, 0.0, open_h).sum()
         return out
+
+    def block(self, hours: np.ndarray, w_from: float) -> None:
+        """Book ``hours`` (per pool, 0 for none) of work that comes before any case from the
+        working-clock moment ``w_from`` on, shared evenly by each pool's servers: each server
+        takes its part as soon as it is free, and cases wait behind it."""
+        for i in np.flatnonzero(np.asarray(hours) > 0):
+            pool, h = self[i], float(hours[i])
+            per_server = h / pool.n_servers / pool.share  # on the working clock
+            if self.slot[i] >= 0:
+                s = self.slot[i]
+                self.free[s] = max(self.free[s], w_from) + per_server
+                self.busy[s] += h
+                self.blocked_total[s] += h
+            else:
+                pool._heap = [(max(w, w_from) + per_server, k) for w, k in pool._heap]
+                heapq.heapify(pool._heap)
+                pool._busy_h += h
+                pool._blocked_h += h
 
 
 def plain_sum(values) -> float:

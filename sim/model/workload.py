@@ -12,13 +12,18 @@ A post's open hours go, in this order of priority, to
    that cases leave, up to the regime's most;
 4. nothing: idle.
 
-Fixed shares are spread over every open hour, so a pool's queue runs on its working clock with
-cases stretched by 1 / (the share left for cases): see :mod:`sim.model.queues`.
+With ``scenario.duty_schedule=even`` the fixed shares are spread over every open hour, so a pool's
+queue runs on its working clock with cases stretched by 1 / (the share left for cases): see
+:mod:`sim.model.queues`. With ``scheduled`` they are work with a schedule instead: meetings hold
+whole hours of the week (:func:`meeting_mask`), out of the queue's clock; the rest is a weekly
+quota (:func:`deferrable_week_h`) done in the hours cases leave (:mod:`sim.model.duties`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from sim.model.calendar import WEEK_H
 
 WEEKS_PER_YEAR = 365.0 / 7.0
 
@@ -85,9 +90,53 @@ def patrol_h(slack_open_h, case_share: float, servers, open_h: float, most: floa
     return floor * servers * open_h + extra, extra
 
 
+def patrol_from_slack_h(slack_h, servers, open_h: float, most: float, floor: float):
+    """With duties scheduled, patrol's floor is no fixed share: it too comes from the hours that
+    cases and duties leave (``slack_h``), first, then more patrol up to the regime's most.
+    Returns (all patrol hours, the part that is the floor)."""
+    servers = np.asarray(servers, dtype=float)
+    slack_h = np.asarray(slack_h, dtype=float)
+    floor_h = np.minimum(slack_h, floor * servers * open_h)
+    return floor_h + np.minimum(slack_h - floor_h, max(most - floor, 0.0) * servers * open_h), floor_h
+
+
 def coverage(hours, km2_per_h: float, area_km2):
     """Share of an area's public space checked in ``hours`` of street patrol or inspection (a
     fault there is found that day with this probability)."""
     area = np.asarray(area_km2, dtype=float)
     seen = np.asarray(hours, dtype=float) * km2_per_h
     return np.minimum(np.divide(seen, area, out=np.ones_like(seen), where=area > 0), 1.0)
+
+
+def meeting_hours(sc, duty: float, hours_per_week: float) -> int:
+    """Whole hours a week a post spends in meetings and accompanying superiors: the share of its
+    duties fixed in time (``scenario.duty_fixed_share``), to the nearest hour."""
+    return round(duty * sc.duty_fixed_share * hours_per_week)
+
+
+def meeting_mask(open_mask: np.ndarray, hours: int) -> np.ndarray:
+    """The hours of the week given to meetings: ``hours`` of the open hours of ``open_mask``,
+    spread over the open days as evenly as they go (the earlier days take the odd ones), each
+    day's at the start of its opening, as a morning meeting is. Raises ValueError when the
+    meetings would take every open hour of a day."""
+    days = [np.flatnonzero(open_mask[d * 24 : (d + 1) * 24]) + d * 24 for d in range(WEEK_H // 24)]
+    days = [d for d in days if len(d)]
+    meet = np.zeros(WEEK_H, dtype=bool)
+    if hours <= 0 or not days:
+        return meet
+    per_day = np.full(len(days), hours // len(days)) + (np.arange(len(days)) < hours % len(days))
+    for day, k in zip(days, per_day):
+        if k >= len(day):
+            raise ValueError(f"{hours} hours of meetings a week leave no open hour on some days")
+        meet[day[:k]] = True
+    return meet
+
+
+def deferrable_week_h(sc, po, duty: float, hours_per_week: float, meetings: int, front_line: bool, posts: int):
+    """Hours a week of one post's work that can be put off to the week's end, by kind: the
+    duties not held in meetings, and on the front line the appraisal and person-level records."""
+    hours = {"duties": max(duty * hours_per_week - meetings, 0.0), "appraisal": 0.0, "records": 0.0}
+    if front_line:
+        hours["appraisal"] = appraisal_share(sc, po, hours_per_week) * hours_per_week
+        hours["records"] = records_h_per_year(sc, po, sc.n_residents) / WEEKS_PER_YEAR / max(posts, 1)
+    return hours

@@ -24,6 +24,32 @@ class PostHours:
         range=(0, 0.9),
         vary=(0.36, 0.72),
     )
+    duty_schedule: str = _p(
+        "even",
+        "-",
+        "even: the calibrated model (ODD 7.18); scheduled: meetings and accompanying superiors at set hours, "
+        "documents put off to the hours cases leave (CASS survey of county officials, China Daily 2011), grid "
+        "workers at counters and screens rather than walking the grid (Wang 2022: ODD references); the weekly "
+        "deadline is an assumption",
+        "how duties and the other fixed shares of a post's hours are done. even: spread over every open hour, so "
+        "that a case of d hours takes d / (the share left for cases). scheduled: meetings at set hours of the "
+        "week (scenario.duty_fixed_share of the duties), during which no case is handled; the rest of the duties, "
+        "the appraisal and person-level records in the hours the day's cases leave, before patrol; what is left "
+        "at the end of a week is done first thing the next, before any case; patrol's floor from what cases and "
+        "duties leave",
+        choices=("even", "scheduled"),
+    )
+    duty_fixed_share: float = _p(
+        0.71,
+        "fraction of duty hours",
+        "CASS survey of county officials (China Daily 2011): 8.4 h of meetings and 4.3 h accompanying superiors, "
+        "fixed in time, against 5.3 h of documents, which can be put off: (8.4 + 4.3) / 18 = 0.71. Grid workers' "
+        "own split is not known (assumption that theirs is alike)",
+        "share of duty hours fixed in time (meetings, accompanying inspections), held as whole hours at the "
+        "start of each open day; the rest can be put off to the end of the week. Acts only with "
+        "scenario.duty_schedule=scheduled",
+        range=(0, 1),
+    )
     doc_h_per_case: float = _p(
         0.25,
         "hours per case",
