@@ -114,6 +114,7 @@ def time_use(model, horizon_h: float) -> dict:
         if pool is not None:
             out |= _department_books(model, pool, SERVICE_TYPES[k], horizon_h)
     out |= {name: float(model.books[name]) for name in ("visits", "visits_home", "visits_intrusive")}
+    out["cases_covered_by_partner"] = float(model.books["covered"])
     out |= _duty_deadlines(model, horizon_h)
     paid = sum(v for k, v in out.items() if k.startswith("paid_h_"))
     out["capacity_paid_h"] = paid

@@ -137,6 +137,7 @@ def build_front_line(model, sc: Scenario, po: Policy) -> None:
     model._comm_bounds[:, :2] = [0.0, 1.0]
     model._comm_rows = np.ones((nc, width), dtype=int)
     model._comm_first = np.zeros((nc, width), dtype=int)
+    model._grid_units = []  # (first pool, number of units) of each community cut into grid units
     for g, k in zip(groups, staff):
         if k == 0:
             continue
@@ -147,6 +148,7 @@ def build_front_line(model, sc: Scenario, po: Policy) -> None:
             model.front_pools.append(_pool_for(model, int(k), terr.centre(g), sc, share))
     adopt_unstaffed(model)
     model.front_pools = PoolGroup(model.front_pools)
+    model._partner = partners(len(model.front_pools), model._grid_units)
     model._bounds_used = int(np.flatnonzero(np.isfinite(model._comm_bounds).any(0)).max())
     for p, pool in enumerate(model.front_pools):
         GridWorker.create_agents(model, pool.n_servers, p, list(range(pool.n_servers)))
@@ -173,6 +175,7 @@ def add_grid_units(model, c: int, k: int, per_unit: int, sc: Scenario, share: fl
     cols, _ = grid_shape(units)
     rows = largest_remainder(units, np.ones(cols))
     model._comm_pool[c] = len(model.front_pools)
+    model._grid_units.append((len(model.front_pools), units))
     model._comm_bounds[c, : cols + 1] = np.concatenate([[0.0], np.cumsum(rows) / units])
     model._comm_bounds[c, cols + 1 :] = np.inf
     model._comm_rows[c, :cols] = rows
@@ -187,6 +190,19 @@ def add_grid_units(model, c: int, k: int, per_unit: int, sc: Scenario, share: fl
             model.front_pools.append(
                 _pool_for(model, int(staff[len(model.front_pools) - model._comm_pool[c]]), base, sc, share)
             )
+
+
+def partners(n_pools: int, grid_units: list[tuple[int, int]]) -> np.ndarray:
+    """Each grid unit's partner for A/B roles (policy.backup=partner): units of a community in
+    pairs, each with the next (in a column, the one below), the odd one out with the unit before
+    it; -1 for a pool with none (a community of one unit, or pools above the grid)."""
+    partner = np.full(n_pools, -1, dtype=np.int64)
+    for first, units in grid_units:
+        for u in range(units - units % 2):
+            partner[first + u] = first + (u ^ 1)
+        if units % 2 and units > 1:
+            partner[first + units - 1] = first + units - 2
+    return partner
 
 
 def adopt_unstaffed(model) -> None:

@@ -76,6 +76,7 @@ class GovernanceModel(mesa.Model):
         self.books = dict.fromkeys(("patrol_extra_h", "inspection_h", "visits", "visits_home", "visits_intrusive"), 0.0)
         # With duties scheduled (sim.model.duties): patrol's floor taken from what cases leave.
         self.books["patrol_floor_h"] = 0.0
+        self.books["covered"] = 0  # cases a grid unit's partner took (policy.backup=partner)
         self.duty_backlog: dict[int, np.ndarray] = {}  # each pool's duties still to do this week
         self.duty_done_h: dict[int, np.ndarray] = {}  # ... and those it did in the hours cases left
         self._occupied = {}

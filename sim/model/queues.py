@@ -197,6 +197,15 @@ class PoolGroup(list):
             out[i] = np.clip(self[i].free_w() - w0, 0.0, open_h).sum()
         return out
 
+    def earliest_free(self, pools: np.ndarray) -> np.ndarray:
+        """For each pool index in ``pools``: when its first server frees, on its working clock."""
+        out = np.empty(len(pools))
+        singles = self.slot[pools] >= 0
+        out[singles] = self.free[self.slot[pools[singles]]]
+        for j in np.flatnonzero(~singles):
+            out[j] = self[pools[j]]._heap[0][0]
+        return out
+
     def block(self, hours: np.ndarray, w_from: float) -> None:
         """Book ``hours`` (per pool, 0 for none) of work that comes before any case from the
         working-clock moment ``w_from`` on, shared evenly by each pool's servers: each server

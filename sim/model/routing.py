@@ -57,10 +57,26 @@ def route(model, t1: float) -> None:
     pool = kind.astype(np.int32)  # a department's pool is its service line
     local = ids[front]
     pool[front] = model.pool_of(iss["community"][local], iss["x"][local], iss["y"][local])
+    if po.backup == "partner":
+        pool[front] = cover(model, pool[front], arrives[front])
     if po.mobilisation:
         handler = mobilise(model, ids, kind, handler)
     iss["handler"][ids] = handler
     iss["pool"][ids] = pool
+
+
+def cover(model, pool: np.ndarray, arrives: np.ndarray) -> np.ndarray:
+    """A/B roles: a case whose grid unit has more than ``policy.backup_after_h`` of work queued
+    ahead of it (as the unit's queue stood when the day began) goes to the unit's partner, if
+    the partner's queue is shorter. The partner travels from where it last worked, and its own
+    residents' cases wait behind the case it covers."""
+    partner = model._partner[pool]
+    clock = model.front_work_calendar.clock_array(arrives)
+    ahead = np.maximum(model.front_pools.earliest_free(pool) - clock, 0.0)
+    ahead_partner = np.maximum(model.front_pools.earliest_free(np.maximum(partner, 0)) - clock, 0.0)
+    moved = (partner >= 0) & (ahead > model.policy.backup_after_h) & (ahead_partner < ahead)
+    model.books["covered"] += int(moved.sum())
+    return np.where(moved, partner, pool)
 
 
 def mobilise(model, ids, kind, handler):

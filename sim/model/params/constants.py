@@ -30,6 +30,8 @@ BUNDLE_DIALS = {
     "individualisation": (
         "pool_level",
         "workers_per_grid",
+        "backup",
+        "backup_after_h",
         "patrol_share",
         "patrol_floor",
         "routing",

@@ -28,6 +28,24 @@ class Policy:
         "workers sharing a grid unit when pool_level=grid",
         range=(1, 1000),
     )
+    backup: str = _p(
+        "none",
+        "-",
+        "A/B roles (AB角工作制: a named colleague covers a post when its holder is away or busy), a standing rule "
+        "of Chinese offices; its use between neighbouring grid units is an assumption",
+        "who takes a grid unit's case when its staff are busy (pool_level=grid): none (it waits for them), or "
+        "partner (the paired unit of the same community takes it, if its queue is shorter, once the unit's own "
+        "queue is longer than backup_after_h)",
+        choices=("none", "partner"),
+    )
+    backup_after_h: float = _p(
+        8.0,
+        "working hours",
+        "assumption: a working day of cases queued ahead",
+        "work queued ahead of a new case at its grid unit (on the unit's working clock) beyond which its partner "
+        "takes the case, with backup=partner",
+        range=(0, 1e4),
+    )
     patrol_share: float = _p(
         0.0,
         "fraction of paid hours",
