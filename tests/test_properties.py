@@ -69,6 +69,7 @@ def configurations(draw, long_horizons: bool = False):
         patrol_share=draw(st.sampled_from([0.0, 0.3, 0.9])),
         patrol_floor=draw(st.sampled_from([0.0, 0.05, 0.3])),  # above patrol_share it must be refused
         backup=draw(st.sampled_from(["none", "partner"])),
+        fallback_after_days=draw(st.sampled_from([None, 1.0, 90.0])),
     )
     days = draw(st.integers(365, 730) if long_horizons else st.integers(1, 30))
     return dataclasses.replace(base, scenario=scenario, policy=policy, seed=draw(st.integers(0, 2**16)), days=days)

@@ -60,6 +60,8 @@ def fit(model, ids: np.ndarray) -> None:
     if po.remedy == "tailored":  # aimed at what the front line holds of the person
         age = iss["started_h"][ids] - pop.contact_before(res, iss["started_h"][ids])
         age = np.where(local, age, np.inf)  # a department holds no file: the standard
+        if po.fallback_after_days is not None:  # a file too old is set aside: the standard
+            age = np.where(age > po.fallback_after_days * 24.0, np.inf, age)
         held = tailoring_error(
             dev,
             age,

@@ -38,6 +38,7 @@ BUNDLE_DIALS = {
         "linkage",
         "competence",
         "remedy",
+        "fallback_after_days",
     ),
     "party": ("mobilisation", "pairing", "evaluation"),
 }

@@ -109,6 +109,15 @@ class Policy:
         "category-standard or person-tailored remedies",
         choices=("standard", "tailored"),
     )
+    fallback_after_days: float | None = _p(
+        None,
+        "days",
+        "assumption (none by default: staff use a file as it stands, however old); with the fallback, a file older "
+        "than this is set aside as a rule of thumb, not from a source",
+        "with tailored remedies: the age of what staff hold of a person beyond which they give the category "
+        "standard instead (None: no fallback)",
+        range=(0, 1e5),
+    )
     mobilisation: bool = _p(
         False, "flag", "case book: 埭头人 volunteers", "party branches mobilise volunteers for eligible cases"
     )
