@@ -99,7 +99,7 @@ def test_the_model_knows_nothing_of_hydra_files_or_plots():
 
 
 def test_the_model_package_is_named_after_the_odd_processes():
-    processes = ("needs", "detection", "routing", "handling", "patrol", "remedy", "satisfaction", "party")
+    processes = ("needs", "detection", "routing", "duties", "handling", "patrol", "remedy", "satisfaction", "party")
     missing = [p for p in processes if f"sim.model.{p}" not in MODULES]
     assert not missing, f"process modules missing from sim/model: {missing}"
 
