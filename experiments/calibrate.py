@@ -107,7 +107,6 @@ KNOBS = (
     Knob("hop_delay_h", 1.0, 24.0, True, _set("hop_delay_h"), "both", "delay per hierarchical hop"),
     Knob("visit_detection_prob", 0.3, 1.0, False, _set("visit_detection_prob"), "refined", "visits surface needs"),
     Knob("mobilisation_delay_h", 2.0, 48.0, True, _set("mobilisation_delay_h"), "refined", "volunteers' start"),
-    Knob("duty_share", 0.2, 0.85, False, _set("duty_share"), "both", "share of every post's week on duties"),
 )
 
 

@@ -115,8 +115,9 @@ def known_per_front_post_month(runs) -> float:
 
 
 def front_line_busy(runs) -> float:
-    """Share of the front line's paid hours not idle (duties, appraisal, records, patrol, cases)."""
-    return float(runs[0].kpis["utilisation_front_line"])
+    """Share of front-line posts whose demanded hours exceeded their paid hours over a month
+    (``overloaded_post_share_front_line``): a share of people, as the surveys count them."""
+    return float(runs[0].kpis["overloaded_post_share_front_line"])
 
 
 def report_to_resolution_skew(k: dict) -> float:
@@ -224,27 +225,33 @@ PATTERNS = (
     Pattern(
         "busy front line, type-based",
         "coarse",
-        0.8,
-        1.0,
+        0.7,
+        0.95,
         "Changzhou 2023: 82.7 % of 162 community workers report a heavy workload with many tasks handed down "
         "(NBS Changzhou 2023); the burden of forms, meetings and inspections (General Office of the CPC Central "
-        "Committee 2019); read as: little of the week idle",
+        "Committee 2019); read as: most posts are given more hours of work in a month than they are paid for",
         front_line_busy,
-        "share of the front line's paid hours not idle",
-        "share of paid hours",
+        "share of front-line posts whose demanded hours (cases, duties, appraisal, records, patrol floor) exceeded "
+        "their paid hours over a month (28 days), months after the warm-up",
+        "share of posts",
         scale=0.05,
+        fitted=False,
+        why="a pattern about people, not hours: the duty share is set from time use (CASS), not fitted to it",
     ),
     Pattern(
         "busy front line, grid management",
         "refined",
-        0.8,
-        1.0,
+        0.7,
+        0.95,
         "grid workers overloaded with tasks pushed down to the grid (Li, Cai & Yang 2024) and kept at counters and "
-        "screens (Wang 2022); read as: little of the week idle",
+        "screens (Wang 2022); read as: most posts are given more hours of work in a month than they are paid for",
         front_line_busy,
-        "share of the front line's paid hours not idle",
-        "share of paid hours",
+        "share of front-line posts whose demanded hours (cases, duties, appraisal, records, patrol floor) exceeded "
+        "their paid hours over a month (28 days), months after the warm-up",
+        "share of posts",
         scale=0.05,
+        fitted=False,
+        why="a pattern about people, not hours: the duty share is set from time use (CASS), not fitted to it",
     ),
     Pattern(
         "grid closure",

@@ -11,7 +11,17 @@ import numpy as np
 from sim.model.institutions import partners
 from tests.conftest import run
 
-TOWN = ("scenario=town", "days=240", "warmup_days=120", "seed=0")
+# Duties as the earlier model had them (0.71 of the budget's hours, spread over every hour): one-
+# worker units then saturate, as the mechanism needs to show. At the defaults (0.45, scheduled)
+# few cases wait a working day for their unit, and the partner takes a hundred or so a year.
+TOWN = (
+    "scenario=town",
+    "days=240",
+    "warmup_days=120",
+    "seed=0",
+    "scenario.duty_share=0.71",
+    "scenario.duty_schedule=even",
+)
 
 
 @cache
@@ -29,13 +39,13 @@ def test_units_pair_within_their_community():
 
 
 def test_a_partner_shortens_the_long_waits_of_one_worker_units():
-    alone, travel_alone, k_alone = front_line("policy=refined")
+    alone, travel_alone, k_alone = front_line("policy=refined", "policy.backup=none")
     paired, travel_paired, k_paired = front_line("policy=refined", "policy.backup=partner")
     assert k_alone["cases_covered_by_partner"] == 0
     assert k_paired["cases_covered_by_partner"] > 500, k_paired["cases_covered_by_partner"]
-    # The 90th percentile of the wait for a worker falls by at least a quarter (measured at
-    # town scale over 400 days: 295 h -> 162 h), and the partner travels further (the cost:
-    # measured 0.024 -> 0.037 h a case): at least a fifth more.
+    # The 90th percentile of the wait for a worker falls by at least a quarter (measured here:
+    # 88 h -> 56 h, 599 cases covered), and the partner travels further (the cost: measured
+    # 0.022 -> 0.029 h a case): at least a fifth more.
     assert np.percentile(paired, 90) < 0.75 * np.percentile(alone, 90), (
         np.percentile(alone, 90),
         np.percentile(paired, 90),

@@ -45,7 +45,7 @@ def test_knobs_set_what_they_say_within_the_parameters_ranges():
     assert sc.facility_faults_per_1k == pytest.approx(0.2 * b.facility_faults_per_1k)
     assert sc.service_types["housing"].patience_days == pytest.approx(0.3 * b.service_types["housing"].patience_days)
     assert sc.channel_ease["hotline"] == 0.3 and sc.channel_ease["digital"] == b.channel_ease["digital"]
-    assert sc.hop_delay_h == 1.0 and sc.service_time_shape == 0.3 and sc.duty_share == 0.2
+    assert sc.hop_delay_h == 1.0 and sc.service_time_shape == 0.3
     high = load_config()
     calibrate.adjuster({"propensity_scale": 1.4})(high)
     assert max(c.propensity for c in high.scenario.categories.values()) <= 1.0  # a probability stays one

@@ -99,12 +99,12 @@ def test_a_grid_crosses_its_factors_values_and_shares_its_seeds_across_cells():
     )
     assert designs.n_rows(design) == 3 * 2 * 2 and designs.describe(design).startswith("grid: 3 × 2 values")
     table = designs.sample(design)
-    np.testing.assert_allclose(np.unique(table[:, 0]), [0.36, 0.54, 0.72])  # levels spread over the vary range
+    np.testing.assert_allclose(np.unique(table[:, 0]), [0.3, 0.45, 0.6])  # levels spread over the vary range
     np.testing.assert_allclose(table[:4, 1], [1, 1, 2, 2])  # the given values, each cell once per seed
     base = make_config("seed=5")
     cfgs = [designs.apply(base, dataclasses.replace(design, row=r)) for r in range(12)]
     assert [c.seed for c in cfgs] == [5, 6] * 6  # every cell runs on the same seeds: paired across the map
-    assert cfgs[11].scenario.duty_share == pytest.approx(0.72)
+    assert cfgs[11].scenario.duty_share == pytest.approx(0.6)
     assert cfgs[11].scenario.service_types["housing"].service_h == pytest.approx(
         2 * base.scenario.service_types["housing"].service_h
     )

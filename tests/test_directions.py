@@ -40,11 +40,13 @@ def test_more_workers_shorten_response_time():
         ("policy=refined", "scenario.workers_per_10k=15"),
         ("policy=refined", "scenario.workers_per_10k=30"),
     )
-    # Every seed, and by at least a quarter on average (measured with this model, seeds 0-2:
-    # 37-39 % shorter, 138 h -> 85 h; the margin leaves room for about a third of the effect to
-    # go before the test fails).
+    # Every seed, and by at least 5 % on average. Measured with this model, seeds 0-2: 10 %
+    # shorter, 48.2 h -> 43.3 h; the margin leaves room for half the effect to go before the
+    # test fails. (With duties spread evenly at 0.71, the earlier model, one-worker units
+    # saturated and doubling staff cut 37-39 %, 138 h -> 85 h; scheduled at 0.45 they rarely
+    # do, and most of the time to respond is waiting for open hours, not for the worker.)
     assert (many < few).all(), f"doubling staff did not shorten response time in every seed: {few} -> {many}"
-    assert many.mean() < 0.75 * few.mean(), f"doubling staff: {few.mean():.1f} h -> {many.mean():.1f} h"
+    assert many.mean() < 0.95 * few.mean(), f"doubling staff: {few.mean():.1f} h -> {many.mean():.1f} h"
 
 
 def test_patrol_shortens_time_unknown():

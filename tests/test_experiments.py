@@ -45,12 +45,15 @@ def test_experiment_runs_small_and_reports(name, tmp_path, request):
     assert (sweep_dir / "report" / "figure.png").exists()
     if name == "decomposition":
         parts = pd.read_csv(sweep_dir / "report" / "decomposition.csv")
-        gap = parts[parts["kpi"] == "resolved_within_7d"].set_index("part")
-        # All eight arms of both seeds, and the bundles' parts add up to the full gap.
-        assert (gap["pairs"] == 2).all(), gap
-        assert gap.loc[["access", "individualisation", "party"], "mean"].sum() == pytest.approx(
-            gap.loc["full gap", "mean"], abs=1e-12
-        )
+        slices = list(parts.columns[: list(parts.columns).index("kpi")])  # other swept axes: one figure each
+        assert len(list((sweep_dir / "report").glob("decomposition*.png"))) == max(len(parts.groupby(slices)), 1)
+        for _, part in parts.groupby(slices) if slices else [((), parts)]:
+            gap = part[part["kpi"] == "resolved_within_7d"].set_index("part")
+            # All eight arms of both seeds, and the bundles' parts add up to the full gap.
+            assert (gap["pairs"] == 2).all(), gap
+            assert gap.loc[["access", "individualisation", "party"], "mean"].sum() == pytest.approx(
+                gap.loc["full gap", "mean"], abs=1e-12
+            )
         return
     if name == "phase_load_staffing":
         assert (sweep_dir / "report" / "phase.png").exists(), "two numeric axes: the gap's phase diagram"
@@ -67,7 +70,12 @@ def _dials(policy):
 
 
 # An ablation variant switches one dial; a dial may be more than one field.
-DIAL_FIELDS = {"patrol": ("patrol_share", "patrol_floor"), "pooling": ("pool_level",), "volunteers": ("mobilisation",)}
+DIAL_FIELDS = {
+    "patrol": ("patrol_share", "patrol_floor"),
+    "pooling": ("pool_level", "backup"),  # grid units, with their A/B partners
+    "remedy": ("remedy", "fallback_after_days"),  # tailored, with the fallback to the standard
+    "volunteers": ("mobilisation",),
+}
 
 
 def test_ablation_variants_switch_exactly_one_dial_and_bundles_their_bundle():

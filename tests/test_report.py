@@ -183,3 +183,31 @@ def test_an_ablation_report_has_a_capacity_table_per_variant(tmp_path):
     table = pd.read_csv(tmp_path / "report" / "capacity.csv").set_index("key")
     assert list(table.columns) == ["coarse", "coarse+pooling"]
     assert table.loc["staff_front_line"].tolist() == [40, 42]
+
+
+def test_a_decomposition_with_an_extra_axis_has_a_figure_and_table_rows_per_slice(tmp_path):
+    from sim.measure.ablation import ARMS
+    from sim.present.tables import parameter_cell
+
+    for fatigue in (0.02, 0.0):
+        for seed in (0, 1):
+            for variant, access in ARMS:
+                policy = "refined" if variant == "refined" else "coarse"
+                gain = 0.05 * len(ARMS[(variant, access)]) * (1 + 10 * fatigue) + 0.01 * seed
+                kpis = KPIS | {"resolved_within_7d": 0.4 + gain, "needs_fingerprint": f"{fatigue}-{seed}"}
+                overrides = [f"variant={variant}", f"access={access}", f"scenario.visit_fatigue_cost={fatigue}"]
+                job(tmp_path, f"{variant}-{access}-{fatigue}-{seed}", seed, policy, overrides=overrides, kpis=kpis)
+    build_report(tmp_path)
+    out = tmp_path / "report"
+    figures = sorted(p.name for p in out.glob("decomposition*.png"))
+    assert figures == ["decomposition.png", "decomposition_scenario.visit_fatigue_cost=0.02.png"], figures
+    parts = pd.read_csv(out / "decomposition.csv")
+    assert sorted(parts["scenario.visit_fatigue_cost"].unique()) == [0.0, 0.02]
+    assert (parts["pairs"] == 2).all()
+    gap = parts[(parts["kpi"] == "resolved_within_7d") & (parts["part"] == "full gap")]
+    assert gap.set_index("scenario.visit_fatigue_cost")["mean"].to_dict() == pytest.approx({0.0: 0.15, 0.02: 0.18})
+    text = (out / "decomposition.md").read_text()
+    header = next(line for line in text.splitlines() if line.startswith("| "))
+    label = parameter_cell("scenario.visit_fatigue_cost", 0.0)[0]
+    assert header.startswith(f"| {label} | KPI | part |"), header
+    assert len([line for line in text.splitlines() if line.startswith("| ")]) == 2 + len(parts)

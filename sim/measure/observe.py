@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.model.calendar import WEEK_H
 from sim.model.issues import CHANNEL_NAMES, DEPARTMENT, FRONT_LINE, HANDLER_NAMES, STATUS_NAMES, label_column
+from sim.model.model import MONTH_DAYS
 from sim.model.params import SERVICE_TYPES
 from sim.model.queues import plain_sum
 
@@ -88,22 +89,36 @@ def casework_h(pools, horizon_h: float) -> dict[str, float]:
     kept = committed / busy if busy > 0 else 0.0
     travel = plain_sum(p.travel_total_h for p in pools) * kept
     fixed = plain_sum(p.fixed_total_h for p in pools) * kept
-    return {"cases": committed - travel - fixed - overdue_h(pools, horizon_h), "travel": travel, "documentation": fixed}
+    before = overdue_h(pools, horizon_h) + passing_on_h(pools, horizon_h)
+    return {"cases": committed - travel - fixed - before, "travel": travel, "documentation": fixed}
+
+
+def before_cases_h(pools, horizon_h: float, kind: str) -> float:
+    """Hours of ``kind`` the pools booked before cases (:data:`sim.model.queues.BEFORE_CASES`),
+    before ``horizon_h``: booked like cases, so left out past the horizon in the same proportion."""
+    booked = plain_sum(p.before_cases_h(kind) for p in pools)
+    if booked == 0:
+        return 0.0
+    busy = plain_sum(p.busy_h for p in pools)
+    return booked * plain_sum(p.committed_h(horizon_h) for p in pools) / busy
 
 
 def overdue_h(pools, horizon_h: float) -> float:
-    """Hours of overdue duties the pools did before cases (``duty_schedule=scheduled``), before
-    ``horizon_h``: booked like cases, so left out past the horizon in the same proportion."""
-    blocked = plain_sum(p.blocked_total_h for p in pools)
-    if blocked == 0:
-        return 0.0
-    busy = plain_sum(p.busy_h for p in pools)
-    return blocked * plain_sum(p.committed_h(horizon_h) for p in pools) / busy
+    """Hours of overdue duties the pools did before cases (``duty_schedule=scheduled``)."""
+    return before_cases_h(pools, horizon_h, "overdue")
+
+
+def passing_on_h(pools, horizon_h: float) -> float:
+    """Hours the pools spent receiving and passing on cases (each hop's two ends, ODD 7.6)."""
+    return before_cases_h(pools, horizon_h, "passing_on")
 
 
 def time_use(model, horizon_h: float) -> dict:
     """How staff and volunteers spent their time over the run to ``horizon_h``, in hours, and
-    the utilisation of every pool (KPI names as in the README): the capacity table.
+    the utilisation of every pool (KPI names as in the README): the capacity table. The capacity
+    is the paid hours and the volunteer hours that can be used (``volunteer_h_usable``: what the
+    budget counts them for, ``sim.model.staffing.volunteer_usable_h``), not all the hours they
+    have (``volunteer_h_available``).
 
     Every staff pool's books close: duties, appraisal, records, patrol or inspection,
     documentation, cases, travel and idle time sum to its paid hours. ``utilisation_<pool>``
@@ -115,10 +130,42 @@ def time_use(model, horizon_h: float) -> dict:
             out |= _department_books(model, pool, SERVICE_TYPES[k], horizon_h)
     out |= {name: float(model.books[name]) for name in ("visits", "visits_home", "visits_intrusive")}
     out["cases_covered_by_partner"] = float(model.books["covered"])
+    out["cases_misrouted"] = float(model.books["misrouted"])
+    out["cases_second_department"] = float(model.books["second_department"])
+    out["cases_sent_to_registration"] = float(model.books["sent_to_registration"])
     out |= _duty_deadlines(model, horizon_h)
     paid = sum(v for k, v in out.items() if k.startswith("paid_h_"))
     out["capacity_paid_h"] = paid
-    out["capacity_total_h"] = paid + out["volunteer_h_available"]
+    out["volunteer_h_usable"] = model.volunteer_usable_h * horizon_h / WEEK_H
+    out["capacity_total_h"] = paid + out["volunteer_h_usable"]
+    return out
+
+
+def overloaded_shares(model, warmup_days: float) -> dict:
+    """Busy as the surveys mean it (a share of people, not of hours): the share of posts whose
+    demanded hours exceeded their paid hours over a month (``MONTH_DAYS``), over the months that
+    began after the warm-up, for the front line and the departments. A post's demanded hours are
+    the work booked at its pool that month (cases with their travel, documentation and passing
+    on; overdue duties), shared by its staff, and its fixed shares: duties, the appraisal,
+    records and the patrol floor (the same total whether duties are spread evenly or scheduled).
+    Posts count alike, months alike; NaN without a whole month after the warm-up."""
+    out = {}
+    months = [
+        m for m in zip([(0, None, None), *model.booked_by_month], model.booked_by_month) if m[0][0] >= warmup_days
+    ]
+    front = 1.0 - model.shares["cases"]
+    for k, name, pools, cal, fixed in (
+        (1, "front_line", model.front_pools, model.service_calendar, front),
+        (2, "departments", model.dept_pools, model.office_calendar, model.duty_share),
+    ):
+        servers = np.array([p.n_servers if p is not None else 0 for p in pools], dtype=float)
+        paid = cal.hours_per_week * MONTH_DAYS / 7.0
+        shares = []
+        for before, now in months:
+            booked = now[k] - (before[k] if before[k] is not None else 0.0)
+            over = booked > servers * paid * (1.0 - fixed)
+            shares.append(servers[over].sum() / servers.sum() if servers.sum() else np.nan)
+        out[f"overloaded_post_share_{name}"] = float(np.mean(shares)) if shares else float("nan")
     return out
 
 
@@ -154,6 +201,7 @@ def _front_line_books(model, horizon_h: float) -> dict:
         **fixed,
         "patrol": patrol - visit_doc,  # household visits and public space
         "documentation": work["documentation"] + visit_doc,
+        "passing_on": passing_on_h(model.front_pools, horizon_h),
         "cases": work["cases"],
         "travel": work["travel"],
     }
@@ -170,7 +218,7 @@ def _department_books(model, pool, line: str, horizon_h: float) -> dict:
         uses = {"duties": fixed["duties"]}
     if line == "facility":
         uses["inspection"] = model.books["inspection_h"]
-    uses |= work
+    uses |= {"passing_on": passing_on_h([pool], horizon_h)} | work
     return _close({f"staff_dept_{line}": pool.n_servers}, f"dept_{line}", paid, uses, work, share)
 
 
@@ -187,6 +235,7 @@ def _scheduled_duties(model, which: int, rows: list[int], paid: float, horizon_h
     meetings = paid - sum(p.n_servers for p in pools) * work_cal.clock(horizon_h)
     done = model.duty_done_h.get(which)
     put_off = (float(done[rows].sum()) if done is not None else 0.0) + overdue_h(pools, horizon_h)
+    quota = model.duty_set_h.get(which, quota)  # the quotas set, by kind (records net of visit logs)
     total = sum(quota.values())
     out = {use: put_off * hours / total if total else 0.0 for use, hours in quota.items()}
     out["duties"] += meetings

@@ -17,9 +17,20 @@ from sim.model.issues import FRONT_LINE
 
 
 def _quota(model, which: int, pools) -> np.ndarray:
-    """Each pool's hours a week of duties that can be put off (0 for an empty slot)."""
-    per_post = sum(model.duty_quota_h["front_line" if which == FRONT_LINE else "departments"].values())
-    return np.array([per_post * p.n_servers if p is not None else 0.0 for p in pools])
+    """Each pool's hours of duties that can be put off this week (0 for an empty slot), and the
+    sum by kind in ``model.duty_set_h``. A file's upkeep is charged once: the hours a pool spent
+    last week logging its visits in the files are upkeep already done, so they come off its
+    records (ODD 7.18)."""
+    per_post = model.duty_quota_h["front_line" if which == FRONT_LINE else "departments"]
+    servers = np.array([p.n_servers if p is not None else 0 for p in pools], dtype=float)
+    by_kind = {kind: hours * servers for kind, hours in per_post.items()}
+    if which == FRONT_LINE:
+        by_kind["records"] = np.maximum(by_kind["records"] - model.visit_log_h, 0.0)
+        model.visit_log_h = np.zeros(len(pools))
+    total = model.duty_set_h.setdefault(which, dict.fromkeys(by_kind, 0.0))
+    for kind, hours in by_kind.items():
+        total[kind] += float(hours.sum())
+    return sum(by_kind.values())
 
 
 def start_week(model, t0: float) -> None:

@@ -1,5 +1,5 @@
 """Building a regime's institutions before its first day, in the order of ODD section 5:
-calendars and volunteers, the budget and its duties, the staffing study and the staff split
+calendars and volunteers, the staffing study, the budget and its duties, and the staff split
 (:mod:`sim.model.staffing`), the front line's time shares (:mod:`sim.model.workload`), its pools
 and grid units, the departments, the party organisations and the reporting channels.
 
@@ -32,13 +32,16 @@ def build(model, sc: Scenario, po: Policy, rng: np.random.Generator, seed: int) 
     model.office_calendar = Calendar.from_specs(CALENDARS["office"])  # departments' hours
     model.volunteer_calendar = Calendar.from_specs(CALENDARS[sc.volunteer_hours])
     model.volunteers = volunteers_by_community(model, sc)
-    # 5. The budget less the posts volunteers stand in for; the duties each paid post carries.
-    budget = staffing.Budget(*paid_budget(sc), staffing.volunteer_posts(sc, po, model.volunteers))
-    model.duty_share = workload.duty_share(sc, budget.front_line + budget.departments, budget.paid)
-    # 6. The staffing study: the work each line will get under this regime.
-    routed = None
+    # 5. The staffing study: the work each line will get under this regime, and the hours its
+    # volunteers will give.
+    routed = given = None
     if sc.staff_split == "routed" and sc.servers is None:
-        routed = staffing.staffing_study(model, sc, po, seed)
+        routed, given = staffing.staffing_study(model, sc, po, seed)
+    # 6. The budget less the posts volunteers stand in for; the duties each paid post carries.
+    model.volunteer_usable_h = staffing.volunteer_usable_h(sc, po, model.volunteers, given)
+    budget = staffing.Budget(*paid_budget(sc), staffing.volunteer_posts(sc, model.volunteer_usable_h))
+    model.volunteer_posts = budget.volunteer_posts
+    model.duty_share = workload.duty_share(sc, budget.front_line + budget.departments, budget.paid)
     # 7. The paid staff split between the front line and the departments.
     model.front_staff_total, model.line_staff = staffing.split_staff(model, sc, po, budget, routed)
     # 8-11. The front line with its time shares, the departments, the party, the channels.

@@ -34,6 +34,9 @@ from sim.model.issues import IssueTable
 from sim.model.params import Policy, Scenario, faults_per_year, queueing_reduction
 from sim.model.world import Population, Territory
 
+MONTH_DAYS = 28
+"""A month of the books of demanded hours (four weeks, so that each holds whole weeks of duties)."""
+
 
 class GovernanceModel(mesa.Model):
     """Residents, grid workers, party organisations and departments under one regime.
@@ -77,8 +80,14 @@ class GovernanceModel(mesa.Model):
         # With duties scheduled (sim.model.duties): patrol's floor taken from what cases leave.
         self.books["patrol_floor_h"] = 0.0
         self.books["covered"] = 0  # cases a grid unit's partner took (policy.backup=partner)
+        # Cases that went to a wrong place first, or to a second department (sim.model.routing).
+        self.books |= dict.fromkeys(("misrouted", "second_department", "sent_to_registration"), 0)
         self.duty_backlog: dict[int, np.ndarray] = {}  # each pool's duties still to do this week
         self.duty_done_h: dict[int, np.ndarray] = {}  # ... and those it did in the hours cases left
+        self.duty_set_h: dict[int, dict[str, float]] = {}  # ... and the quotas set, by kind, summed
+        self.visit_log_h = np.zeros(len(self.front_pools))  # each pool's hours logging visits this week
+        # Every MONTH_DAYS days, the hours booked so far at each front-line and department pool.
+        self.booked_by_month: list[tuple[int, np.ndarray, np.ndarray]] = []
         self._occupied = {}
 
     # ------------------------------------------------------------------ construction
@@ -142,6 +151,8 @@ class GovernanceModel(mesa.Model):
                 progress(self.day)
 
     def record_day(self) -> None:
+        if (self.day + 1) % MONTH_DAYS == 0:
+            self.booked_by_month.append((self.day + 1, self.front_pools.busy_by_pool(), self.dept_pools.busy_by_pool()))
         pop = self.population
         self.daily.append(
             {

@@ -60,7 +60,9 @@ def front_patrol(model, t0: float, t1: float):
     servers, share = model._front_staff, model.front_case_share
     slack = np.maximum(servers * (w1 - w0) - model._occupied[FRONT_LINE], 0.0)
     if model.scenario.duty_schedule == "scheduled":  # the floor, too, from what cases and duties leave
-        hours, floor = workload.patrol_from_slack_h(slack, servers, w1 - w0, po.patrol_share, po.patrol_floor)
+        # Patrol's most and floor are shares of the paid hours, meetings included.
+        paid_h = model.service_calendar.clock(t1) - model.service_calendar.clock(t0)
+        hours, floor = workload.patrol_from_slack_h(slack, servers, paid_h, po.patrol_share, po.patrol_floor)
         model.books["patrol_floor_h"] += float(floor.sum())
         extra = hours - floor
     else:
@@ -80,7 +82,9 @@ def inspection(model, t0: float, t1: float):
     if w1 <= w0:
         return None
     slack = max(pool.n_servers * (w1 - w0) - model._occupied[DEPARTMENT][FACILITY], 0.0)
-    _, extra = workload.patrol_h(slack, pool.share, pool.n_servers, w1 - w0, model.policy.inspection_share, 0.0)
+    # Inspection's most is a share of the paid hours, meetings included (duties scheduled).
+    paid_h = model.office_calendar.clock(t1) - model.office_calendar.clock(t0)
+    _, extra = workload.patrol_h(slack, pool.share, pool.n_servers, paid_h, model.policy.inspection_share, 0.0)
     model.books["inspection_h"] += float(extra)
     return float(extra), w0, w1 - w0
 
@@ -101,6 +105,7 @@ def visit_households(model, hours: np.ndarray, w0: float, open_h: float) -> None
     hour = np.floor(when).astype(np.int64) % WEEK_H
     home = ~model._away_hours[pop.category[who], hour]
     who, when = who[home], when[home]
+    model.visit_log_h += np.bincount(pool[home], minlength=len(sizes)) * sc.doc_h_per_visit
     model.books["visits"] += len(pool)
     model.books["visits_home"] += len(who)
     if len(who) == 0:

@@ -31,6 +31,11 @@ import numpy as np
 
 from sim.model.calendar import WEEK_H, Calendar
 
+BEFORE_CASES = ("overdue", "passing_on")
+"""Work a pool books before any case (:meth:`PoolGroup.block`): duties overdue at a week's end
+(``scenario.duty_schedule=scheduled``), and the hours spent receiving and passing on cases that
+another pool handles (:mod:`sim.model.routing`)."""
+
 
 @dataclass
 class PoolOutcome:
@@ -71,7 +76,7 @@ class ServerPool:
         self._busy_h = 0.0  # handling and travel booked, on the handling clock
         self._travel_h = 0.0
         self._fixed_h = 0.0  # of which per-case fixed time (documentation, triage)
-        self._blocked_h = 0.0  # of which overdue duties done before cases (duty_schedule=scheduled)
+        self._before_h = dict.fromkeys(BEFORE_CASES, 0.0)  # of which booked before cases (PoolGroup.block)
         self._served = 0
         self._group: PoolGroup | None = None  # holds the state instead (one server only)
         self._slot = -1
@@ -91,10 +96,10 @@ class ServerPool:
         """Per-case fixed time booked so far (documentation, triage): part of ``busy_h``."""
         return float(self._group.fixed_total[self._slot]) if self._group is not None else self._fixed_h
 
-    @property
-    def blocked_total_h(self) -> float:
-        """Overdue duties booked before cases (:meth:`PoolGroup.block`): part of ``busy_h``."""
-        return float(self._group.blocked_total[self._slot]) if self._group is not None else self._blocked_h
+    def before_cases_h(self, kind: str) -> float:
+        """Hours of ``kind`` (one of :data:`BEFORE_CASES`) booked before cases
+        (:meth:`PoolGroup.block`): part of ``busy_h``."""
+        return float(self._group.before_total[kind][self._slot]) if self._group is not None else self._before_h[kind]
 
     @property
     def served(self) -> int:
@@ -178,7 +183,7 @@ class PoolGroup(list):
         self.busy = np.array([p.busy_h for p in pools_1], dtype=float)
         self.travel_total = np.array([p.travel_total_h for p in pools_1], dtype=float)
         self.fixed_total = np.array([p.fixed_total_h for p in pools_1], dtype=float)
-        self.blocked_total = np.array([p.blocked_total_h for p in pools_1], dtype=float)
+        self.before_total = {k: np.array([p.before_cases_h(k) for p in pools_1], dtype=float) for k in BEFORE_CASES}
         self.served = np.array([p.served for p in pools_1], dtype=np.int64)
         self.stretch = np.array([1.0 / p.share for p in pools_1], dtype=float)
         self.inv_speed = np.array([1.0 / p.speed_kmh if p.travel else 0.0 for p in pools_1], dtype=float)
@@ -197,6 +202,15 @@ class PoolGroup(list):
             out[i] = np.clip(self[i].free_w() - w0, 0.0, open_h).sum()
         return out
 
+    def busy_by_pool(self) -> np.ndarray:
+        """Per pool (0 for an empty slot): the hours booked so far (``ServerPool.busy_h``)."""
+        out = np.zeros(len(self))
+        singles = np.flatnonzero(self.slot >= 0)
+        out[singles] = self.busy[self.slot[singles]]
+        for i in np.flatnonzero((self.slot < 0) & (self.calendar_of >= 0)):
+            out[i] = self[i]._busy_h
+        return out
+
     def earliest_free(self, pools: np.ndarray) -> np.ndarray:
         """For each pool index in ``pools``: when its first server frees, on its working clock."""
         out = np.empty(len(pools))
@@ -206,23 +220,24 @@ class PoolGroup(list):
             out[j] = self[pools[j]]._heap[0][0]
         return out
 
-    def block(self, hours: np.ndarray, w_from: float) -> None:
-        """Book ``hours`` (per pool, 0 for none) of work that comes before any case from the
-        working-clock moment ``w_from`` on, shared evenly by each pool's servers: each server
-        takes its part as soon as it is free, and cases wait behind it."""
-        for i in np.flatnonzero(np.asarray(hours) > 0):
+    def block(self, hours: np.ndarray, w_from: float, kind: str = "overdue") -> None:
+        """Book ``hours`` (per pool, 0 for none) of work of ``kind`` (:data:`BEFORE_CASES`) that
+        comes before any case from the working-clock moment ``w_from`` on, shared evenly by each
+        pool's servers: each server takes its part as soon as it is free, and cases wait behind it."""
+        hours = np.asarray(hours, dtype=float)
+        for i in np.flatnonzero((hours > 0) & (self.slot < 0)):
             pool, h = self[i], float(hours[i])
             per_server = h / pool.n_servers / pool.share  # on the working clock
-            if self.slot[i] >= 0:
-                s = self.slot[i]
-                self.free[s] = max(self.free[s], w_from) + per_server
-                self.busy[s] += h
-                self.blocked_total[s] += h
-            else:
-                pool._heap = [(max(w, w_from) + per_server, k) for w, k in pool._heap]
-                heapq.heapify(pool._heap)
-                pool._busy_h += h
-                pool._blocked_h += h
+            pool._heap = [(max(w, w_from) + per_server, k) for w, k in pool._heap]
+            heapq.heapify(pool._heap)
+            pool._busy_h += h
+            pool._before_h[kind] += h
+        singles = np.flatnonzero((hours > 0) & (self.slot >= 0))
+        s, h = self.slot[singles], hours[singles]
+        share = np.array([self[i].share for i in singles], dtype=float)
+        self.free[s] = np.maximum(self.free[s], w_from) + h / share
+        self.busy[s] += h
+        self.before_total[kind][s] += h
 
 
 def plain_sum(values) -> float:

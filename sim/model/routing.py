@@ -27,6 +27,10 @@ def hops(front_line, routing: str, via_hotline, hierarchy_hops: int, bounced, bo
     return h + np.where(bounced, bounce_hops, 0)
 
 
+MISROUTE_HOPS = 2
+"""A misrouted case's extra hops: to the wrong department, and back to be sent on (推诿)."""
+
+
 def route(model, t1: float) -> None:
     """Assign handler and dispatch time to issues that became known today."""
     iss, po, sc, pop = model.issues, model.policy, model.scenario, model.population
@@ -41,10 +45,24 @@ def route(model, t1: float) -> None:
     bounced = reported & elsewhere & (not po.linkage)
     via_hotline = iss["channel"][ids] == HOTLINE
     h = hops(front, po.routing, via_hotline, sc.hierarchy_hops, bounced, sc.bounce_hops)
+    misrouted, wrong_dept = detour(model, kind, front, sc.misroute_share)
+    second, second_dept = detour(model, kind, front, sc.multi_dept_share)
+    h = h + MISROUTE_HOPS * misrouted + np.where(second & (po.routing == "hierarchical"), min(2, sc.hierarchy_hops), 0)
     iss["hops"][ids] = h
+    model.books["misrouted"] += int(misrouted.sum())
+    model.books["second_department"] += int(second.sum())
+    model.books["sent_to_registration"] += int(bounced.sum())
+    handler = np.where(front, FRONT_LINE, DEPARTMENT).astype(np.int8)
+    pool = kind.astype(np.int32)  # a department's pool is its service line
+    local = ids[front]
+    pool[front] = model.pool_of(iss["community"][local], iss["x"][local], iss["y"][local])
+    wrong_front = np.where(bounced & front & (sc.bounce_hops > 0), registered_pool(model, res), -1)
+    pass_on(
+        model, t1 - 24.0, h, second & (po.routing == "grid_first"), pool, handler, wrong_front, wrong_dept, second_dept
+    )
     arrives = iss["reported_h"][ids] + h * sc.hop_delay_h
     # A resident whose patience runs out while the case is passed between offices gives
-    # up then: the case never reaches a queue.
+    # up then: the case never reaches a queue (the offices it passed took their time).
     lost = iss["give_up_h"][ids] < arrives
     if lost.any():
         gone = ids[lost]
@@ -52,17 +70,66 @@ def route(model, t1: float) -> None:
         model._in_transit = model._in_transit[~np.isin(model._in_transit, gone)]
         model._outcomes = np.concatenate([model._outcomes, gone])
         ids, kind, front, arrives = ids[~lost], kind[~lost], front[~lost], arrives[~lost]
+        handler, pool = handler[~lost], pool[~lost]
     iss["dispatched_h"][ids] = arrives
-    handler = np.where(front, FRONT_LINE, DEPARTMENT).astype(np.int8)
-    pool = kind.astype(np.int32)  # a department's pool is its service line
-    local = ids[front]
-    pool[front] = model.pool_of(iss["community"][local], iss["x"][local], iss["y"][local])
     if po.backup == "partner":
         pool[front] = cover(model, pool[front], arrives[front])
     if po.mobilisation:
         handler = mobilise(model, ids, kind, handler)
     iss["handler"][ids] = handler
     iss["pool"][ids] = pool
+
+
+def detour(model, kind, front, share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Department cases that also go to another department, each with probability ``share``:
+    which do, and the other department (-1 for none). Drawn only when ``share`` is above 0, so
+    that the mechanism switched off leaves the random stream as it was."""
+    other = np.full(len(kind), -1, dtype=np.int64)
+    lines = np.array([k for k, p in enumerate(model.dept_pools) if p is not None], dtype=np.int64)
+    if share <= 0 or len(lines) < 2:
+        return np.zeros(len(kind), dtype=bool), other
+    rng = model.policy_rng
+    hit = ~front & (rng.random(len(kind)) < share)
+    # Another line than the case's own: a uniform pick among the others.
+    own = np.searchsorted(lines, kind[hit])
+    pick = rng.integers(0, len(lines) - 1, size=int(hit.sum()))
+    other[hit] = lines[pick + (pick >= own)]
+    return hit, other
+
+
+def registered_pool(model, res) -> np.ndarray:
+    """The front-line pool at the centre of each resident's community of registration (-1 for a
+    resident registered outside the territory, or for none)."""
+    reg = np.where(res >= 0, model.population.registration[np.maximum(res, 0)], -1)
+    out = np.full(len(res), -1, dtype=np.int64)
+    inside = reg >= 0
+    cx, cy = model._community_centre
+    out[inside] = model.pool_of(reg[inside], cx[reg[inside]], cy[reg[inside]])
+    return out
+
+
+def pass_on(model, t0, h, called_in, pool, handler, wrong_front, wrong_dept, second_dept) -> None:
+    """Charge the staff time of passing cases on (ODD 7.6): ``scenario.hop_staff_h`` at each of a
+    hop's two ends. A wrong place a case went first (the community of registration, the wrong
+    department) spends two ends (it receives the case and passes it on); the second department
+    of a two-department case two (it receives it and reports back; ``called_in``: called in at
+    once from the grid, a hop without delay); the handler's pool every other end. Booked today,
+    before cases, as hours of the pools that bear them (``passing_on`` in their books)."""
+    per_end = model.scenario.hop_staff_h
+    if per_end <= 0:
+        return
+    ends = 2.0 * (h + called_in)
+    by = {FRONT_LINE: np.zeros(len(model.front_pools)), DEPARTMENT: np.zeros(len(model.dept_pools))}
+    for which, at in ((FRONT_LINE, wrong_front), (DEPARTMENT, wrong_dept), (DEPARTMENT, second_dept)):
+        there = at >= 0
+        np.add.at(by[which], at[there], 2.0 * per_end)
+        ends = ends - 2.0 * there
+    for which in (FRONT_LINE, DEPARTMENT):
+        mine = handler == which
+        np.add.at(by[which], pool[mine], np.maximum(ends[mine], 0.0) * per_end)
+    for which, pools in ((FRONT_LINE, model.front_pools), (DEPARTMENT, model.dept_pools)):
+        cal = model.front_work_calendar if which == FRONT_LINE else model.dept_work_calendar
+        pools.block(by[which], cal.clock(t0), kind="passing_on")
 
 
 def cover(model, pool: np.ndarray, arrives: np.ndarray) -> np.ndarray:

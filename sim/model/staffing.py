@@ -11,8 +11,16 @@ import numpy as np
 
 from sim.model import workload
 from sim.model.handling import service_h
-from sim.model.issues import DEPARTMENT, DIGITAL, FRONT_LINE
-from sim.model.params import SERVICE_TYPES, STAFF_WEEK_H, ConfigError, Policy, Scenario, faults_per_year
+from sim.model.issues import DEPARTMENT, DIGITAL, FRONT_LINE, VOLUNTEER
+from sim.model.params import (
+    SERVICE_TYPES,
+    STAFF_WEEK_H,
+    ConfigError,
+    Policy,
+    Scenario,
+    faults_per_year,
+    volunteer_work_bound_h,
+)
 from sim.model.queues import plain_sum
 
 
@@ -28,12 +36,25 @@ class Budget(NamedTuple):
         return self.front_line + self.departments - self.volunteer_posts
 
 
-def volunteer_posts(sc: Scenario, po: Policy, volunteers: np.ndarray) -> int:
-    """Paid posts the volunteers' hours stand in for when they count against the budget:
-    one per 40 volunteer hours a week (none without mobilisation or with volunteers on top)."""
-    if not po.mobilisation or sc.volunteer_budget == "on_top":
-        return 0
-    return round(volunteers.sum() * sc.volunteer_h_per_week / STAFF_WEEK_H)
+def volunteer_usable_h(
+    sc: Scenario, po: Policy, volunteers: np.ndarray, given_h_per_year: float | None = None
+) -> float:
+    """Hours a week the volunteers can actually give to cases (none without mobilisation).
+    ``given_h_per_year``: the hours the staffing study saw them give (when they were free, to the
+    cases they may take, before the residents gave up); without a study, at most their hours and
+    the hands-on work of the lines they may do (:func:`~sim.model.params.volunteer_work_bound_h`)."""
+    if not po.mobilisation:
+        return 0.0
+    hours = float(volunteers.sum() * sc.volunteer_h_per_week)
+    if given_h_per_year is None:
+        return volunteer_work_bound_h(sc, po, hours)
+    return min(hours, given_h_per_year / workload.WEEKS_PER_YEAR)
+
+
+def volunteer_posts(sc: Scenario, usable_h: float) -> int:
+    """Paid posts the volunteers stand in for when they count against the budget: one per 40 of
+    the hours a week they can actually give (:func:`volunteer_usable_h`); none on top."""
+    return 0 if sc.volunteer_budget == "on_top" else round(usable_h / STAFF_WEEK_H)
 
 
 def staffing_study(model, sc: Scenario, po: Policy, seed: int) -> np.ndarray:
@@ -45,8 +66,9 @@ def staffing_study(model, sc: Scenario, po: Policy, seed: int) -> np.ndarray:
     its length to two thirds, followed to its end: reports of lasting needs and faults build up
     over months); the scenario's own expected needs and faults a year turn that into work a
     year, so that lines with few cases in the pilot are not sized by its chance counts. The
-    front line also keeps person-level records, where remedies are tailored. Returns [front
-    line, department of each line]."""
+    front line also keeps person-level records, where remedies are tailored. Returns the work a
+    year of [front line, department of each line], and the hours a year the volunteers gave
+    (measured the same way: what the budget is charged for them, :func:`volunteer_posts`)."""
     town_residents = sc.n_residents / sc.n_towns
     part = min(1.0, sc.staffing_pilot_residents / town_residents)
     town = dataclasses.replace(
@@ -62,11 +84,24 @@ def staffing_study(model, sc: Scenario, po: Policy, seed: int) -> np.ndarray:
     pilot = type(model)(town, po, seed=seed)
     pilot.run(sc.staffing_pilot_days)
     days = sc.staffing_pilot_days
-    per_need = work_per_need(pilot, days * 24.0 / 6, days * 24.0 * 2 / 3)
+    window = days * 24.0 / 6, days * 24.0 * 2 / 3
     per_year = np.append(model.population.need_rate.sum(0) * 8760, faults_per_year(sc))
-    work = per_need @ per_year
+    work = work_per_need(pilot, *window) @ per_year
     work[0] += workload.records_h_per_year(sc, po, sc.n_residents)
-    return work
+    return work, float(volunteer_h_per_need(pilot, *window) @ per_year)
+
+
+def volunteer_h_per_need(model, from_h: float, to_h: float) -> np.ndarray:
+    """Hours the volunteers gave (hands-on and travel) per need arising, by type, for the needs
+    that arose in [``from_h``, ``to_h``): as :func:`work_per_need` counts staff work."""
+    iss, n = model.issues.view(), len(SERVICE_TYPES)
+    born = (iss["created_h"] >= from_h) & (iss["created_h"] < to_h)
+    arisen = np.bincount(iss["service_type"][born].astype(np.int64), minlength=n)
+    took = born & (iss["handler"] == VOLUNTEER)
+    hours = np.bincount(
+        iss["service_type"][took].astype(np.int64), iss["work_h"][took] + iss["travel_h"][took], minlength=n
+    )
+    return np.divide(hours, arisen, out=np.zeros(n), where=arisen > 0)
 
 
 def work_per_need(model, from_h: float, to_h: float) -> np.ndarray:

@@ -212,7 +212,8 @@ DECOMPOSITION_COLOURS = ("#8c8c8c", COLOURS["refined"], "#9467bd", "k", COLOURS[
 def plot_decomposition(parts: pd.DataFrame, kpis, path: Path, title: str) -> list[Path]:
     """Per KPI: the full gap between the type-based status quo and Jinshan's package, its
     Shapley split over access, individualisation and party mobilisation, and the gap at equal
-    access, each with its 95% interval over seeds."""
+    access, each with its 95% interval over seeds. ``parts`` holds one setting of the other
+    swept parameters (one row per KPI and part): a figure per setting."""
     kpis = [k for k in kpis if k in set(parts["kpi"])]
     fig, axes = plt.subplots(1, len(kpis), figsize=(3.8 * len(kpis), 3.2), squeeze=False, constrained_layout=True)
     fig.suptitle(title)

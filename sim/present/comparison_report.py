@@ -79,12 +79,29 @@ def ablation_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: P
     for name, where, part in _slices(effects, by):
         written += comparison_plots.plot_ablation(part, kpis[:4], out_dir / name, f"{title}{where}")
     if ablation.is_decomposition(ok):
-        parts = ablation.decomposition(ok, kpis, by)
-        written += write_table(
-            parts, out_dir / "decomposition", table_caption("decomposition", title), readable=_readable_decomposition
-        )
-        written += comparison_plots.plot_decomposition(parts, kpis[:4], out_dir / "decomposition", title)
+        written += decomposition_report(ok, by, kpis, out_dir, title)
     return written
+
+
+def decomposition_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Path, title: str) -> list[Path]:
+    """The decomposition over bundles (:func:`sim.measure.ablation.decomposition`): its table,
+    each row with the setting of the parameters swept besides the arms, and one figure per
+    setting (``decomposition``, ``decomposition_<setting>``). Returns the files written."""
+    from sim.measure import ablation
+    from sim.present import comparison_plots
+
+    parts = ablation.decomposition(ok, kpis, by)
+    caption = table_caption("decomposition", title)
+    written = write_table(parts, out_dir / "decomposition", caption, readable=_readable_decomposition)
+    for name, where, part in _slices(parts, _group_columns(parts)):
+        path = out_dir / name.replace("figure", "decomposition", 1)
+        written += comparison_plots.plot_decomposition(part, kpis[:4], path, f"{title}{where}")
+    return written
+
+
+def _group_columns(table: pd.DataFrame) -> list[str]:
+    """The columns before ``kpi``: the group (setting of the swept parameters) of each row."""
+    return list(table.columns[: list(table.columns).index("kpi")])
 
 
 def _readable_decomposition(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -93,6 +110,7 @@ def _readable_decomposition(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         digits = decimals(r["kpi"])
         rows.append(
             {
+                **dict(parameter_cell(c, r[c]) for c in _group_columns(df)),
                 "KPI": kpi_label(r["kpi"]),
                 "part": r["part"],
                 "mean": number(r["mean"], digits, True),
@@ -184,7 +202,7 @@ def capacity(ok: pd.DataFrame, by: list[str], arm: str, out_dir: Path, title: st
 def _warn_excluded(diffs: pd.DataFrame) -> None:
     if diffs.empty or diffs["paired_ok"].all():
         return
-    keys = list(diffs.columns[: list(diffs.columns).index("kpi")])  # one row per comparison
+    keys = _group_columns(diffs)  # one row per comparison
     bad = diffs[~diffs["paired_ok"]]
     n = int((bad.drop_duplicates(keys) if keys else bad.head(1))["excluded"].sum())
     print(

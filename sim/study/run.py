@@ -68,7 +68,7 @@ def model_tables(model: GovernanceModel, cfg: RunConfig, residents: bool = True)
     tables = {
         "issues": observe.issue_frame(model),
         "daily": pd.DataFrame(model.daily),
-        "time_use": observe.time_use(model, horizon_h),
+        "time_use": observe.time_use(model, horizon_h) | observe.overloaded_shares(model, cfg.warmup_days),
         "horizon_h": horizon_h,
     }
     if residents:

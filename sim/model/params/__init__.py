@@ -51,7 +51,7 @@ from sim.model.params.constants import (
     STAFF_WEEK_H,
 )
 from sim.model.params.declare import CALIBRATED, ConfigError
-from sim.model.params.derived import faults_per_year, paid_budget, queueing_reduction
+from sim.model.params.derived import faults_per_year, paid_budget, queueing_reduction, volunteer_work_bound_h
 from sim.model.params.odd_table import parameter_rows, print_table
 from sim.model.params.policy import Policy
 from sim.model.params.run import RunConfig
@@ -96,4 +96,5 @@ __all__ = [
     "print_table",
     "queueing_reduction",
     "validate",
+    "volunteer_work_bound_h",
 ]

@@ -21,6 +21,22 @@ def paid_budget(sc: Scenario) -> tuple[int, int]:
     return front, max(len(SERVICE_TYPES), round(sc.dept_staff_per_10k * sc.n_residents / 10_000))
 
 
+def volunteer_work_bound_h(sc: Scenario, po, volunteer_h_per_week: float) -> float:
+    """Hours a week that volunteers giving ``volunteer_h_per_week`` can give to cases, at most,
+    reckoned before a run: no more than their hours, nor than the hands-on work the scenario's
+    needs are expected to bring to the lines they may do (volunteer-eligible lines that the
+    regime's front line handles)."""
+    lines = [t for t in SERVICE_TYPES[:-1] if sc.service_types[t].volunteer_eligible and t in po.competence]
+    shares = sum(c.share for c in sc.categories.values())
+    per_year = sum(
+        c.share / shares * c.need_rates.get(t, 0.0) * sc.service_types[t].service_h
+        for c in sc.categories.values()
+        for t in lines
+    )
+    work_week = sc.n_residents * sc.demand_scale * per_year / (365.0 / 7.0)
+    return min(volunteer_h_per_week, work_week)
+
+
 def queueing_reduction(sc: Scenario) -> Scenario:
     """Apply the queueing-validation shortcuts, if set: with ``arrival_rate_per_h`` every
     resident is alike (one category, one service type, Poisson arrivals at that total rate,

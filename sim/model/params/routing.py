@@ -30,3 +30,36 @@ class Routing:
     bounce_hops: int = _p(
         2, "hops", "assumption", "extra hops when routed by registration address", range=(0, 20), vary=(0, 4)
     )
+    hop_staff_h: float = _p(
+        0.1,
+        "hours per end of a hop",
+        "Beijing 12345: about six minutes from a call to a dispatched work order (ODD references: Beijing Youth "
+        "Daily 2021), taken for each end of a hop, sending and receiving, alike",
+        "staff time at each end of a hop (to read a case, log it and pass it on), charged to the pool at that end "
+        "(ODD 7.6): the handler's pool, or the wrong place a case went first",
+        range=(0, 10),
+        vary=(0.05, 0.25),
+    )
+    misroute_share: float = _p(
+        0.1,
+        "fraction of department cases",
+        "assumption: no published rate of cases passed back between departments (推诿, 踢皮球) was found; the "
+        "middle of the range varied",
+        "share of the cases sent to a department that go first to the wrong one, which takes two hops' ends of "
+        "its staff time to pass it back, and two hops' delay (there and back), under every routing rule",
+        range=(0, 1),
+        vary=(0.0, 0.2),
+    )
+    multi_dept_share: float = _p(
+        0.15,
+        "fraction of department cases",
+        "assumption: no published share of cases needing several departments (多头管理) was found; the middle of "
+        "the range varied. Calling the departments in at once from the grid is Beijing's 街乡吹哨、"
+        "部门报到 (ODD references: Beijing municipal government 2018)",
+        "share of the cases sent to a department that need a second department too. Hierarchical routing passes "
+        "the case on to the second after the first, through the hierarchy again (its hops to a department, "
+        "delay and staff time); grid-first routing calls both in at once (one more hop's staff time, no delay). "
+        "The second department spends two hops' ends (receiving and reporting back) either way",
+        range=(0, 1),
+        vary=(0.0, 0.3),
+    )

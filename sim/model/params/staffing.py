@@ -57,9 +57,11 @@ class Staffing:
     volunteer_budget: str = _p(
         "counted",
         "-",
-        "design choice: regimes compared at equal total handling capacity (paid plus volunteer hours)",
-        "'counted' - volunteer hours replace paid front-line hours (one worker per 40 volunteer hours a week), "
-        "so paid plus volunteer hours are the same under every regime; 'on_top' - volunteers are extra",
+        "design choice: regimes compared at equal total handling capacity (paid plus the volunteer hours that "
+        "can be used); on_top shown beside it in every comparison's capacity table",
+        "'counted' - the volunteer hours that can actually be used replace paid hours: one post per 40 hours a "
+        "week that the staffing study saw the volunteers give to cases (when they were free, to the cases they "
+        "may take, before the residents gave up); 'on_top' - volunteers are extra",
         choices=("counted", "on_top"),
     )
     travel_kmh: float = _p(

@@ -9,7 +9,7 @@ from typing import Any
 
 from sim.model.params.constants import CALENDARS, CHANNELS, RESIDENT_TYPES, SERVICE_TYPES, STAFF_WEEK_H
 from sim.model.params.declare import ConfigError
-from sim.model.params.derived import paid_budget
+from sim.model.params.derived import paid_budget, volunteer_work_bound_h
 from sim.model.params.policy import Policy
 from sim.model.params.run import RunConfig
 from sim.model.params.scenario import Scenario
@@ -86,11 +86,13 @@ def validate(cfg: RunConfig) -> RunConfig:
 
 
 def _volunteer_posts(sc: Scenario, po: Policy) -> int:
-    """Paid posts the volunteers' hours stand in for (sim.model.institutions.volunteer_fte, from the
-    scenario's average): none without mobilisation or with volunteers on top."""
+    """Paid posts the volunteers stand in for, at most (sim.model.staffing.volunteer_posts, from
+    the scenario's average and the bound on what they can give): none without mobilisation or
+    with volunteers on top."""
     if not po.mobilisation or sc.volunteer_budget == "on_top":
         return 0
-    return round(sc.volunteers_per_1k * sc.n_residents / 1000 * sc.volunteer_h_per_week / STAFF_WEEK_H)
+    hours = sc.volunteers_per_1k * sc.n_residents / 1000 * sc.volunteer_h_per_week
+    return round(volunteer_work_bound_h(sc, po, hours) / STAFF_WEEK_H)
 
 
 def _check_volunteer_posts(sc: Scenario, po: Policy) -> None:
@@ -102,7 +104,8 @@ def _check_volunteer_posts(sc: Scenario, po: Policy) -> None:
     if posts > front + dept - 1 - len(SERVICE_TYPES):
         raise ConfigError(
             f"scenario.volunteers_per_1k={sc.volunteers_per_1k} x scenario.volunteer_h_per_week="
-            f"{sc.volunteer_h_per_week} stand in for about {posts} paid posts, more than the budget of {front} "
+            f"{sc.volunteer_h_per_week} can give cases up to about {posts * STAFF_WEEK_H:.0f} hours a week and so "
+            f"stand in for up to {posts} paid posts, more than the budget of {front} "
             f"front-line + {dept} department posts can give while every line keeps staff: lower them, raise "
             "scenario.workers_per_10k, or set scenario.volunteer_budget=on_top"
         )
