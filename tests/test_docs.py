@@ -9,7 +9,7 @@ from tests.conftest import ROOT
 
 
 def test_odd_holds_the_parameter_table_as_declared():
-    text = (ROOT / "ODD.md").read_text()
+    text = (ROOT / "ODD.md").read_text().split("## 10 Parameters", 1)[1]
     rows = [line for line in text.splitlines() if line.startswith("| ") and line.count(" | ") >= 6]
     keys = [line.split(" | ")[0].removeprefix("| ") for line in rows]
     declared = [r["key"] for r in parameter_rows()]
@@ -17,6 +17,17 @@ def test_odd_holds_the_parameter_table_as_declared():
     for r in parameter_rows():
         line = next(line for line in rows if line.startswith(f"| {r['key']} | "))
         assert r["source"].replace("|", "/") in line, f"{r['key']}: ODD.md's source is not the declared one"
+
+
+def test_odd_holds_the_ledger_as_declared():
+    import subprocess
+    import sys
+
+    printed = subprocess.run(
+        [sys.executable, "-m", "sim.model.params", "--ledger"], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.strip()
+    section = (ROOT / "ODD.md").read_text().split("### 7.19 ", 1)[1].split("\n## ", 1)[0]
+    assert printed in section, "ODD.md 7.19: run python -m sim.model.params --ledger and paste it"
 
 
 def test_the_readme_quotes_the_warm_up_as_measured():

@@ -24,6 +24,13 @@ class PostHours:
         "assigned from above: forms and statistics (填表报数), meetings, inspections, campaigns",
         range=(0, 0.9),
         vary=(0.3, 0.6),
+        ledger=(
+            "cost",
+            "both: every paid post, the same hours under every regime",
+            "every pool's time: meetings at set hours (a delay for cases that arise in them), the rest before "
+            "the week's end",
+            "duties",
+        ),
     )
     duty_schedule: str = _p(
         "scheduled",
@@ -59,6 +66,7 @@ class PostHours:
         "documentation time of each case handled by staff (front line or department), besides its handling",
         range=(0, 100),
         vary=(0.05, 0.75),
+        ledger=("cost", "both: every case staff handle", "the handler's time", "documentation"),
     )
     doc_h_per_visit: float = _p(
         0.05,
@@ -67,6 +75,12 @@ class PostHours:
         "documentation time of each household visit that finds someone at home",
         range=(0, 100),
         vary=(0.0, 0.15),
+        ledger=(
+            "cost",
+            "refined (patrol)",
+            "the front line's patrol time; counts toward the files' upkeep",
+            "documentation",
+        ),
     )
     records_h_per_resident_year: float = _p(
         0.2,
@@ -75,6 +89,12 @@ class PostHours:
         "front-line time to keep person-level records, where remedies are tailored to the person",
         range=(0, 100),
         vary=(0.0, 0.25),
+        ledger=(
+            "cost",
+            "refined (tailored remedies)",
+            "the front line's time, less the hours logging visits",
+            "records",
+        ),
     )
     digital_triage_h: float = _p(
         0.1,
@@ -85,6 +105,12 @@ class PostHours:
         "operating cost, counted in the handler's hours)",
         range=(0, 100),
         vary=(0.05, 0.25),
+        ledger=(
+            "cost",
+            "both (access held equal)",
+            "the handler's time, per report through the digital channel",
+            "documentation",
+        ),
     )
     generalist_time_factor: float = _p(
         1.5,
@@ -94,6 +120,7 @@ class PostHours:
         "department",
         range=(1, 10),
         vary=(1.0, 2.5),
+        ledger=("cost", "refined (wide competence)", "the front line's hands-on time on the specialist lines", "cases"),
     )
     patrol_street_share: float = _p(
         0.3,
@@ -112,4 +139,10 @@ class PostHours:
         "public space checked for component faults per hour of street patrol or inspection",
         range=(0.0001, 100),
         vary=(0.02, 0.2),
+        ledger=(
+            "benefit",
+            "both (coarse: the facility department; refined: the front line's street patrol)",
+            "faults found before residents report them",
+            "",
+        ),
     )

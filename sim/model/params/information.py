@@ -19,6 +19,7 @@ class InformationAndRemedies:
         "worker time a visit costs",
         range=(0.001, 100),
         vary=(0.05, 0.4),
+        ledger=("cost", "refined (patrol)", "the front line's patrol time, per household visit", "patrol"),
     )
     info_decay_days: float = _p(
         90.0,
@@ -27,6 +28,7 @@ class InformationAndRemedies:
         "e-folding time of the accuracy of individual information",
         range=(0.01, 1e6),
         vary=(30.0, 365.0),
+        ledger=("cost", "refined (tailored remedies)", "the fit of a tailored remedy (an outcome: needs solved)", ""),
     )
     fit_tolerance: float = _p(
         0.47,
@@ -44,6 +46,7 @@ class InformationAndRemedies:
         "handling time of a tailored remedy relative to a standard one",
         range=(1, 10),
         vary=(1.0, 2.0),
+        ledger=("cost", "refined (tailored remedies)", "hands-on time of the front line and volunteers", "cases"),
     )
     service_time_shape: float = _p(
         0.91,
@@ -92,6 +95,12 @@ class InformationAndRemedies:
         "share of their satisfaction and of their trust that a resident loses at an intrusive visit",
         range=(0, 1),
         vary=(0.0, 0.05),
+        ledger=(
+            "cost",
+            "refined (visits); structural zero under coarse, which does not visit",
+            "the satisfaction and trust of residents visited too often (an outcome)",
+            "",
+        ),
     )
     visit_detection_prob: float = _p(
         0.39,
@@ -101,6 +110,7 @@ class InformationAndRemedies:
         "chance that a visit to a resident with a pending need surfaces it (each visit anew)",
         range=(0, 1),
         vary=(0.2, 0.8),
+        ledger=("benefit", "refined (visits)", "needs found before residents report them (a delay removed)", ""),
     )
     appraisal_overhead_h: float = _p(
         16.0,
@@ -110,4 +120,5 @@ class InformationAndRemedies:
         "front-line time spent on the traditional appraisal each evaluation period (when 四指同评 is off)",
         range=(0, 1000),
         vary=(0.0, 40.0),
+        ledger=("cost", "coarse (and any regime without 四指同评)", "the front line's time", "appraisal"),
     )

@@ -45,6 +45,7 @@ class PartyOrganisations:
         "time to mobilise volunteers for a case",
         range=(0, 1e4),
         vary=(1.1, 4.4),
+        ledger=("cost", "refined (volunteers)", "delay before volunteers start", ""),
     )
     pairs_per_branch: int = _p(
         2,
@@ -64,6 +65,7 @@ class PartyOrganisations:
         "front-line time spent on 四指同评 reporting each period (it replaces the traditional appraisal)",
         range=(0, 1000),
         vary=(0.0, 40.0),
+        ledger=("cost", "refined (四指同评 in place of the appraisal)", "the front line's time", "appraisal"),
     )
     evaluation_gain: float = _p(
         0.5,

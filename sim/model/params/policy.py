@@ -45,6 +45,7 @@ class Policy:
         "work queued ahead of a new case at its grid unit (on the unit's working clock) beyond which its partner "
         "takes the case, with backup=partner",
         range=(0, 1e4),
+        ledger=("cost", "refined (A/B partners)", "the partner's travel and its own residents' wait", "travel"),
     )
     patrol_share: float = _p(
         0.0,
@@ -61,6 +62,7 @@ class Policy:
         "assumption (refined's preset: 0.05)",
         "share of a front-line worker's hours kept for patrol even when cases wait (at most patrol_share)",
         range=(0, 0.95),
+        ledger=("cost", "refined", "the front line's time (the first call on what cases and duties leave)", "patrol"),
     )
     inspection_share: float = _p(
         0.3,
@@ -117,6 +119,7 @@ class Policy:
         "with tailored remedies: the age of what staff hold of a person beyond which they give the category "
         "standard instead (None: no fallback)",
         range=(0, 1e5),
+        ledger=("benefit", "refined (tailored remedies)", "the fit of remedies from old files (an outcome)", ""),
     )
     mobilisation: bool = _p(
         False, "flag", "case book: 埭头人 volunteers", "party branches mobilise volunteers for eligible cases"

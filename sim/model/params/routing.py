@@ -18,6 +18,12 @@ class Routing:
         "delay per hierarchical hop",
         range=(0, 1000),
         vary=(3.1, 12.4),
+        ledger=(
+            "cost",
+            "coarse mostly: hierarchical routing (up to four hops); refined: one hop per department case",
+            "delay before dispatch",
+            "",
+        ),
     )
     hierarchy_hops: int = _p(
         4,
@@ -28,7 +34,18 @@ class Routing:
         vary=(3, 5),
     )
     bounce_hops: int = _p(
-        2, "hops", "assumption", "extra hops when routed by registration address", range=(0, 20), vary=(0, 4)
+        2,
+        "hops",
+        "assumption",
+        "extra hops when routed by registration address",
+        range=(0, 20),
+        vary=(0, 4),
+        ledger=(
+            "cost",
+            "coarse (routing by registration); structural zero with 村居联动",
+            "delay, and the time of the community of registration",
+            "passing_on",
+        ),
     )
     hop_staff_h: float = _p(
         0.1,
@@ -39,6 +56,12 @@ class Routing:
         "(ODD 7.6): the handler's pool, or the wrong place a case went first",
         range=(0, 10),
         vary=(0.05, 0.25),
+        ledger=(
+            "cost",
+            "both, by the hops each case makes",
+            "the time of the pools at each end of a hop",
+            "passing_on",
+        ),
     )
     misroute_share: float = _p(
         0.1,
@@ -49,6 +72,12 @@ class Routing:
         "its staff time to pass it back, and two hops' delay (there and back), under every routing rule",
         range=(0, 1),
         vary=(0.0, 0.2),
+        ledger=(
+            "cost",
+            "coarse (department cases); structural zero under refined, whose only staffed department is safety",
+            "delay (two hops) and the wrong department's time",
+            "passing_on",
+        ),
     )
     multi_dept_share: float = _p(
         0.15,
@@ -62,4 +91,10 @@ class Routing:
         "The second department spends two hops' ends (receiving and reporting back) either way",
         range=(0, 1),
         vary=(0.0, 0.3),
+        ledger=(
+            "cost",
+            "coarse: the hierarchy again (delay); both: the second department's time",
+            "delay and the second department's time",
+            "passing_on",
+        ),
     )

@@ -71,5 +71,6 @@ class Staffing:
         "travel speed of staff",
         range=(0.1, 1000),
         vary=(8.0, 30.0),
+        ledger=("cost", "both", "the handler's time travelling (refined's small beats travel less)", "travel"),
     )
     travel: bool = _p(True, "flag", "-", "whether staff travel to the issue (off for queueing validation)")
