@@ -10,7 +10,8 @@ the copies the README shows and links.
 
 With all eight, it also runs ``compare_regimes`` with volunteers on top of the budget
 (10 seeds, ``results/sweeps/compare_regimes/volunteers_on_top/``) and writes
-``results/figures/findings.md``, the README's table of findings.
+``results/figures/findings.md``, the README's table of findings. With compare_regimes, it writes
+``results/figures/compare_regimes_capacity.md`` with volunteers counted and on top side by side.
 
 Each experiment runs as ``python -m sim experiment=<name>`` would (resumable: runs of the same
 configuration and code are reused) and writes ``results/sweeps/<name>/town_<days>d/``, with the
@@ -64,6 +65,13 @@ CONDITIONS = (
         "costly visits, 0.4 h per resident (information_cost, 4 seeds)",
     ),
 )
+DEFAULT_BUDGET = (
+    "Counted is the default: at equal capacity the hours volunteers can actually give to cases (when they are "
+    "free, to the cases they may take, before the resident gives up; measured by the staffing study) replace paid "
+    "posts one for one, so that neither regime gets hours the other lacks; on top shows what refined gains if the "
+    "volunteers are extra."
+)
+"""The reason for counting volunteers against the budget, above the capacity table of both."""
 FINDINGS = ("resolved_within_7d", "needs_met_share", "satisfaction_window_mean", "resolution_time_restricted_30d_h")
 SWEEPS, FIGURES = Path("results/sweeps"), Path("results/figures")
 
@@ -166,6 +174,62 @@ def findings() -> Path:
     return path
 
 
+def capacity_both(counted: Path, on_top: Path):
+    """Two ``capacity.csv`` (volunteers counted against the budget, and on top of it) side by
+    side: per quantity (and setting of the swept parameters), coarse and refined counted, then
+    coarse and refined on top; blank where one of them has no such quantity."""
+    import pandas as pd
+
+    frames = {}
+    for budget, path in (("counted", counted), ("on top", on_top)):
+        table = pd.read_csv(path)
+        keys = list(table.columns[: list(table.columns).index("key") + 1])
+        frames[budget] = table.set_index(keys)[[a for a in ("coarse", "refined") if a in table]]
+    both = pd.concat(frames, axis=1, sort=False)
+    both.columns = [f"{arm}, {budget}" for budget, arm in both.columns]
+    return both.reset_index()
+
+
+def _seeds(name: str) -> str:
+    runs = sweep_dir(name) / "runs.parquet"
+    if not runs.exists():
+        return ""
+    import pandas as pd
+
+    return f", {pd.read_parquet(runs, columns=['seed'])['seed'].nunique()} seeds"
+
+
+def capacity() -> Path:
+    """``results/figures/compare_regimes_capacity.md``: the capacity table of compare_regimes with
+    volunteers counted and on top side by side, from the two reports' ``capacity.csv``, then the
+    measured ledger of the default; without the on-top report, the default's copy, saying so."""
+    import pandas as pd
+
+    from sim.present.comparison_report import readable_capacity
+    from sim.present.ledger_table import ledger_markdown
+    from sim.present.tables import markdown
+
+    counted, on_top = (sweep_dir(n) / "report" for n in ("compare_regimes", ON_TOP[1]))
+    path = FIGURES / "compare_regimes_capacity.md"
+    if not (on_top / "capacity.csv").exists():
+        note = f"Volunteers counted only: the sweep with volunteers on top ({on_top.parent}) has not been run."
+        path.write_text(f"{note}\n\n{(counted / 'capacity.md').read_text()}")
+        return path
+    caption = (
+        "**compare_regimes**: staff and staff time per policy, mean over seeds, with volunteers counted against the "
+        f"paid budget (the default; {counted.parent}{_seeds('compare_regimes')}) and on top of it ({on_top.parent}"
+        f"{_seeds(ON_TOP[1])}): head counts of staff, hours over the run, utilisation as the share of a pool's "
+        "handling hours taken up by cases; blank where those runs record no such quantity."
+    )
+    table = markdown(capacity_both(counted / "capacity.csv", on_top / "capacity.csv"), caption, readable_capacity)
+    if (counted / "ledger.csv").exists():
+        ledger = ledger_markdown(pd.read_csv(counted / "ledger.csv"), "policy", " (volunteers counted)")
+    else:
+        ledger = f"No measured ledger: {counted} predates it (python -m sim.present.report {counted.parent} adds it).\n"
+    path.write_text(f"{DEFAULT_BUDGET}\n\n{table}\n{ledger}")
+    return path
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m experiments.publish", description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -185,6 +249,8 @@ def main(argv=None) -> int:
             run(name)
         for path in publish(name):
             print(f"wrote {path}")
+    if not args.names or "compare_regimes" in args.names:
+        print(f"wrote {capacity()}")
     if not args.names:
         print(f"wrote {findings()}")
     return 0

@@ -1,4 +1,5 @@
-"""Every named experiment runs as one command at a small size; ablation variants are honest."""
+"""Every named experiment runs as one command at a small size; ablation variants are honest;
+publish puts the capacity with volunteers counted and on top side by side."""
 
 import dataclasses
 
@@ -107,3 +108,62 @@ def test_the_presets_differ_only_in_individualisation_and_party_dials():
     assert all(coarse[k] == refined[k] for k in BUNDLE_DIALS["access"])
     basic = _dials(make_config("policy=coarse", "access=basic").policy)
     assert {k for k in DIALS if basic[k] != coarse[k]} == set(BUNDLE_DIALS["access"])
+
+
+def _capacity_csv(path, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows, columns=["key", "coarse", "refined"]).to_csv(path, index=False)
+    return path
+
+
+def test_publish_joins_the_capacity_with_volunteers_counted_and_on_top(tmp_path):
+    from experiments.publish import capacity_both
+
+    counted = _capacity_csv(tmp_path / "a.csv", [("staff_front_line", 36, 55), ("volunteer_h_usable", 0, 900.0)])
+    on_top = _capacity_csv(tmp_path / "b.csv", [("staff_front_line", 36, 62), ("visits", 0, 4000)])
+    both = capacity_both(counted, on_top)
+    columns = ["key", "coarse, counted", "refined, counted", "coarse, on top", "refined, on top"]
+    assert list(both.columns) == columns
+    assert both["key"].tolist() == ["staff_front_line", "volunteer_h_usable", "visits"], "counted's order first"
+    assert both.iloc[0, 1:].tolist() == [36, 55, 36, 62]
+    assert both.iloc[1, 3:].isna().all() and both.iloc[2, 1:3].isna().all(), "blank where one has no such quantity"
+
+
+@pytest.fixture
+def published(tmp_path, monkeypatch):
+    """publish's folders moved under tmp_path: (counted's report, on top's report, figures)."""
+    from experiments import publish
+
+    folders = {"compare_regimes": tmp_path / "counted", publish.ON_TOP[1]: tmp_path / "on_top"}
+    monkeypatch.setattr(publish, "sweep_dir", folders.__getitem__)
+    monkeypatch.setattr(publish, "FIGURES", tmp_path / "figures")
+    (tmp_path / "figures").mkdir()
+    return folders["compare_regimes"] / "report", folders[publish.ON_TOP[1]] / "report", tmp_path / "figures"
+
+
+def test_publish_writes_the_capacity_of_both_with_the_reason_and_the_ledger(published):
+    from experiments.publish import DEFAULT_BUDGET, capacity
+    from sim.present.ledger_table import measured_ledger
+
+    counted, on_top, _ = published
+    _capacity_csv(counted / "capacity.csv", [("staff_front_line", 36, 55), ("time_front_line_patrol_h", 0, 20.0)])
+    _capacity_csv(on_top / "capacity.csv", [("staff_front_line", 36, 62), ("time_front_line_patrol_h", 0, 30.0)])
+    runs = pd.DataFrame({"policy": ["coarse", "refined"], "time_front_line_patrol_h": [0.0, 20.0]})
+    measured_ledger(runs, [], "policy").to_csv(counted / "ledger.csv", index=False)
+    text = capacity().read_text()
+    assert text.startswith(DEFAULT_BUDGET + "\n\n**compare_regimes**")
+    assert "| quantity | coarse, counted | refined, counted | coarse, on top | refined, on top |" in text
+    assert "| staff, front line | 36 | 55 | 36 | 62 |" in text
+    assert "| patrol, front line (h) | 0 | 20 | 0 | 30 |" in text
+    assert "**Ledger of costs and benefits, measured (volunteers counted)**" in text
+    assert "| `patrol` | 0 | 20 |" in text and "Not in the books" in text
+
+
+def test_publish_without_the_on_top_sweep_copies_the_default_and_says_so(published):
+    from experiments.publish import capacity
+
+    counted, _, _ = published
+    counted.mkdir(parents=True)
+    (counted / "capacity.md").write_text("**compare_regimes**: the default's table.\n")
+    lines = capacity().read_text().splitlines()
+    assert "has not been run" in lines[0] and lines[2] == "**compare_regimes**: the default's table."

@@ -211,3 +211,48 @@ def test_a_decomposition_with_an_extra_axis_has_a_figure_and_table_rows_per_slic
     label = parameter_cell("scenario.visit_fatigue_cost", 0.0)[0]
     assert header.startswith(f"| {label} | KPI | part |"), header
     assert len([line for line in text.splitlines() if line.startswith("| ")]) == 2 + len(parts)
+
+
+def test_the_capacity_report_shows_the_ledger_with_each_books_line_summed_over_pools(tmp_path):
+    from sim.present.ledger_table import ledger
+
+    for visit_h in (0.1, 0.4):
+        for seed in (0, 1):
+            for policy, dept in (("coarse", 5.0), ("refined", 1.0)):
+                books = {
+                    "staff_front_line": 40,
+                    "time_front_line_documentation_h": 10.0 + 2 * seed + visit_h,
+                    "time_dept_housing_documentation_h": dept,  # the same line in a department's books
+                    "time_dept_facility_documentation_h": dept,
+                    "time_front_line_patrol_h": 100.0 * visit_h if policy == "refined" else 0.0,
+                }
+                overrides = [f"scenario.visit_h={visit_h}"]
+                job(tmp_path, f"{policy}-{visit_h}-{seed}", seed, policy, overrides=overrides, kpis=KPIS | books)
+    written = build_report(tmp_path)
+    out = tmp_path / "report"
+    assert out / "ledger.csv" in written and out / "capacity.md" in written
+    capacity = pd.read_csv(out / "capacity.csv")
+    assert list(capacity.columns) == ["scenario.visit_h", "key", "coarse", "refined"], "capacity.csv as it was"
+    measured = pd.read_csv(out / "ledger.csv")
+    booked = ledger().query("books != ''")
+    assert len(measured) == 2 * len(booked), "every mechanism with a books line, per setting"
+    docs = measured[measured["key"] == "scenario.doc_h_per_case"].set_index("scenario.visit_h")
+    assert docs.loc[0.1, "books"] == "documentation"
+    assert docs.loc[0.1, "coarse"] == pytest.approx(11.1 + 10.0), "front line and both departments, mean over seeds"
+    assert docs.loc[0.4, "refined"] == pytest.approx(11.4 + 2.0)
+    patrol = measured[measured["key"] == "scenario.visit_h"].set_index("scenario.visit_h")
+    assert patrol["refined"].to_dict() == pytest.approx({0.1: 10.0, 0.4: 40.0})
+    assert measured.loc[measured["books"] == "passing_on", ["coarse", "refined"]].isna().all().all(), "no such line"
+    text = (out / "capacity.md").read_text()
+    table, ledger_part = text.split("**Ledger of costs and benefits, measured**")
+    assert "| quantity | coarse | refined |" in table, "the capacity table first, as it was"
+    assert "ODD.md section 7.19" in ledger_part and "(h)" in ledger_part
+    assert "`documentation` (`scenario.doc_h_per_case`" in ledger_part, "the caption names the shared lines"
+    header, _, *rows = [line for line in ledger_part.splitlines() if line.startswith("| ")]
+    assert header.endswith("| mechanism | kind | borne by | books line | coarse (h) | refined (h) |"), header
+    row = next(line for line in rows if "`scenario.doc_h_per_case`" in line)
+    assert row.endswith("| `documentation` | 21 | 13 |"), "the first setting's (visit_h 0.1) hours, rounded"
+    outside = next(line for line in ledger_part.splitlines() if line.startswith("Not in the books"))
+    assert "a delay or an outcome" in outside and "`scenario.hop_delay_h`" in outside
+    for key in ledger()["key"]:
+        assert f"`{key}`" in ledger_part, f"{key}: all of the ledger shows"

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.present import ledger_table
 from sim.present.jobs import job_settings, read_issues, read_job, with_run
 from sim.present.kpi_table import accounting_label, accounting_number, decimals, kpi_label, number, split_group
-from sim.present.tables import parameter_cell, table_caption, write_table
+from sim.present.tables import markdown, parameter_cell, table_caption, write_csv, write_table
+from sim.study.output import atomic_write
 
 
 def comparison_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Path, title: str) -> list[Path]:
@@ -172,7 +174,9 @@ def _group_contrasts(ok: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return analysis.group_contrasts(ok, by, pairs, kpis)
 
 
-def _readable_capacity(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def readable_capacity(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """A capacity table (the swept parameters, ``key``, then one column per arm) with each
+    quantity in words and its numbers rounded, and the arms' columns (aligned right)."""
     arms = list(df.columns[list(df.columns).index("key") + 1 :])
     rows = []
     for row in df.to_dict("records"):
@@ -185,7 +189,9 @@ def _readable_capacity(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 def capacity(ok: pd.DataFrame, by: list[str], arm: str, out_dir: Path, title: str) -> list[Path]:
     """``capacity.csv`` and ``.md``: staff and staff time per ``arm`` (policy, or ablation
-    variant) and setting of the parameters that vary, mean over seeds."""
+    variant) and setting of the parameters that vary, mean over seeds; below it in ``.md``, and
+    in ``ledger.csv``, the ledger of costs and benefits with the hours of each books line
+    (:func:`sim.present.ledger_table.measured_ledger`)."""
     from sim.measure import analysis
 
     table = analysis.capacity_table(ok, by, arm)
@@ -196,7 +202,12 @@ def capacity(ok: pd.DataFrame, by: list[str], arm: str, out_dir: Path, title: st
     )
     if table.empty:
         caption += "; these runs record no staff-time accounting"
-    return write_table(table, out_dir / "capacity", caption + ".", readable=_readable_capacity)
+    measured = ledger_table.measured_ledger(ok, by, arm)
+    text = markdown(table, caption + ".", readable=readable_capacity)
+    text += "\n" + ledger_table.ledger_markdown(measured, arm)
+    written = write_csv(table, out_dir / "capacity.csv")
+    atomic_write(out_dir / "capacity.md", lambda tmp: Path(tmp).write_text(text))
+    return [*written, out_dir / "capacity.md", *write_csv(measured, out_dir / "ledger.csv")]
 
 
 def _warn_excluded(diffs: pd.DataFrame) -> None:
