@@ -40,10 +40,11 @@ def route(model, t1: float) -> None:
     kind = iss["service_type"][ids]
     res = iss["resident_id"][ids]
     front = model.front_line_types[kind]
-    reported = np.isin(iss["channel"][ids], (COUNTER, HOTLINE, DIGITAL))
+    channel = iss["channel"][ids]
+    reported = (channel == COUNTER) | (channel == HOTLINE) | (channel == DIGITAL)
     elsewhere = (res >= 0) & (pop.registration[np.maximum(res, 0)] != pop.community[np.maximum(res, 0)])
     bounced = reported & elsewhere & (not po.linkage)
-    via_hotline = iss["channel"][ids] == HOTLINE
+    via_hotline = channel == HOTLINE
     h = hops(front, po.routing, via_hotline, sc.hierarchy_hops, bounced, sc.bounce_hops)
     misrouted, wrong_dept = detour(model, kind, front, sc.misroute_share)
     second, second_dept = detour(model, kind, front, sc.multi_dept_share)
@@ -56,7 +57,10 @@ def route(model, t1: float) -> None:
     pool = kind.astype(np.int32)  # a department's pool is its service line
     local = ids[front]
     pool[front] = model.pool_of(iss["community"][local], iss["x"][local], iss["y"][local])
-    wrong_front = np.where(bounced & front & (sc.bounce_hops > 0), registered_pool(model, res), -1)
+    wrong_front = np.full(len(ids), -1, dtype=np.int64)
+    sent_wrong = bounced & front & (sc.bounce_hops > 0)
+    if sent_wrong.any():
+        wrong_front[sent_wrong] = registered_pool(model, res[sent_wrong])
     pass_on(
         model, t1 - 24.0, h, second & (po.routing == "grid_first"), pool, handler, wrong_front, wrong_dept, second_dept
     )
@@ -128,8 +132,9 @@ def pass_on(model, t0, h, called_in, pool, handler, wrong_front, wrong_dept, sec
         mine = handler == which
         np.add.at(by[which], pool[mine], np.maximum(ends[mine], 0.0) * per_end)
     for which, pools in ((FRONT_LINE, model.front_pools), (DEPARTMENT, model.dept_pools)):
-        cal = model.front_work_calendar if which == FRONT_LINE else model.dept_work_calendar
-        pools.block(by[which], cal.clock(t0), kind="passing_on")
+        if by[which].any():
+            cal = model.front_work_calendar if which == FRONT_LINE else model.dept_work_calendar
+            pools.block(by[which], cal.clock(t0), kind="passing_on")
 
 
 def cover(model, pool: np.ndarray, arrives: np.ndarray) -> np.ndarray:
