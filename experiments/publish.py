@@ -115,6 +115,11 @@ def publish(name: str) -> list[Path]:
     for figure in ("headline", "decomposition", "phase"):
         if (report / f"{figure}.png").exists():
             copies.append((report / f"{figure}.png", FIGURES / f"{name}_{figure}.png"))
+    # The decomposition's every slice (the experiment sweeps visit fatigue on and off besides its
+    # arms): the first is decomposition.png, the others decomposition_<setting>.png, each named
+    # in its title. A headline's slices are the axes its figure already draws; they stay in the
+    # report.
+    copies += [(source, FIGURES / f"{name}_{source.name}") for source in sorted(report.glob("decomposition_*.png"))]
     copies += [(report / f"{t}.md", FIGURES / f"{name}_{t}.md") for t in TABLES if (report / f"{t}.md").exists()]
     for source, target in copies:
         shutil.copyfile(source, target)
