@@ -95,13 +95,18 @@ def volunteer_h_per_need(model, from_h: float, to_h: float) -> np.ndarray:
     """Hours the volunteers gave (hands-on and travel) per need arising, by type, for the needs
     that arose in [``from_h``, ``to_h``): as :func:`work_per_need` counts staff work."""
     iss, n = model.issues.view(), len(SERVICE_TYPES)
-    born = (iss["created_h"] >= from_h) & (iss["created_h"] < to_h)
-    arisen = np.bincount(iss["service_type"][born].astype(np.int64), minlength=n)
+    born, arisen = _arisen(iss, from_h, to_h)
     took = born & (iss["handler"] == VOLUNTEER)
     hours = np.bincount(
         iss["service_type"][took].astype(np.int64), iss["work_h"][took] + iss["travel_h"][took], minlength=n
     )
     return np.divide(hours, arisen, out=np.zeros(n), where=arisen > 0)
+
+
+def _arisen(iss, from_h: float, to_h: float) -> tuple[np.ndarray, np.ndarray]:
+    """The issues that arose in [``from_h``, ``to_h``), and how many of each type."""
+    born = (iss["created_h"] >= from_h) & (iss["created_h"] < to_h)
+    return born, np.bincount(iss["service_type"][born].astype(np.int64), minlength=len(SERVICE_TYPES))
 
 
 def work_per_need(model, from_h: float, to_h: float) -> np.ndarray:
@@ -113,8 +118,7 @@ def work_per_need(model, from_h: float, to_h: float) -> np.ndarray:
     work it brings, without the noise of its own handling-time draw. Volunteers' cases are
     not staff work."""
     iss, sc, n = model.issues.view(), model.scenario, len(SERVICE_TYPES)
-    born = (iss["created_h"] >= from_h) & (iss["created_h"] < to_h)
-    arisen = np.bincount(iss["service_type"][born].astype(np.int64), minlength=n)
+    born, arisen = _arisen(iss, from_h, to_h)
     sent = born & np.isfinite(iss["dispatched_h"]) & np.isin(iss["handler"], (FRONT_LINE, DEPARTMENT))
     handler, kind = iss["handler"][sent], iss["service_type"][sent].astype(np.int64)
     waited_days = (iss["dispatched_h"][sent] - iss["created_h"][sent]) / 24.0
