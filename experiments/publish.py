@@ -72,7 +72,14 @@ DEFAULT_BUDGET = (
     "volunteers are extra."
 )
 """The reason for counting volunteers against the budget, above the capacity table of both."""
-FINDINGS = ("resolved_within_7d", "needs_met_share", "satisfaction_window_mean", "resolution_time_restricted_30d_h")
+FINDINGS = (
+    "resolved_within_7d",
+    "needs_met_share",
+    "callback_satisfaction_rate",
+    "callback_resolution_rate",
+    "satisfaction_window_mean",
+    "resolution_time_restricted_30d_h",
+)
 SWEEPS, FIGURES = Path("results/sweeps"), Path("results/figures")
 
 

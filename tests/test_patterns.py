@@ -96,6 +96,11 @@ def test_targets_hold_their_sources_and_the_table_is_whole():
         assert p.misfit(p.low) == 0 and p.misfit(p.low - p.scale) == pytest.approx(1.0)
         assert p.misfit(float("nan")) > 0
     assert by_name["queueing shape, type-based"].passes(0.92) and not by_name["queueing shape, type-based"].passes(0.5)
+    for rate in (0.8623, 0.962, 0.923, 0.943, 0.82):  # every published resolution rate
+        assert by_name["callback resolution, hotline"].passes(rate)
+    for rate in (0.9154, 0.9599, 0.945, 0.941):  # every satisfaction rate (Shanghai's 0.93 too)
+        assert by_name["callback satisfaction, hotline"].passes(rate)
+    assert by_name["callback satisfaction follows resolution"].passes(4.45 / 9.97)
 
 
 def test_every_pattern_is_measured_under_both_presets_and_a_contrast_once():
@@ -124,8 +129,18 @@ def test_the_command_writes_the_table(tmp_path):
 # Patterns the model does not meet at the defaults (README, "Calibration"; ODD 6.1, 7.17; the
 # five-seed table is results/figures/patterns.md): the test expects them to fail, and says so if
 # one ever passes.
-UNMET = {p.name: f"held out: {p.why}" for p in patterns.PATTERNS if not p.fitted and not p.why.startswith("out of")}
+UNMET = {
+    p.name: f"held out: {p.why}"
+    for p in patterns.PATTERNS
+    if not p.fitted and not p.why.startswith(("out of", "fitted by"))
+}
 UNMET |= {
+    # The callback's levels (ODD 7.13): residents see their need met in about 0.6 of the cases
+    # they are called back on (0.82-0.96 on the hotlines), and satisfaction follows it; a case
+    # counts as answered only when its handler starts on it.
+    "callback response, hotline": "out of sample: 0.56 of known cases taken up within a day",
+    "callback resolution, hotline": "out of sample: about 0.6 of called-back needs met",
+    "callback satisfaction, hotline": "out of sample: about 0.78, following resolution",
     "induced demand, type-based": "out of sample: the digital channel adds under a tenth to the known volume where "
     "the hotline and staggered hours already reach most residents",
 }

@@ -126,6 +126,32 @@ def on_time_share(issues: pd.DataFrame, horizon_h: float) -> float:
     return _share((took <= ON_TIME_H).sum(), followed.sum())
 
 
+RESPONSE_H = 24.0
+"""The callback's response rate (响应率) counts a known case as answered when its handler took it
+up within a day of learning of it (assumption: the ordinary time limit of published grid and
+hotline assessment schemes; varied by recomputing from ``issues.parquet``)."""
+SATISFIED = ("basically satisfied", "satisfied")
+
+
+def callback_kpis(issues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
+    """The rates a 12345 hotline publishes, from the callback after every known case (column
+    ``rating``; needs never known get no call): the response rate (响应率, of known cases
+    followed a day, taken up within :data:`RESPONSE_H`), the resolution rate as residents judge
+    it (解决率, called-back cases whose need was met) and the satisfaction rate (满意率, called-back
+    cases rated satisfied or basically satisfied)."""
+    called = issues["rating"] != "none"
+    reported = issues["reported_h"].to_numpy(float)
+    followed = reported + RESPONSE_H <= horizon_h  # NaN (never known) compares False
+    took = issues["started_h"].to_numpy(float)[followed] - reported[followed]
+    return {
+        "callback_cases": int(called.sum()),
+        "callback_response_rate": _share((took <= RESPONSE_H).sum(), followed.sum()),
+        "callback_resolution_rate": _share((issues.loc[called, "solved"] == 1).sum(), called.sum()),
+        "callback_satisfaction_rate": _share(issues.loc[called, "rating"].isin(SATISFIED).sum(), called.sum()),
+        "callback_satisfied_share": _share((issues.loc[called, "rating"] == "satisfied").sum(), called.sum()),
+    }
+
+
 EQUITY = ("migrant", "employed")
 """The groups of the equity KPIs: migrants, whom complaint-driven management under-serves,
 against the employed (brief, patterns)."""
@@ -171,6 +197,7 @@ def issue_kpis(issues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
         "needs_met_share": _share((issues["solved"] == 1).sum(), n),
         "proactive_share": _share(issues["channel"].isin(["visit", "patrol"]).sum(), known.sum()),
         **resolution_kpis(issues, horizon_h),
+        **callback_kpis(issues, horizon_h),
     }
     return k
 
@@ -178,9 +205,9 @@ def issue_kpis(issues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
 def group_kpis(issues: pd.DataFrame, by: str, horizon_h: float, label=None) -> dict[str, float]:
     """Per value of column ``by``: response time of resolved needs, share never known, share
     served within a week of arising (of all needs: free of the selection in response times),
-    and share actually met."""
+    share actually met, and the callback's resolution and satisfaction rates."""
     out = {}
-    used = ["status", "created_h", "reported_h", "resolved_h", "abandoned_h", "solved"]
+    used = ["status", "created_h", "reported_h", "resolved_h", "abandoned_h", "solved", "rating"]
     key = issues[by]
     # One group at a time, in the order of groupby(by, sort=True): the same rows in the same
     # order, without groupby's sorted copy of the whole table (1.6 M rows at district scale).
@@ -193,6 +220,9 @@ def group_kpis(issues: pd.DataFrame, by: str, horizon_h: float, label=None) -> d
         out[f"served_within_week_share_{name}"] = _within_week(g)
         out[f"needs_met_share_{name}"] = _share((g["solved"] == 1).sum(), len(g))
         out[f"resolved_within_7d_{name}"] = resolution_kpis(g, horizon_h)["resolved_within_7d"]
+        called = g[g["rating"] != "none"]
+        out[f"callback_resolution_rate_{name}"] = _share((called["solved"] == 1).sum(), len(called))
+        out[f"callback_satisfaction_rate_{name}"] = _share(called["rating"].isin(SATISFIED).sum(), len(called))
         out[f"needs_{name}"] = len(g)  # the denominator of the shares above
     return out
 

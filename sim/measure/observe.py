@@ -14,7 +14,15 @@ import numpy as np
 import pandas as pd
 
 from sim.model.calendar import WEEK_H
-from sim.model.issues import CHANNEL_NAMES, DEPARTMENT, FRONT_LINE, HANDLER_NAMES, STATUS_NAMES, label_column
+from sim.model.issues import (
+    CHANNEL_NAMES,
+    DEPARTMENT,
+    FRONT_LINE,
+    HANDLER_NAMES,
+    RATING_NAMES,
+    STATUS_NAMES,
+    label_column,
+)
 from sim.model.model import MONTH_DAYS
 from sim.model.params import SERVICE_TYPES
 from sim.model.queues import plain_sum
@@ -46,10 +54,17 @@ def issue_frame(model) -> pd.DataFrame:
         "work_h": np.where(resolved, v["work_h"], np.nan),
         "fit": v.pop("fit").astype(float),
         "solved": _solved_column(v.pop("solved")),
+        "callback_score": v.pop("callback_score").astype(float),
+        "rating": label_column(v.pop("rating") + 1, CALLBACK_ANSWERS),
     }
     # Every array above is new (see at_horizon), so the frame may take them as they are:
     # a second copy of 1.6 M rows would only add to the peak memory.
     return pd.DataFrame(columns, copy=False)
+
+
+CALLBACK_ANSWERS = ("none", *RATING_NAMES)
+"""Values of the ``rating`` column: "none" where no callback was made (a need never known, or
+still open)."""
 
 
 def resident_columns(pop, res: np.ndarray) -> dict:

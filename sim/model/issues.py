@@ -18,6 +18,8 @@ UNKNOWN, COUNTER, HOTLINE, DIGITAL, VISIT, PATROL = range(6)
 HANDLER_NAMES = ("none", "front_line", "department", "volunteer")
 NOBODY, FRONT_LINE, DEPARTMENT, VOLUNTEER = range(4)
 STATUS_NAMES = ("open", "resolved", "abandoned")
+# The callback's answer (column ``rating``), as hotlines ask it; -1 in the table: no callback.
+RATING_NAMES = ("dissatisfied", "basically satisfied", "satisfied")
 
 COLUMNS = {
     "resident_id": np.int32,  # -1 for a component fault
@@ -42,17 +44,20 @@ COLUMNS = {
     "work_h": np.float32,  # hands-on handling time actually spent
     "fit": np.float32,
     "solved": np.int8,  # -1 unknown, 0 not actually solved, 1 solved
+    "callback_score": np.float32,  # the resident's score of the case at the callback (NaN: none)
+    "rating": np.int8,  # the callback's answer (RATING_NAMES; -1: no callback)
     # common random numbers drawn when the issue arises (same under every policy)
     "u_report": np.float32,
     "e_delay": np.float32,
     "e_report": np.float32,  # when an unreported need is reported after all (repeat reporting)
     "e_service": np.float32,
     "u_solved": np.float32,
+    "u_rating": np.float32,  # the resident's taste at the callback (its own stream, sim.model.model)
     "n_then": np.float32,  # what staff hold of the person's need: its drift since the last contact ...
     "n_noise": np.float32,  # ... and the error of that contact (standard normals; sim.model.information)
 }
-_NAN_COLUMNS = ("reported_h", "dispatched_h", "started_h", "resolved_h", "abandoned_h", "fit")
-_BLANK = {name: np.nan for name in _NAN_COLUMNS} | {"solved": -1, "pool": -1}  # other columns: 0
+_NAN_COLUMNS = ("reported_h", "dispatched_h", "started_h", "resolved_h", "abandoned_h", "fit", "callback_score")
+_BLANK = {name: np.nan for name in _NAN_COLUMNS} | {"solved": -1, "pool": -1, "rating": -1}  # other columns: 0
 
 
 class IssueTable:

@@ -55,8 +55,10 @@ class GovernanceModel(mesa.Model):
         self.scenario = sc = copy.copy(queueing_reduction(scenario))
         self.policy = po = policy
         self.day = 0
-        pop_seq, needs_seq, policy_seq = np.random.SeedSequence(seed).spawn(3)
+        # The callback's stream is a fourth child: the first three are as they were without it.
+        pop_seq, needs_seq, policy_seq, rating_seq = np.random.SeedSequence(seed).spawn(4)
         self.needs_rng = np.random.default_rng(needs_seq)
+        self.rating_rng = np.random.default_rng(rating_seq)
         self.policy_rng = np.random.default_rng(policy_seq)
         pop_rng = np.random.default_rng(pop_seq)
 

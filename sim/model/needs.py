@@ -39,6 +39,7 @@ def arise_needs(model, t0: float) -> np.ndarray:
     draws["e_service"] = service_factor(draws["e_service"], sc.service_time_shape)
     draws |= {name: rng.standard_normal(total_new).astype(np.float32) for name in DRAWS_NORMAL}
     e_patience = rng.standard_exponential(total_new)
+    draws["u_rating"] = model.rating_rng.random(total_new).astype(np.float32)
     kind = np.concatenate([kind, np.full(m, FACILITY)]).astype(np.int8)
     order = np.argsort(created, kind="stable")
     community = np.concatenate([pop.community[res], fault_comm])

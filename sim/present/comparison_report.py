@@ -170,7 +170,7 @@ def _group_contrasts(ok: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     pairs = list(combinations([n for n in names if n not in places], 2))
     if {"registered_elsewhere", "registered_here"} <= set(places):
         pairs.append(("registered_elsewhere", "registered_here"))
-    kpis = ["resolved_within_7d", "needs_met_share", "satisfaction_mean"]
+    kpis = ["resolved_within_7d", "needs_met_share", "callback_satisfaction_rate"]
     return analysis.group_contrasts(ok, by, pairs, kpis)
 
 

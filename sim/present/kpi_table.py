@@ -4,6 +4,8 @@ and the labels and rounding of KPIs and staff-time quantities that every report 
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 
 HEADLINE = (
@@ -25,8 +27,11 @@ HEADLINE = (
     ("resolution_time_restricted_30d_h", "time to resolution, capped at 30 d (h)", "{:.1f}"),
     ("fit_mean", "remedy fit, mean", "{:.3f}"),
     ("needs_met_share", "needs actually met", "{:.1%}"),
-    ("satisfaction_window_mean", "satisfaction, mean over the window", "{:.3f}"),
-    ("satisfaction_mean", "satisfaction, mean at the end", "{:.3f}"),
+    ("callback_response_rate", "callback: taken up within a day (响应率)", "{:.1%}"),
+    ("callback_resolution_rate", "callback: solved, as residents say (解决率)", "{:.1%}"),
+    ("callback_satisfaction_rate", "callback: satisfied or basically (满意率)", "{:.1%}"),
+    ("satisfaction_window_mean", "attitude of all residents, mean over the window", "{:.3f}"),
+    ("satisfaction_mean", "attitude of all residents, mean at the end", "{:.3f}"),
     ("trust_mean", "trust, mean", "{:.3f}"),
     ("capacity_total_h", "handling capacity, paid + volunteer (h)", "{:,.0f}"),
     ("volunteer_h", "volunteer hours given", "{:,.0f}"),
@@ -42,15 +47,20 @@ def kpi_rows(kpis: dict) -> list[tuple[str, str, str]]:
     return [*HEADLINE, *((k, accounting_label(k), "{:.1%}") for k in departments)]
 
 
+def shown_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def kpi_table(kpis: dict, title: str = "") -> str:
     """A two-column table of the headline KPIs."""
     rows = kpi_rows(kpis)
-    width = max(len(label) for _, label, _ in rows)
+    width = max(shown_width(label) for _, label, _ in rows)
     lines = [title, "-" * (width + 14)] if title else []
     for key, label, fmt in rows:
         value = kpis.get(key)
         text = "n/a" if value is None or value != value else fmt.format(value)
-        lines.append(f"{label:<{width}}  {text:>12}")
+        lines.append(f"{label}{' ' * (width - shown_width(label))}  {text:>12}")
     return "\n".join(lines)
 
 

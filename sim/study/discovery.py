@@ -25,12 +25,12 @@ from sim.study.sensitivity import DIFFERENCE
 TARGETS = {
     # name: (KPI, which rows: "worse" or "weakest", what they are)
     "worse on timeliness": ("resolved_within_7d", "worse", "refined resolves fewer needs within 7 days"),
-    "worse on satisfaction": ("satisfaction_window_mean", "worse", "residents less satisfied under refined"),
+    "worse on satisfaction": ("callback_satisfaction_rate", "worse", "fewer callbacks satisfied under refined"),
     "better on timeliness": ("resolved_within_7d", "better", "refined resolves more needs within 7 days"),
-    "better on satisfaction": ("satisfaction_window_mean", "better", "residents more satisfied under refined"),
+    "better on satisfaction": ("callback_satisfaction_rate", "better", "more callbacks satisfied under refined"),
     "least ahead on timeliness": ("resolved_within_7d", "weakest", "refined's lead within 7 days in its lowest tenth"),
     "least ahead on satisfaction": (
-        "satisfaction_window_mean",
+        "callback_satisfaction_rate",
         "weakest",
         "refined's lead in satisfaction in its lowest tenth",
     ),

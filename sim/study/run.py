@@ -99,6 +99,7 @@ def summarise(tables: dict, cfg: RunConfig) -> Result:
             "resolved_h",
             "abandoned_h",
             "solved",
+            "rating",
         ],
     ]
     kpis |= metrics.group_kpis(people, "category", horizon_h)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from sim.model.params.declare import CALIBRATED, _p
 
+CALLBACK_FIT = "calibrated (python -m experiments.callback, results/calibration/callback.md)"
+
 
 @dataclass
 class ResidentBehaviour:
@@ -113,4 +115,41 @@ class ResidentBehaviour:
         "satisfaction lost per day a need is unmet",
         range=(0, 1),
         vary=(0.001, 0.01),
+    )
+    callback_met_weight: float = _p(
+        0.5,
+        "weight",
+        "assumption: at the callback the resident is asked whether the need was solved (12345's resolution rate, "
+        "解决率), and whether it was is taken to weigh as much as how the case went",
+        "weight of the need met (vs the case's quality: timeliness and fit, ODD 7.13) in the callback's score",
+        range=(0, 1),
+        vary=(0.3, 0.8),
+    )
+    callback_threshold: float = _p(
+        -0.224,
+        "score",
+        f"{CALLBACK_FIT}: with callback_spread, to the share of callbacks at least basically satisfied when the "
+        "need was solved (0.977) and when it was not (0.531), read from the 2021 and 2022 rates of the Beijing "
+        "Economic-Technological Development Area (resolution 86.23 % → 96.20 %, satisfaction 91.54 % → 95.99 %: "
+        "ODD references)",
+        "callback score at which a resident is as likely as not to say at least 'basically satisfied'",
+        range=(-2, 2),
+        vary=(-0.32, -0.12),
+    )
+    callback_spread: float = _p(
+        0.292,
+        "score",
+        f"{CALLBACK_FIT}: with callback_threshold (above)",
+        "scale of the logistic spread of residents' ratings around their score (taste, mood, the call itself)",
+        range=(0.001, 10),
+        vary=(0.2, 0.4),
+    )
+    callback_satisfied_margin: float = _p(
+        0.4,
+        "score",
+        "assumption: published rates add 'satisfied' and 'basically satisfied' together; the split between them "
+        "is not published",
+        "how far above the threshold a resident says 'satisfied' rather than 'basically satisfied'",
+        range=(0, 10),
+        vary=(0.2, 0.8),
     )
