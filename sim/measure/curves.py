@@ -66,7 +66,7 @@ def curve_bands(curves: pd.DataFrame, arm: str = "policy") -> pd.DataFrame:
     return out
 
 
-SERIES = {"backlog": "needs open (backlog)", "satisfaction_mean": "mean satisfaction of residents (0-1)"}
+SERIES = {"backlog": "needs open (backlog)", "satisfaction_mean": "residents' attitude, mean (0-1)"}
 SERIES_MAX = {"satisfaction_mean": 1.0}  # and every series is at least 0
 
 

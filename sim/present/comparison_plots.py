@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from sim.measure.ablation import DIRECTIONS, EFFECT
-from sim.measure.analysis import KPIS
+from sim.measure.analysis import KPIS, RELEVANT
 from sim.measure.curves import SERIES
 from sim.present.plot_style import COLOURS, DIFF_COLOUR, axis_label, plt, same_value, save_figure, value_text
 
@@ -250,7 +250,7 @@ FAVOURS = {
 FAMILIES = {
     # family: (axis label, factor applied to the differences)
     "share": ("refined − coarse, percentage points", 100.0),
-    "score": ("refined − coarse, satisfaction (0-1 scale)", 1.0),
+    "score": ("refined − coarse, residents' attitude (0-1 scale)", 1.0),
     "hours": ("refined − coarse, hours", 1.0),
 }
 
@@ -294,6 +294,14 @@ def _forest(ax, rows: pd.DataFrame, family: str) -> None:
         ax.errorbar(d, y, xerr=err, fmt="o", ms=4.5, capsize=2.5, color=colour, lw=1.3)
         ends += [v for v in (d, lo, hi) if pd.notna(v)]
     ax.axvline(0, color="#555555", lw=0.9, ls="--")
+    # The smallest relevant size of the family's KPIs, shaded around 0 and always in view: a
+    # difference within it is read against it, not blown up to fill the axis.
+    relevant = {factor * RELEVANT[k] for k in rows["kpi"] if k in RELEVANT}
+    shaded = len(relevant) == 1
+    if shaded:
+        r = relevant.pop()
+        ax.axvspan(-r, r, color="#f2f2f2", lw=0, zorder=0)
+        ends += [-r, r]
     grouped = (rows["group"] != "").to_numpy()
     if grouped.any() and not grouped.all():  # overall rows above, rows by resident group below
         ax.axhline(ys[int(grouped.argmax())] + 0.5, color="#bbbbbb", lw=0.8)
@@ -315,6 +323,7 @@ def _forest(ax, rows: pd.DataFrame, family: str) -> None:
     else:
         side = "← lower under refined   |   higher under refined →"
     note = "\n† the 95% interval is narrower than its marker" if any(hidden) else ""
+    note += "\nshaded: smaller than the smallest relevant size" if shaded else ""
     ax.set_xlabel(f"{xlabel}\n{side}{note}", fontsize=8)
 
 
@@ -378,7 +387,7 @@ def plot_headline(
             ax.text(warmup / 2, 0.97, "warm-up", transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=8)
         ax.set_ylabel(SERIES[measure], fontsize=9)
         ax.grid(color="#eeeeee", lw=0.6)
-    axes[0].set_title("Backlog and satisfaction by day", fontsize=10)
+    axes[0].set_title("Backlog and residents' attitude by day", fontsize=10)
     axes[-1].set_xlabel("day of the run")
     axes[-1].xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     axes[0].legend(fontsize=8, loc="best")
