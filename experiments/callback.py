@@ -56,7 +56,8 @@ def callbacks(policy: str, seed: int) -> pd.DataFrame:
 
     cfg = load_config("scenario=town", f"policy={policy}", f"seed={seed}", "days=815", "warmup_days=450")
     issues = simulate(cfg).issues
-    called = issues[(issues["created_h"] >= cfg.warmup_days * 24.0) & (issues["rating"] != "none")]
+    window = (issues["created_h"] >= cfg.warmup_days * 24.0) & (issues["created_h"] <= (cfg.days - 30) * 24.0)
+    called = issues[window & (issues["rating"] != "none")]  # the cases the KPIs count (metrics.RESTRICT_H)
     return pd.DataFrame({"score": called["callback_score"], "met": called["solved"] == 1, "policy": policy})
 
 
@@ -72,7 +73,7 @@ def fit(cases: pd.DataFrame, a: float, b: float) -> tuple[float, float]:
     def misfit(x):
         return [ok_share(met, x[0], x[1]) - a, ok_share(unmet, x[0], x[1]) - b]
 
-    found = least_squares(misfit, x0=[0.0, 0.25], bounds=([-1.0, 0.001], [2.0, 10.0]))
+    found = least_squares(misfit, x0=[0.0, 0.25], bounds=([-2.0, 0.001], [2.0, 10.0]))
     return float(found.x[0]), float(found.x[1])
 
 

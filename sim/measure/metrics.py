@@ -134,21 +134,36 @@ SATISFIED = ("basically satisfied", "satisfied")
 
 
 def callback_kpis(issues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
-    """The rates a 12345 hotline publishes, from the callback after every known case (column
-    ``rating``; needs never known get no call): the response rate (响应率, of known cases
-    followed a day, taken up within :data:`RESPONSE_H`), the resolution rate as residents judge
-    it (解决率, called-back cases whose need was met) and the satisfaction rate (满意率, called-back
-    cases rated satisfied or basically satisfied)."""
-    called = issues["rating"] != "none"
+    """The rates a 12345 hotline publishes, from the callback after every known case of a
+    resident (column ``rating``; needs never known and component faults get no call): the
+    response rate (响应率, of known cases followed a day, taken up within :data:`RESPONSE_H`), the
+    resolution rate as residents judge it (解决率, called-back cases whose need was met) and the
+    satisfaction rate (满意率, called-back cases rated satisfied or basically satisfied). The
+    last two count the needs that arose at least :data:`RESTRICT_H` before the horizon, so that
+    a case still open at the end (not yet called back) is not left out of a cohort that had the
+    time to close it."""
+    residents = issues["resident_id"].to_numpy() >= 0
     reported = issues["reported_h"].to_numpy(float)
-    followed = reported + RESPONSE_H <= horizon_h  # NaN (never known) compares False
+    followed = residents & (reported + RESPONSE_H <= horizon_h)  # NaN (never known) compares False
     took = issues["started_h"].to_numpy(float)[followed] - reported[followed]
+    rates = called_back_rates(issues, horizon_h)
     return {
-        "callback_cases": int(called.sum()),
+        "callback_cases": rates.pop("cases"),
         "callback_response_rate": _share((took <= RESPONSE_H).sum(), followed.sum()),
-        "callback_resolution_rate": _share((issues.loc[called, "solved"] == 1).sum(), called.sum()),
-        "callback_satisfaction_rate": _share(issues.loc[called, "rating"].isin(SATISFIED).sum(), called.sum()),
-        "callback_satisfied_share": _share((issues.loc[called, "rating"] == "satisfied").sum(), called.sum()),
+        **{f"callback_{k}": v for k, v in rates.items()},
+    }
+
+
+def called_back_rates(issues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
+    """Cases called back among the needs followed :data:`RESTRICT_H`, and their resolution and
+    satisfaction rates, and the share rated 'satisfied'."""
+    followed = issues["created_h"].to_numpy(float) + RESTRICT_H <= horizon_h
+    called = issues.loc[followed & (issues["rating"] != "none").to_numpy(), ["rating", "solved"]]
+    return {
+        "cases": len(called),
+        "resolution_rate": _share((called["solved"] == 1).sum(), len(called)),
+        "satisfaction_rate": _share(called["rating"].isin(SATISFIED).sum(), len(called)),
+        "satisfied_share": _share((called["rating"] == "satisfied").sum(), len(called)),
     }
 
 
@@ -205,7 +220,8 @@ def issue_kpis(issues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
 def group_kpis(issues: pd.DataFrame, by: str, horizon_h: float, label=None) -> dict[str, float]:
     """Per value of column ``by``: response time of resolved needs, share never known, share
     served within a week of arising (of all needs: free of the selection in response times),
-    share actually met, and the callback's resolution and satisfaction rates."""
+    share actually met, and the callback's resolution and satisfaction rates (with the number of
+    cases called back, their denominator)."""
     out = {}
     used = ["status", "created_h", "reported_h", "resolved_h", "abandoned_h", "solved", "rating"]
     key = issues[by]
@@ -220,9 +236,10 @@ def group_kpis(issues: pd.DataFrame, by: str, horizon_h: float, label=None) -> d
         out[f"served_within_week_share_{name}"] = _within_week(g)
         out[f"needs_met_share_{name}"] = _share((g["solved"] == 1).sum(), len(g))
         out[f"resolved_within_7d_{name}"] = resolution_kpis(g, horizon_h)["resolved_within_7d"]
-        called = g[g["rating"] != "none"]
-        out[f"callback_resolution_rate_{name}"] = _share((called["solved"] == 1).sum(), len(called))
-        out[f"callback_satisfaction_rate_{name}"] = _share(called["rating"].isin(SATISFIED).sum(), len(called))
+        rates = called_back_rates(g, horizon_h)
+        out[f"callback_resolution_rate_{name}"] = rates["resolution_rate"]
+        out[f"callback_satisfaction_rate_{name}"] = rates["satisfaction_rate"]
+        out[f"callback_cases_{name}"] = rates["cases"]  # the denominator of the two above
         out[f"needs_{name}"] = len(g)  # the denominator of the shares above
     return out
 

@@ -91,6 +91,9 @@ def at_horizon(model, horizon_h: float) -> dict[str, np.ndarray]:
     v["fit"] = np.where(unresolved, np.nan, v["fit"])
     v["solved"] = np.where(unresolved, -1, v["solved"])
     v["channel"] = np.where(np.isnan(v["reported_h"]), 0, v["channel"])
+    open_ = unresolved & np.isnan(v["abandoned_h"])  # not yet called back
+    v["rating"] = np.where(open_, -1, v["rating"])
+    v["callback_score"] = np.where(open_, np.nan, v["callback_score"])
     v["handler"] = np.where(np.isnan(v["dispatched_h"]), 0, v["handler"])
     return v
 

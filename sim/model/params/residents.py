@@ -126,7 +126,7 @@ class ResidentBehaviour:
         vary=(0.3, 0.8),
     )
     callback_threshold: float = _p(
-        -0.224,
+        -0.223,
         "score",
         f"{CALLBACK_FIT}: with callback_spread, to the share of callbacks at least basically satisfied when the "
         "need was solved (0.977) and when it was not (0.531), read from the 2021 and 2022 rates of the Beijing "
@@ -137,7 +137,7 @@ class ResidentBehaviour:
         vary=(-0.32, -0.12),
     )
     callback_spread: float = _p(
-        0.292,
+        0.291,
         "score",
         f"{CALLBACK_FIT}: with callback_threshold (above)",
         "scale of the logistic spread of residents' ratings around their score (taste, mood, the call itself)",
