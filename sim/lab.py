@@ -27,7 +27,7 @@ def main(argv=None) -> int:
     try:
         settings = lab.parse(argv)
         for regime in lab.REGIMES:  # a bad override is refused before anything is written
-            lab.base_config(settings, regime)
+            lab.check_window(settings, lab.base_config(settings, regime))
         problem = lab.unusable(settings.folder)
         if problem:
             raise ConfigError(problem)

@@ -14,7 +14,8 @@ from sim.lab import main
 from sim.study import lab
 from sim.study.config import load_config
 
-SMALL = ["scenario=teaching", "days=30", "warmup_days=0", "train_seeds=1", "fresh_seeds=2", "jobs=1"]
+# 31 days: the callback's satisfaction rate, an objective, counts needs followed 30 days.
+SMALL = ["scenario=teaching", "days=31", "warmup_days=0", "train_seeds=1", "fresh_seeds=2", "jobs=1"]
 
 
 def run(*args):
@@ -112,6 +113,7 @@ def test_the_worst_search_resumes_after_kill_9(tmp_path):
         (["policy=refined"], "policy= is set by sim.lab"),
         (["scenario.duty_sharee=0.5"], "duty_sharee"),
         (["--trials", "3"], "is not key=value"),
+        (["days=30", "warmup_days=0"], "days − warmup_days must be more than 30 (it is 30)"),
     ],
 )
 def test_bad_input_exits_2_and_writes_nothing(tmp_path, bad, says):

@@ -300,10 +300,7 @@ COLOURS = {"coarse": "tab:orange", "refined": "tab:blue"}
 def plot_pareto(trials: pd.DataFrame, fresh: pd.DataFrame, path: Path) -> None:
     """Each regime's trials and in-sample Pareto front over the headline against the other two
     objectives; the preset a star; each pick on fresh seeds a ring with its 95% interval."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from sim.present.plot_style import plt  # the backend, and fonts for the Chinese of the labels
 
     done = trials[trials["state"] == "COMPLETE"]
     others = [k for k in lab.OBJECTIVES if k != lab.HEADLINE]
@@ -343,10 +340,7 @@ def _fresh_rings(ax, fresh: pd.DataFrame, kpi: str, colour: str) -> None:
 
 def plot_history(trials: pd.DataFrame, path: Path) -> None:
     """The margin of each trial of each worst study, and the largest so far."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from sim.present.plot_style import plt
 
     fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
     done = trials[trials["state"] == "COMPLETE"]

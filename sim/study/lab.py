@@ -225,6 +225,32 @@ def space(settings: Settings) -> dict:
     return {"world": [f"{f.name}[{f.low:g},{f.high:g}]" for f in world_factors()]}
 
 
+def check_window(settings: Settings, cfg: RunConfig) -> None:
+    """Refuse a measured window too short for the search's objectives (ConfigError): the
+    callback's satisfaction rate counts needs followed 30 days, needs resolved within 7 days
+    need 7. A NaN objective would fail every trial, and the search would never end."""
+    from sim.measure.metrics import ON_TIME_H, RESTRICT_H
+
+    need_h = RESTRICT_H if settings.search == "best" else ON_TIME_H
+    window = cfg.days - cfg.warmup_days
+    if window * 24.0 <= need_h:
+        raise ConfigError(
+            f"days={cfg.days} warmup_days={cfg.warmup_days}: the {settings.search} search measures needs followed "
+            f"{need_h / 24:g} days after the warm-up; days − warmup_days must be more than {need_h / 24:g} "
+            f"(it is {window})"
+        )
+
+
+def measured(kpis: dict, keys) -> tuple:
+    """The objectives of a trial; an error (not a failed trial, which Optuna would retry for
+    ever) if one cannot be measured."""
+    values = tuple(kpis[k] for k in keys)
+    missing = [k for k, v in zip(keys, values) if not np.isfinite(v)]
+    if missing:
+        raise ValueError(f"the search's objective {', '.join(missing)} is NaN: nothing to measure it over")
+    return values
+
+
 # --- one evaluation: a configuration on one seed (in a worker process) -------------------------
 def run_kpis(settings: Settings, regime: str, dial_values: dict, world: dict, seed: int) -> dict:
     """The kept KPIs of one run: ``regime`` with its dials and the world set, on ``seed``."""
@@ -350,7 +376,7 @@ def objective_for(settings: Settings, name: str):
             raise optuna.TrialPruned() from None
         for k, v in kpis.items():
             trial.set_user_attr(k, v)
-        return tuple(kpis[k] for k in OBJECTIVES)
+        return measured(kpis, OBJECTIVES)
 
     def worst(trial):
         world = suggest(trial, world_factors())
@@ -363,7 +389,8 @@ def objective_for(settings: Settings, name: str):
             for k, v in kpis.items():
                 trial.set_user_attr(f"{r}:{k}", v)
         sign = 1 if name == "worst-for-refined" else -1
-        return sign * (means["coarse"][HEADLINE] - means["refined"][HEADLINE])
+        (coarse,), (refined,) = (measured(means[r], [HEADLINE]) for r in REGIMES)
+        return sign * (coarse - refined)
 
     return best if settings.search == "best" else worst
 
