@@ -303,7 +303,9 @@ def test_sobol_and_discovery_experiments_run_small(tmp_path):
     lhs = cli(
         "experiment=scenario_discovery",
         *SMALL,
-        "days=40",  # a month measured: at a thousand residents, 10 days may hold too few needs to follow a week
+        # 50 days: at a thousand residents, the callback's rates (needs followed 30 days) need
+        # the needs of the first 20 days; 10 may hold too few to follow a week.
+        "days=50",
         "design.size=8",
         "design.budget=false",
         f"hydra.sweep.dir={tmp_path / 'lhs'}",

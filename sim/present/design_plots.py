@@ -147,6 +147,10 @@ def _advantage(ax, table: pd.DataFrame, kpi: str) -> None:
     """Where no box is drawn: how refined − coarse spreads over the rows, zero marked."""
     from sim.study.sensitivity import DIFFERENCE
 
+    if (DIFFERENCE, kpi) not in table.columns:  # not measured over this design's window (too short)
+        ax.text(0.5, 0.5, "not measured: the window is too short", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return
     diff = table[(DIFFERENCE, kpi)].dropna()
     ax.hist(diff, bins=30, color=DIFF_COLOUR, alpha=0.7)
     ax.axvline(0, color="#d62728", lw=1.2)

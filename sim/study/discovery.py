@@ -53,6 +53,8 @@ def cases(table: pd.DataFrame, kpi: str, which: str) -> pd.Series:
     """Over the rows where both regimes finished: True where refined did worse than coarse on
     ``kpi`` (``which="worse"``, by the KPI's better direction), better (``"better"``), or where
     its advantage is in the lowest :data:`WEAKEST` share of the rows (``"weakest"``)."""
+    if (DIFFERENCE, kpi) not in table.columns:  # not measured over this design's window (too short)
+        return pd.Series(dtype=bool)
     gain = table[(DIFFERENCE, kpi)].dropna() * BETTER.get(kpi, 1)
     if which == "worse":
         return gain < 0
