@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
+from scipy.special import expit
 
 OUT = Path("results/calibration/callback.md")
 PAIRS = (
@@ -56,14 +57,18 @@ def callbacks(policy: str, seed: int) -> pd.DataFrame:
 
     cfg = load_config("scenario=town", f"policy={policy}", f"seed={seed}", "days=815", "warmup_days=450")
     issues = simulate(cfg).issues
-    window = (issues["created_h"] >= cfg.warmup_days * 24.0) & (issues["created_h"] <= (cfg.days - 30) * 24.0)
-    called = issues[window & (issues["rating"] != "none")]  # the cases the KPIs count (metrics.RESTRICT_H)
+    from sim.measure.metrics import RESTRICT_H
+
+    # The cases the KPIs count: arisen after the warm-up and followed RESTRICT_H.
+    created = issues["created_h"]
+    window = (created >= cfg.warmup_days * 24.0) & (created + RESTRICT_H <= cfg.days * 24.0)
+    called = issues[window & (issues["rating"] != "none")]
     return pd.DataFrame({"score": called["callback_score"], "met": called["solved"] == 1, "policy": policy})
 
 
 def ok_share(score: np.ndarray, threshold: float, spread: float) -> float:
     """Expected share at least basically satisfied (the logistic taste of sim.model.satisfaction.rating)."""
-    return float(np.mean(1.0 / (1.0 + np.exp(-(score - threshold) / spread))))
+    return float(np.mean(expit((score - threshold) / spread)))
 
 
 def fit(cases: pd.DataFrame, a: float, b: float) -> tuple[float, float]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.measure import metrics
@@ -222,3 +223,18 @@ def test_each_headline_measure_differs_between_a_collapsed_and_a_lavish_world():
     # and a resident has a need about every four years: ODD 7.13); it still moves the right
     # way by more than its smallest relevant size (measured 0.012).
     assert rich["satisfaction_window_mean"] - poor["satisfaction_window_mean"] > RELEVANT["satisfaction_window_mean"]
+
+
+def test_the_callback_fit_reads_the_published_years_and_recovers_a_known_rating_rule():
+    from experiments import callback
+
+    a, b = callback.conditional_shares()
+    assert a == pytest.approx(0.977, abs=0.001) and b == pytest.approx(0.531, abs=0.001)  # ODD 7.13
+    rng = np.random.default_rng(0)
+    scores = np.concatenate([rng.normal(0.8, 0.1, 2000), rng.normal(-0.2, 0.2, 1000)])
+    met = np.arange(3000) < 2000
+    cases = pd.DataFrame({"score": scores, "met": met})
+    # Shares made by a known rule are recovered by the fit (to 1e-3 of the rule's numbers).
+    want = (-0.1, 0.3)
+    shares = (callback.ok_share(scores[met], *want), callback.ok_share(scores[~met], *want))
+    assert callback.fit(cases, *shares) == pytest.approx(want, abs=1e-3)
