@@ -7,6 +7,7 @@ the copies the README shows and links.
     python -m experiments.publish sensitivity_morris   # a designed experiment (named only)
     python -m experiments.publish phase_top_two        # the map of the top two Sobol' factors (named only)
     python -m experiments.publish lab_best lab_worst   # the lab's searches (named only)
+    python -m experiments.publish replay_dongcheng     # the replay of a real reform (named only)
 
 With all eight, it also runs ``compare_regimes`` with volunteers on top of the budget
 (10 seeds, ``results/sweeps/compare_regimes/volunteers_on_top/``) and writes
@@ -43,6 +44,9 @@ outcomes (CSV) from which the analysis can be redone without the runs."""
 MAPS = ("phase_top_two",)
 """Maps of a grid design over the two factors that sensitivity_sobol ranks highest, published
 when named (after the Sobol' analysis that chooses the factors): its phase diagram and tables."""
+REPLAYS = {"replay_dongcheng": "dongcheng"}
+"""Replays of real reforms, published when named (about 9 minutes on two cores), by the scenario
+they run in: the split of each gain over the reform's parts (``replay``) and the capacity table."""
 LAB = {"lab_best": ("best", "pareto"), "lab_worst": ("worst", "history")}
 """The lab's searches (``python -m sim.lab search=...``, 4 to 6 and 7 to 9 minutes on two cores), published
 when named: the report and the figure."""
@@ -84,7 +88,8 @@ SWEEPS, FIGURES = Path("results/sweeps"), Path("results/figures")
 
 
 def sweep_dir(name: str) -> Path:
-    """Where ``python -m sim experiment=<name>`` writes at town scale (or the on-top variant)."""
+    """Where ``python -m sim experiment=<name>`` writes at town scale (a replay: in its own scenario; or
+    the on-top variant)."""
     if name == ON_TOP[1]:
         return SWEEPS / ON_TOP[0] / name
     from omegaconf import OmegaConf
@@ -92,7 +97,7 @@ def sweep_dir(name: str) -> Path:
     from sim.study.config import CONFIG_DIR
 
     days = OmegaConf.load(Path(CONFIG_DIR) / "experiment" / f"{name}.yaml").days
-    return SWEEPS / name / f"town_{days}d"
+    return SWEEPS / name / f"{REPLAYS.get(name, 'town')}_{days}d"
 
 
 def run(name: str) -> None:
@@ -115,6 +120,8 @@ def publish(name: str) -> list[Path]:
     report = sweep_dir(name) / "report"
     if name in DESIGNED:
         return publish_design(name, report)
+    if name in REPLAYS:
+        return publish_replay(name, report)
     if not (report / "figure.png").exists():
         sys.exit(f"{report} has no figure: run the experiment first")
     FIGURES.mkdir(parents=True, exist_ok=True)
@@ -141,6 +148,17 @@ def publish_design(name: str, report: Path) -> list[Path]:
     copies = [(report / f"{analysis}.png", FIGURES / f"{name}.png")]
     copies += [(report / f"{t}.md", FIGURES / f"{name}_{t}.md") for t in (analysis, "wins")]
     copies += [(report / f"{t}.csv", FIGURES / f"{name}_{t}.csv") for t in (analysis, "design", "outcomes")]
+    for source, target in copies:
+        shutil.copyfile(source, target)
+    return [target for _, target in copies]
+
+
+def publish_replay(name: str, report: Path) -> list[Path]:
+    if not (report / "replay.png").exists():
+        sys.exit(f"{report} has no replay.png: run the experiment first")
+    FIGURES.mkdir(parents=True, exist_ok=True)
+    copies = [(report / "replay.png", FIGURES / f"{name}.png")]
+    copies += [(report / f"{t}.md", FIGURES / f"{name}_{t}.md") for t in ("replay", "capacity")]
     for source, target in copies:
         shutil.copyfile(source, target)
     return [target for _, target in copies]
@@ -248,11 +266,12 @@ def main(argv=None) -> int:
         "names",
         nargs="*",
         metavar="NAME",
-        help=f"any of {', '.join(EXPERIMENTS)} (default: these eight), or of {', '.join((*DESIGNED, *MAPS, *LAB))}",
+        help=f"any of {', '.join(EXPERIMENTS)} (default: these eight), or of "
+        f"{', '.join((*DESIGNED, *MAPS, *LAB, *REPLAYS))}",
     )
     parser.add_argument("--no-run", action="store_true", help="only copy the reports already made")
     args = parser.parse_args(argv)
-    known = (*EXPERIMENTS, *DESIGNED, *MAPS, *LAB)
+    known = (*EXPERIMENTS, *DESIGNED, *MAPS, *LAB, *REPLAYS)
     unknown = [n for n in args.names if n not in known]
     if unknown:
         parser.error(f"unknown experiment(s) {', '.join(unknown)}: choose from {', '.join(known)}")

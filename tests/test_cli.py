@@ -170,9 +170,9 @@ def test_atomic_write_leaves_old_file_intact_on_failure(tmp_path):
         ("policy.channels=[digital,digital]", "names digital more than once"),
         ("seed=range(0,3)", "is a sweep, which runs one job per value: add -m"),  # no -m
         ("--days=30", "write days=30"),
-        ("scenario=nowhere", "choose one of district, mmc, teaching, town"),
+        ("scenario=nowhere", "choose one of district, dongcheng, mmc, teaching, town"),
         ("policy=schema", "choose one of coarse, refined"),
-        ("scenario=schema", "choose one of district, mmc, teaching, town"),
+        ("scenario=schema", "choose one of district, dongcheng, mmc, teaching, town"),
     ],
 )
 def test_bad_input_gets_govsims_message_and_exit_2(override, expected, tmp_path):

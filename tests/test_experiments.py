@@ -87,7 +87,7 @@ def test_ablation_variants_switch_exactly_one_dial_and_bundles_their_bundle():
     coarse, refined = _dials(make_config("policy=coarse").policy), _dials(make_config("policy=refined").policy)
     names = sorted(p.stem for p in (Path(__file__).parent.parent / "configs" / "variant").glob("*.yaml"))
     for name in names:
-        if name in ("coarse", "refined"):
+        if name in ("coarse", "refined") or name.startswith("dongcheng"):  # the replay's: test below
             continue
         v = _dials(make_config(f"variant={name}").policy)
         base, other = (coarse, refined) if name.startswith("coarse+") else (refined, coarse)
@@ -96,6 +96,21 @@ def test_ablation_variants_switch_exactly_one_dial_and_bundles_their_bundle():
         changed = {k for k in DIALS if v[k] != base[k]}
         assert changed and changed <= set(fields), f"{name} changes {changed or 'nothing'}, not {fields}"
         assert all(v[k] == other[k] for k in fields), f"{name}: not the other preset's {fields}"
+
+
+def test_the_replay_variants_are_their_bundles_with_city_management_left_to_departments():
+    """Each of the replay's variants (configs/variant/dongcheng*.yaml) is the ablation variant of
+    the same bundles, but for the front line's competence: welfare and disputes, city management
+    with the departments, as in Dongcheng; and the replay's analysis knows each of them."""
+    from sim.measure.ablation import REFORM_VARIANTS
+
+    same = {"dongcheng": "coarse", "dongcheng+party": "coarse+party", "dongcheng+individualisation+party": "refined"}
+    for name, parts in REFORM_VARIANTS.items():
+        base = _dials(make_config(f"variant={same.get(name, 'coarse+individualisation')}").policy)
+        v = _dials(make_config(f"variant={name}").policy)
+        assert {k for k in DIALS if v[k] != base[k]} <= {"competence"}, name
+        assert v["competence"] == ["welfare", "dispute"], name
+        assert name == "+".join(("dongcheng", *parts))
 
 
 def test_the_presets_differ_only_in_individualisation_and_party_dials():

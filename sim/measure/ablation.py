@@ -133,6 +133,105 @@ def shapley_values(value: dict[frozenset, float], players=BUNDLES) -> dict[str, 
     return out
 
 
+# ---------------------------------------------------------------------------- replay of a reform
+
+REFORM_PARTS = (
+    "added staff",
+    "access",
+    "finding by the state",
+    "appraisal and supervision",
+    "individualisation",
+    "party",
+)
+"""The parts of a real reform a replay splits its gains over (``experiment=replay_dongcheng``)."""
+REFORM_SWITCHES = {
+    "added staff": "scenario.workers_per_10k",
+    "finding by the state": "scenario.supervisors_per_10k",
+    "appraisal and supervision": "policy.command_centre",
+}
+"""The swept parameter that switches each of these parts from before (its lower value) to after."""
+REFORM_VARIANTS = {
+    "dongcheng": (),
+    "dongcheng+individualisation": ("individualisation",),
+    "dongcheng+party": ("party",),
+    "dongcheng+individualisation+party": ("individualisation", "party"),
+}
+"""The replay's variants by the parts they switch on (configs/variant/dongcheng*.yaml)."""
+
+
+def is_replay(runs: pd.DataFrame) -> bool:
+    """Whether the runs hold every combination of a replay's parts (and nothing else)."""
+    ok = _ok(runs)
+    columns = {"variant", "access", *REFORM_SWITCHES.values()}
+    if not columns <= set(ok.columns) or not set(ok["variant"]) <= set(REFORM_VARIANTS):
+        return False
+    if any(ok[c].nunique() != 2 for c in REFORM_SWITCHES.values()) or set(ok["access"]) != {"basic", "modern"}:
+        return False
+    return len({reform_coalition(r, _before(ok)) for r in ok.to_dict("records")}) == 2 ** len(REFORM_PARTS)
+
+
+def _before(ok: pd.DataFrame) -> dict:
+    return {c: ok[c].min() for c in REFORM_SWITCHES.values()}
+
+
+def reform_coalition(run: dict, before: dict) -> frozenset:
+    """The parts of the reform a run has switched on."""
+    parts = set(REFORM_VARIANTS[run["variant"]])
+    parts |= {"access"} if run["access"] == "modern" else set()
+    parts |= {part for part, column in REFORM_SWITCHES.items() if run[column] != before[column]}
+    return frozenset(parts)
+
+
+def replay_decomposition(runs: pd.DataFrame, kpis, by: list[str]) -> pd.DataFrame:
+    """Per group of ``by`` (the replay's own columns aside) and KPI: the district before its
+    reform and after it, the gain (after − before) and its Shapley split over
+    :data:`REFORM_PARTS`, each computed seed by seed with its mean and 95 % interval, and each
+    part's share of the gain (of the means)."""
+    ok = _ok(runs)
+    before = _before(ok)
+    own = {"variant", "access", *REFORM_SWITCHES.values()}
+    by = [c for c in by if c not in own]
+    return _shapley_table(
+        ok, kpis, by, lambda r: reform_coalition(r, before), REFORM_PARTS, levels={"before": (), "after": None}
+    )
+
+
+def _shapley_table(ok, kpis, by, coalition, players, levels=None, gaps=None) -> pd.DataFrame:
+    """Per group of ``by``, KPI and seed: the worth of every coalition (``coalition`` of a run),
+    each player's Shapley value, the full gap (all − none), ``levels`` (name → coalition, None
+    for all: the KPI's level there) and ``gaps`` (name → coalition: all − it). Seeds missing a
+    coalition, or whose runs did not meet the same needs, are left out."""
+    levels, gaps = levels or {}, gaps or {}
+    everyone = frozenset(players)
+    rows = []
+    for group, g in _groups(ok, by):
+        per_seed = []
+        for _, s in g.groupby("seed"):
+            arms = {coalition(r): r for r in s.to_dict("records")}
+            if len(arms) == 2 ** len(players) and len({r.get(PAIR_CHECK) for r in arms.values()}) <= 1:
+                per_seed.append(arms)
+        for kpi in kpis:
+            parts = {name: [] for name in (*levels, *players, "full gap", *gaps)}
+            for arms in per_seed:
+                worth = {k: float(r[kpi]) for k, r in arms.items()}
+                for name, at in levels.items():
+                    parts[name].append(worth[everyone if at is None else frozenset(at)])
+                for name, v in shapley_values(worth, players).items():
+                    parts[name].append(v)
+                parts["full gap"].append(worth[everyone] - worth[frozenset()])
+                for name, at in gaps.items():
+                    parts[name].append(worth[everyone] - worth[frozenset(at)])
+            full = np.mean(parts["full gap"]) if parts["full gap"] else np.nan
+            for name, values in parts.items():
+                mean, lo, hi, n = ci95(values)
+                share = mean / full if name in players and full else np.nan
+                rows.append(
+                    {**group, "kpi": kpi, "part": name, "mean": mean, "ci_low": lo, "ci_high": hi}
+                    | {"share": share, "pairs": n}
+                )
+    return pd.DataFrame(rows, columns=[*by, "kpi", "part", "mean", "ci_low", "ci_high", "share", "pairs"])
+
+
 def decomposition(runs: pd.DataFrame, kpis, by: list[str]) -> pd.DataFrame:
     """Per group of ``by`` (access aside) and KPI: the gap between the type-based status quo
     (coarse, basic access) and Jinshan's full package (refined, modern access), its Shapley
@@ -141,36 +240,5 @@ def decomposition(runs: pd.DataFrame, kpis, by: list[str]) -> pd.DataFrame:
     each bundle's share of the full gap (of the means)."""
     ok = _ok(runs)
     by = [c for c in by if c not in ("access", "variant")]
-    rows = []
-    for group, g in _groups(ok, by):
-        per_seed = {}
-        for seed, s in g.groupby("seed"):
-            arms = {ARMS[(v, a)]: r for v, a, r in zip(s["variant"], s["access"], s.to_dict("records"))}
-            if len(arms) != len(ARMS) or len({r.get(PAIR_CHECK) for r in arms.values()}) > 1:
-                continue  # an arm missing, or not the same needs
-            per_seed[seed] = {frozenset(k): r for k, r in arms.items()}
-        for kpi in kpis:
-            parts = {name: [] for name in (*BUNDLES, "full gap", "at equal access")}
-            for arms in per_seed.values():
-                worth = {k: float(r[kpi]) for k, r in arms.items()}
-                for name, v in shapley_values(worth).items():
-                    parts[name].append(v)
-                parts["full gap"].append(worth[frozenset(BUNDLES)] - worth[frozenset()])
-                parts["at equal access"].append(worth[frozenset(BUNDLES)] - worth[frozenset({"access"})])
-            full = np.mean(parts["full gap"]) if parts["full gap"] else np.nan
-            for name, values in parts.items():
-                mean, lo, hi, n = ci95(values)
-                share = mean / full if name in BUNDLES and full else np.nan
-                rows.append(
-                    {
-                        **group,
-                        "kpi": kpi,
-                        "part": name,
-                        "mean": mean,
-                        "ci_low": lo,
-                        "ci_high": hi,
-                        "share": share,
-                        "pairs": n,
-                    }
-                )
-    return pd.DataFrame(rows, columns=[*by, "kpi", "part", "mean", "ci_low", "ci_high", "share", "pairs"])
+    arm = lambda r: frozenset(ARMS[(r["variant"], r["access"])])  # noqa: E731
+    return _shapley_table(ok, kpis, by, arm, BUNDLES, gaps={"at equal access": ("access",)})

@@ -146,6 +146,8 @@ def time_use(model, horizon_h: float) -> dict:
     for k, pool in enumerate(model.dept_pools):
         if pool is not None:
             out |= _department_books(model, pool, SERVICE_TYPES[k], horizon_h)
+    if model.n_supervisors:
+        out |= _supervisor_books(model, horizon_h)
     out |= {name: float(model.books[name]) for name in ("visits", "visits_home", "visits_intrusive")}
     out["cases_covered_by_partner"] = float(model.books["covered"])
     out["cases_misrouted"] = float(model.books["misrouted"])
@@ -224,6 +226,13 @@ def _front_line_books(model, horizon_h: float) -> dict:
         "travel": work["travel"],
     }
     return _close({"staff_front_line": workers}, "front_line", paid, uses, work, share)
+
+
+def _supervisor_books(model, horizon_h: float) -> dict:
+    """City supervisors walk their beats all their paid hours: patrol, and no case."""
+    n = model.n_supervisors
+    paid = n * model.supervisor_calendar.clock(horizon_h)
+    return _close({"staff_supervisors": n}, "supervisors", paid, {"patrol": model.books["supervision_h"]}, {}, 0.0)
 
 
 def _department_books(model, pool, line: str, horizon_h: float) -> dict:

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.params import SERVICE_TYPES
+
+FACILITY = SERVICE_TYPES.index("facility")
+
 
 def willingness(propensity, trust, initial_trust: float, elasticity: float, ease):
     """Probability that a resident reports a need: propensity x (trust / initial)^e x ease.
@@ -49,8 +53,9 @@ def decide_reporting(model, ids: np.ndarray) -> None:
     willing[people] = willingness(
         pop.propensity[r], pop.trust[r], sc.initial_trust, sc.trust_elasticity, model._channel_ease[kind]
     )
-    code, cal, p = model._fault_channel
-    willing[faults] = p
+    code, cal, ease = model._fault_channel  # passers-by: a fault, or an event in public space
+    facility = iss["service_type"][ids[faults]] == FACILITY
+    willing[faults] = ease * np.where(facility, sc.facility_report_prob, sc.event_report_prob)
     decided = decision_time(model, ids, willing)
     report_h = np.full(len(ids), np.inf)
     channel = np.zeros(len(ids), dtype=np.int8)

@@ -29,9 +29,12 @@ def build(model, sc: Scenario, po: Policy, rng: np.random.Generator, seed: int) 
     set_service_tables(model, sc)
     # 4. Calendars, and the volunteers of each community.
     model.service_calendar = Calendar.from_specs(CALENDARS[po.service_hours])
-    model.office_calendar = Calendar.from_specs(CALENDARS["office"])  # departments' hours
+    model.office_calendar = Calendar.from_specs(CALENDARS[sc.department_hours])  # departments' hours
     model.volunteer_calendar = Calendar.from_specs(CALENDARS[sc.volunteer_hours])
     model.volunteers = volunteers_by_community(model, sc)
+    # City supervisors, on top of the budget (scenario.supervisors_per_10k), and their hours.
+    model.n_supervisors = round(sc.supervisors_per_10k * sc.n_residents / 10_000)
+    model.supervisor_calendar = Calendar.from_specs(CALENDARS[sc.supervisor_hours])
     # 5. The staffing study: the work each line will get under this regime, and the hours its
     # volunteers will give.
     routed = given = None
@@ -264,10 +267,11 @@ def build_channels(model, sc: Scenario, po: Policy) -> None:
     table = [model._channel_table[c, d] for c in range(len(model.population.away)) for d in (False, True)]
     model._channel_ease = np.array([ease for ease, _ in table])
     model._channel_usable = [usable if ease > 0 else [] for ease, usable in table]
-    # A passer-by reporting a fault: the easiest channel, no absence.
+    # A passer-by reporting a fault or an event in public space: the easiest channel, no absence
+    # (times the chance that a passer-by reports: sim.model.detection.decide_reporting).
     ease, name = max((sc.channel_ease[n], n) for n in po.channels)
     cal = model.service_calendar if name == "counter" else always
-    model._fault_channel = (CHANNEL_CODE[name], cal, ease * sc.facility_report_prob)
+    model._fault_channel = (CHANNEL_CODE[name], cal, ease)
 
 
 def grid_shape(k: int) -> tuple[int, int]:

@@ -12,8 +12,9 @@ import pandas as pd
 import pyarrow as pa
 
 # Channels through which the state learned of an issue (column ``channel``).
-CHANNEL_NAMES = ("none", "counter", "hotline", "digital", "visit", "patrol")
-UNKNOWN, COUNTER, HOTLINE, DIGITAL, VISIT, PATROL = range(6)
+# ``supervisor``: found by a city supervisor walking a beat (scenario.supervisors_per_10k).
+CHANNEL_NAMES = ("none", "counter", "hotline", "digital", "visit", "patrol", "supervisor")
+UNKNOWN, COUNTER, HOTLINE, DIGITAL, VISIT, PATROL, SUPERVISOR = range(7)
 # Who handled it (column ``handler``).
 HANDLER_NAMES = ("none", "front_line", "department", "volunteer")
 NOBODY, FRONT_LINE, DEPARTMENT, VOLUNTEER = range(4)
@@ -22,7 +23,7 @@ STATUS_NAMES = ("open", "resolved", "abandoned")
 RATING_NAMES = ("dissatisfied", "basically satisfied", "satisfied")
 
 COLUMNS = {
-    "resident_id": np.int32,  # -1 for a component fault
+    "resident_id": np.int32,  # -1 for a component fault or an event in public space (no owner)
     "service_type": np.int8,
     "community": np.int32,
     "x": np.float32,

@@ -31,7 +31,7 @@ import numpy as np
 from sim.model import detection, duties, handling, institutions, needs, party, patrol, routing, satisfaction
 from sim.model.agents import Resident
 from sim.model.issues import IssueTable
-from sim.model.params import Policy, Scenario, faults_per_year, queueing_reduction
+from sim.model.params import Policy, Scenario, events_per_year, faults_per_year, queueing_reduction
 from sim.model.world import Population, Territory
 
 MONTH_DAYS = 28
@@ -78,7 +78,9 @@ class GovernanceModel(mesa.Model):
         self.daily: list[dict] = []
         self.volunteer_weeks: list[float] = []  # volunteer hours the branches had, week by week
         # Hours and counts the books of staff time need (sim.measure.observe.time_use).
-        self.books = dict.fromkeys(("patrol_extra_h", "inspection_h", "visits", "visits_home", "visits_intrusive"), 0.0)
+        self.books = dict.fromkeys(
+            ("patrol_extra_h", "inspection_h", "supervision_h", "visits", "visits_home", "visits_intrusive"), 0.0
+        )
         # With duties scheduled (sim.model.duties): patrol's floor taken from what cases leave.
         self.books["patrol_floor_h"] = 0.0
         self.books["covered"] = 0  # cases a grid unit's partner took (policy.backup=partner)
@@ -95,7 +97,7 @@ class GovernanceModel(mesa.Model):
     # ------------------------------------------------------------------ construction
     def _expected_issues_per_day(self) -> float:
         sc = self.scenario
-        return self.population.need_rate.sum() * 24 + faults_per_year(sc) / 365
+        return self.population.need_rate.sum() * 24 + (faults_per_year(sc) + events_per_year(sc)) / 365
 
     def n_workers(self) -> int:
         """Front-line staff: their part of the paid budget (``institutions.split_staff``).
@@ -134,6 +136,7 @@ class GovernanceModel(mesa.Model):
         new = needs.arise_needs(self, t0)  # 1
         detection.decide_reporting(self, new)  # 2
         detection.learn_of_reports(self, t1)  # 3
+        patrol.supervise(self, t0, t1)  # 3b
         routing.route(self, t1)  # 4
         duties.start_week(self, t0)  # 5a
         handling.handle(self, t0, t1)  # 5

@@ -7,9 +7,10 @@ import math
 
 import numpy as np
 
-from sim.model.params import SERVICE_TYPES, faults_per_year
+from sim.model.params import SERVICE_TYPES, events_per_year, faults_per_year
 
 FACILITY = SERVICE_TYPES.index("facility")
+ENVIRONMENT = SERVICE_TYPES.index("environment")
 
 DRAWS_UNIFORM = ("u_report", "u_solved")
 DRAWS_EXPONENTIAL = ("e_delay", "e_service", "e_report")
@@ -17,7 +18,8 @@ DRAWS_NORMAL = ("n_then", "n_noise")
 
 
 def arise_needs(model, t0: float) -> np.ndarray:
-    """Needs of residents (personal rates) and faults of components, for one day."""
+    """Needs of residents (personal rates), faults of components and events in public space
+    (no owner: resident -1), for one day."""
     rng, pop, sc = model.needs_rng, model.population, model.scenario
     rate = pop.need_rate
     per_resident = model._per_resident_rate
@@ -32,6 +34,15 @@ def arise_needs(model, t0: float) -> np.ndarray:
     m = rng.poisson(fault_rate * 24.0)
     fault_comm = rng.integers(0, model.territory.n_communities, size=m)
     fx, fy = model.territory.random_points(fault_comm, rng)
+    unowned = np.full(m, FACILITY)
+    if sc.public_events_per_1k > 0:  # drawn only then: without events the stream is as it was
+        k = rng.poisson(events_per_year(sc) / 365)
+        event_comm = rng.integers(0, model.territory.n_communities, size=k)
+        ex, ey = model.territory.random_points(event_comm, rng)
+        fault_comm = np.concatenate([fault_comm, event_comm])
+        fx, fy = np.concatenate([fx, ex]), np.concatenate([fy, ey])
+        unowned = np.concatenate([unowned, np.full(k, ENVIRONMENT)])
+        m += k
     total_new = n + m
     created = t0 + rng.random(total_new) * 24.0
     draws = {name: rng.random(total_new).astype(np.float32) for name in DRAWS_UNIFORM}
@@ -40,7 +51,7 @@ def arise_needs(model, t0: float) -> np.ndarray:
     draws |= {name: rng.standard_normal(total_new).astype(np.float32) for name in DRAWS_NORMAL}
     e_patience = rng.standard_exponential(total_new)
     draws["u_rating"] = model.rating_rng.random(total_new).astype(np.float32)
-    kind = np.concatenate([kind, np.full(m, FACILITY)]).astype(np.int8)
+    kind = np.concatenate([kind, unowned]).astype(np.int8)
     order = np.argsort(created, kind="stable")
     community = np.concatenate([pop.community[res], fault_comm])
     x = np.concatenate([pop.x[res], fx])

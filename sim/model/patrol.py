@@ -1,7 +1,9 @@
-"""Process 6, patrol and inspection (ODD 7.4, 7.5): with the hours that cases and the fixed
-shares leave, the front line visits households (learning of needs, refreshing what it knows,
-and tiring residents it visits too often) and walks public space finding faults; the facility
-department inspects public space with the hours its cases leave."""
+"""Processes 3b and 6, supervision, patrol and inspection (ODD 7.20, 7.4, 7.5): city
+supervisors, where a scenario hires them, walk their beats all their hours, finding faults and
+events in public space; with the hours that cases and the fixed shares leave, the front line
+visits households (learning of needs, refreshing what it knows, and tiring residents it visits
+too often) and walks public space finding faults and events; the facility department inspects
+public space with the hours its cases leave."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import numpy as np
 from sim.model import workload
 from sim.model.calendar import WEEK_H
 from sim.model.detection import make_known
-from sim.model.issues import DEPARTMENT, FRONT_LINE, PATROL, VISIT
+from sim.model.issues import DEPARTMENT, FRONT_LINE, PATROL, SUPERVISOR, VISIT
 from sim.model.params import SERVICE_TYPES
 
 FACILITY = SERVICE_TYPES.index("facility")
@@ -37,6 +39,7 @@ def patrol_and_inspect(model, t0: float, t1: float) -> None:
     dept = inspection(model, t0, t1)
     if front is None and dept is None:
         return
+    # Faults and events in public space (no owner), not yet known.
     faults = model._undetected[model.issues["resident_id"][model._undetected] < 0]
     if front is not None:
         hours, w0, open_h = front
@@ -47,6 +50,22 @@ def patrol_and_inspect(model, t0: float, t1: float) -> None:
         hours, w0, open_h = dept
         cover = workload.coverage(hours, sc.inspection_km2_per_h, sc.area_km2)
         find_faults(model, faults, np.full(len(faults), float(cover)), model.dept_work_calendar, w0, open_h)
+
+
+def supervise(model, t0: float, t1: float) -> None:
+    """Process 3b (ODD 7.20): the city supervisors walk their beats all of today's open hours
+    and report each fault or event in public space they find at once, to be filed and routed
+    today; each is found with the share of public space they check in the day. They handle no
+    case, so they walk before cases are routed (staff patrol with what cases leave: process 6)."""
+    n, cal, sc = model.n_supervisors, model.supervisor_calendar, model.scenario
+    w0, w1 = cal.clock(t0), cal.clock(t1)
+    if n == 0 or w1 <= w0:
+        return
+    hours = n * (w1 - w0)
+    model.books["supervision_h"] += hours
+    cover = float(workload.coverage(hours, sc.inspection_km2_per_h, sc.area_km2))
+    unowned = model._undetected[model.issues["resident_id"][model._undetected] < 0]
+    find_faults(model, unowned, np.full(len(unowned), cover), cal, w0, w1 - w0, SUPERVISOR)
 
 
 def front_patrol(model, t0: float, t1: float):
@@ -163,10 +182,10 @@ def fault_pool(model, faults: np.ndarray) -> np.ndarray:
     return model.pool_of(iss["community"][faults], iss["x"][faults], iss["y"][faults])
 
 
-def find_faults(model, faults: np.ndarray, chance: np.ndarray, cal, w0: float, open_h: float) -> np.ndarray:
-    """Each pending fault is found with ``chance`` (the day's share of its public space
-    checked), at a random moment of the shift (if it has arisen and is not yet reported by
-    then). Returns the faults still unknown."""
+def find_faults(model, faults, chance, cal, w0: float, open_h: float, channel=PATROL) -> np.ndarray:
+    """Each pending fault or event in public space is found with ``chance`` (the day's share of
+    its public space checked), at a random moment of the shift (if it has arisen and is not yet
+    reported by then), and becomes known through ``channel``. Returns those still unknown."""
     iss, rng = model.issues, model.policy_rng
     if len(faults) == 0:
         return faults
@@ -174,7 +193,7 @@ def find_faults(model, faults: np.ndarray, chance: np.ndarray, cal, w0: float, o
     when = cal.time_at_array(w0 + rng.random(len(faults)) * open_h)
     found = hit & (when >= iss["created_h"][faults]) & (when < iss["report_h"][faults])
     found &= when <= iss["give_up_h"][faults]
-    make_known(model, faults[found], when[found], PATROL)
+    make_known(model, faults[found], when[found], channel)
     model._undetected = model._undetected[~np.isin(model._undetected, faults[found])]
     return faults[~found]
 

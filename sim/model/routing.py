@@ -1,5 +1,6 @@
-"""Process 4, routing (ODD 7.6, 7.11): known cases get their transfers (hops), their handler
-and pool; eligible ones go to the party's volunteers while their branch has hours."""
+"""Process 4, routing (ODD 7.6, 7.11, 7.18): known cases get their transfers (hops), their
+handler and pool (with a command centre, city-management cases are dispatched by the centre);
+eligible ones go to the party's volunteers while their branch has hours."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import numpy as np
 
 from sim.model.handling import service_h
 from sim.model.issues import COUNTER, DEPARTMENT, DIGITAL, FRONT_LINE, HOTLINE, VOLUNTEER
+from sim.model.params import SERVICE_TYPES
 
 
 def hops(front_line, routing: str, via_hotline, hierarchy_hops: int, bounced, bounce_hops: int):
@@ -28,6 +30,8 @@ def hops(front_line, routing: str, via_hotline, hierarchy_hops: int, bounced, bo
 
 
 MISROUTE_HOPS = 2
+CITY_MANAGEMENT = [SERVICE_TYPES.index("environment"), SERVICE_TYPES.index("facility")]
+"""The lines a command centre dispatches (城市管理: components and events, ODD 7.20)."""
 """A misrouted case's extra hops: to the wrong department, and back to be sent on (推诿)."""
 
 
@@ -48,7 +52,10 @@ def route(model, t1: float) -> None:
     h = hops(front, po.routing, via_hotline, sc.hierarchy_hops, bounced, sc.bounce_hops)
     misrouted, wrong_dept = detour(model, kind, front, sc.misroute_share)
     second, second_dept = detour(model, kind, front, sc.multi_dept_share)
-    h = h + MISROUTE_HOPS * misrouted + np.where(second & (po.routing == "hierarchical"), min(2, sc.hierarchy_hops), 0)
+    centre = po.command_centre & np.isin(kind, CITY_MANAGEMENT)
+    h, misrouted, wrong_dept = np.where(centre, 1, h), misrouted & ~centre, np.where(centre, -1, wrong_dept)
+    called_in = second & ((po.routing == "grid_first") | centre)  # at once: no hop, no delay
+    h = h + MISROUTE_HOPS * misrouted + np.where(second & ~called_in, min(2, sc.hierarchy_hops), 0)
     iss["hops"][ids] = h
     model.books["misrouted"] += int(misrouted.sum())
     model.books["second_department"] += int(second.sum())
@@ -61,10 +68,8 @@ def route(model, t1: float) -> None:
     sent_wrong = bounced & front & (sc.bounce_hops > 0)
     if sent_wrong.any():
         wrong_front[sent_wrong] = registered_pool(model, res[sent_wrong])
-    pass_on(
-        model, t1 - 24.0, h, second & (po.routing == "grid_first"), pool, handler, wrong_front, wrong_dept, second_dept
-    )
-    arrives = iss["reported_h"][ids] + h * sc.hop_delay_h
+    pass_on(model, t1 - 24.0, h, called_in, pool, handler, wrong_front, wrong_dept, second_dept)
+    arrives = iss["reported_h"][ids] + np.where(centre, sc.centre_dispatch_h, h * sc.hop_delay_h)
     # A resident whose patience runs out while the case is passed between offices gives
     # up then: the case never reaches a queue (the offices it passed took their time).
     lost = iss["give_up_h"][ids] < arrives
@@ -74,12 +79,12 @@ def route(model, t1: float) -> None:
         model._in_transit = model._in_transit[~np.isin(model._in_transit, gone)]
         model._outcomes = np.concatenate([model._outcomes, gone])
         ids, kind, front, arrives = ids[~lost], kind[~lost], front[~lost], arrives[~lost]
-        handler, pool = handler[~lost], pool[~lost]
+        handler, pool, centre = handler[~lost], pool[~lost], centre[~lost]
     iss["dispatched_h"][ids] = arrives
     if po.backup == "partner":
         pool[front] = cover(model, pool[front], arrives[front])
-    if po.mobilisation:
-        handler = mobilise(model, ids, kind, handler)
+    if po.mobilisation:  # a centre's cases go to the unit responsible, with its time limit: not volunteers
+        handler = mobilise(model, ids, kind, handler, offered=~centre)
     iss["handler"][ids] = handler
     iss["pool"][ids] = pool
 
@@ -151,13 +156,13 @@ def cover(model, pool: np.ndarray, arrives: np.ndarray) -> np.ndarray:
     return np.where(moved, partner, pool)
 
 
-def mobilise(model, ids, kind, handler):
+def mobilise(model, ids, kind, handler, offered=True):
     """Eligible cases go to the community's party volunteers while the branch has hours
     left this week (its weekly budget is its queue: a case it cannot take goes to staff).
     Volunteers start after mobilisation, in their own hours, travel from the community's
     centre, and a case that waited has grown like any other. Their times are set here."""
     iss, sc = model.issues, model.scenario
-    eligible = np.flatnonzero(model.volunteer_eligible[kind])
+    eligible = np.flatnonzero(model.volunteer_eligible[kind] & offered)
     order = eligible[np.argsort(iss["reported_h"][ids[eligible]], kind="stable")]
     rows = ids[order]
     cal = model.volunteer_calendar

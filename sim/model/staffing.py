@@ -18,6 +18,7 @@ from sim.model.params import (
     ConfigError,
     Policy,
     Scenario,
+    events_per_year,
     faults_per_year,
     volunteer_work_bound_h,
 )
@@ -85,10 +86,18 @@ def staffing_study(model, sc: Scenario, po: Policy, seed: int) -> np.ndarray:
     pilot.run(sc.staffing_pilot_days)
     days = sc.staffing_pilot_days
     window = days * 24.0 / 6, days * 24.0 * 2 / 3
-    per_year = np.append(model.population.need_rate.sum(0) * 8760, faults_per_year(sc))
+    per_year = arising_per_year(model, sc)
     work = work_per_need(pilot, *window) @ per_year
     work[0] += workload.records_h_per_year(sc, po, sc.n_residents)
     return work, float(volunteer_h_per_need(pilot, *window) @ per_year)
+
+
+def arising_per_year(model, sc) -> np.ndarray:
+    """Needs, faults and events arising per year in the territory, by service type (events in
+    public space are of the environment line)."""
+    per_year = np.append(model.population.need_rate.sum(0) * 8760, faults_per_year(sc))
+    per_year[SERVICE_TYPES.index("environment")] += events_per_year(sc)
+    return per_year
 
 
 def volunteer_h_per_need(model, from_h: float, to_h: float) -> np.ndarray:
@@ -149,7 +158,7 @@ def split_staff(model, sc: Scenario, po: Policy, budget: Budget, routed: np.ndar
     has_dept = ~model.front_line_types
     floor = np.concatenate([[1], has_dept.astype(int)])  # every line that exists has someone
     if routed is None or not np.any(routed > 0):  # no study, or one too small to see any work
-        rates = np.append(model.population.need_rate.sum(0) * 8760, faults_per_year(sc))
+        rates = arising_per_year(model, sc)
         lines = largest_remainder(budget.departments - n, rates * model.service_mean_h) + 1
         front, depts = paid - int(lines[has_dept].sum()), np.where(has_dept, lines, 0)
     elif paid >= floor.sum():

@@ -18,13 +18,13 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from sim.measure.ablation import DIRECTIONS, EFFECT
-from sim.measure.analysis import KPIS, RELEVANT
+from sim.measure.analysis import CITY_KPIS, KPIS, RELEVANT
 from sim.measure.curves import SERIES
 from sim.present.plot_style import COLOURS, DIFF_COLOUR, axis_label, plt, same_value, save_figure, value_text
 
 
 def _label(kpi: str) -> str:
-    label, unit = KPIS.get(kpi, (kpi, ""))
+    label, unit = KPIS.get(kpi) or CITY_KPIS.get(kpi, (kpi, ""))
     return f"{label}\n({unit})" if unit else label
 
 
@@ -209,19 +209,33 @@ DECOMPOSITION_PARTS = ("access", "individualisation", "party", "full gap", "at e
 DECOMPOSITION_COLOURS = ("#8c8c8c", COLOURS["refined"], "#9467bd", "k", COLOURS["coarse"])
 
 
-def plot_decomposition(parts: pd.DataFrame, kpis, path: Path, title: str) -> list[Path]:
+REPLAY_COLOURS = ("#8c6d31", "#8c8c8c", "#d62728", "#ff7f0e", COLOURS["refined"], "#9467bd")
+"""The reform's parts (sim.measure.ablation.REFORM_PARTS), in order; the gain in black."""
+REPLAY_XLABEL = "after − before, and its parts\n(Shapley; paired, 95% CI)"
+
+
+def plot_decomposition(
+    parts: pd.DataFrame,
+    kpis,
+    path: Path,
+    title: str,
+    order=DECOMPOSITION_PARTS,
+    colours=DECOMPOSITION_COLOURS,
+    xlabel="refined's bundles − status quo\n(Shapley; paired, 95% CI)",
+) -> list[Path]:
     """Per KPI: the full gap between the type-based status quo and Jinshan's package, its
     Shapley split over access, individualisation and party mobilisation, and the gap at equal
-    access, each with its 95% interval over seeds. ``parts`` holds one setting of the other
-    swept parameters (one row per KPI and part): a figure per setting."""
+    access, each with its 95% interval over seeds (or the parts named in ``order``: a replay's
+    gain and its parts). ``parts`` holds one setting of the other swept parameters (one row per
+    KPI and part): a figure per setting."""
     kpis = [k for k in kpis if k in set(parts["kpi"])]
     fig, axes = plt.subplots(1, len(kpis), figsize=(3.8 * len(kpis), 3.2), squeeze=False, constrained_layout=True)
     fig.suptitle(title)
     for j, k in enumerate(kpis):
         ax = axes[0, j]
-        rows = parts[parts["kpi"] == k].set_index("part").reindex(DECOMPOSITION_PARTS)
-        ys = np.arange(len(DECOMPOSITION_PARTS))[::-1]
-        for y, (_, r), colour in zip(ys, rows.iterrows(), DECOMPOSITION_COLOURS):
+        rows = parts[parts["kpi"] == k].set_index("part").reindex(order)
+        ys = np.arange(len(order))[::-1]
+        for y, (_, r), colour in zip(ys, rows.iterrows(), colours):
             ax.errorbar(
                 r["mean"],
                 y,
@@ -231,12 +245,12 @@ def plot_decomposition(parts: pd.DataFrame, kpis, path: Path, title: str) -> lis
                 color=colour,
             )
         ax.axvline(0, color="grey", lw=0.8, ls="--")
-        ax.axhline(1.5, color="grey", lw=0.5)
+        ax.axhline(ys[list(order).index("full gap")] + 0.5, color="grey", lw=0.5)
         _mark_if_empty(ax, rows["mean"])
         ax.xaxis.set_major_locator(MaxNLocator(5))
-        ax.set_yticks(ys, DECOMPOSITION_PARTS if j == 0 else [""] * len(ys))
+        ax.set_yticks(ys, order if j == 0 else [""] * len(ys))
         ax.set_title(_label(k), fontsize=9)
-        ax.set_xlabel("refined's bundles − status quo\n(Shapley; paired, 95% CI)", fontsize=8)
+        ax.set_xlabel(xlabel, fontsize=8)
     return save_figure(fig, path)
 
 

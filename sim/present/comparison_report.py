@@ -76,12 +76,38 @@ def ablation_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: P
     written = write_table(
         analysis.summarise(ok, [*by, "variant"], kpis), out_dir / "summary", table_caption("summary", title)
     )
-    written += write_table(effects, out_dir / "effects", table_caption("effects", title))
     written += capacity(ok, by, "variant", out_dir, title)
-    for name, where, part in _slices(effects, by):
-        written += comparison_plots.plot_ablation(part, kpis[:4], out_dir / name, f"{title}{where}")
+    if not effects.empty:  # a replay's variants are not ablations of one dial
+        written += write_table(effects, out_dir / "effects", table_caption("effects", title))
+        for name, where, part in _slices(effects, by):
+            written += comparison_plots.plot_ablation(part, kpis[:4], out_dir / name, f"{title}{where}")
     if ablation.is_decomposition(ok):
         written += decomposition_report(ok, by, kpis, out_dir, title)
+    if ablation.is_replay(ok):
+        written += replay_report(ok, by, kpis, out_dir, title)
+    return written
+
+
+def replay_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Path, title: str) -> list[Path]:
+    """A replay of a real reform (:func:`sim.measure.ablation.replay_decomposition`): the
+    district before and after, the gain and its split over the reform's parts, for city
+    management as the district counted it and for the residents' measures (``replay``)."""
+    from sim.measure import ablation
+    from sim.measure.analysis import CITY_KPIS
+    from sim.present import comparison_plots
+
+    city = [k for k in CITY_KPIS if k in ok]
+    parts = ablation.replay_decomposition(ok, [*city, *kpis], by)
+    caption = table_caption("replay", title)
+    written = write_table(parts, out_dir / "replay", caption, readable=_readable_decomposition)
+    order = (*ablation.REFORM_PARTS, "full gap")
+    colours = (*comparison_plots.REPLAY_COLOURS, "k")
+    for name, where, part in _slices(parts, _group_columns(parts)):
+        path = out_dir / name.replace("figure", "replay", 1)
+        shown = ["city_cases_resolved", "city_close_mean_h", *kpis[:2]]
+        written += comparison_plots.plot_decomposition(
+            part, shown, path, f"{title}{where}", order, colours, comparison_plots.REPLAY_XLABEL
+        )
     return written
 
 
@@ -298,6 +324,8 @@ def headline_title(runs: pd.DataFrame) -> str:
         values(c) for c in ("scenario.n_residents", "scenario.n_towns", "days", "warmup_days")
     )
     place = "A district" if towns and max(towns) > 1 else "A town"
+    named = [str(n) for n in values("scenario") if str(n) not in ("town", "district", "teaching", "mmc")]
+    place = f"Scenario {_and(named)}, a place" if named else place  # a replay's district, say
     scale = f"{place} of {_and(f'{int(n):,}' for n in residents)} residents" if residents else ""
     span = f"{_and(str(int(d)) for d in days)} days" if days else ""
     head = ", ".join(part for part in (scale, span) if part)

@@ -79,15 +79,16 @@ def split_group(kpi: str) -> tuple[str, str]:
 
 def kpi_label(kpi: str) -> str:
     """A KPI in words with its unit, as the analysis declares it, else as the headline table names it."""
-    from sim.measure.analysis import KPIS, MATCHED
+    from sim.measure.analysis import CITY_KPIS, KPIS, MATCHED
 
-    label, unit = KPIS.get(kpi) or MATCHED.get(kpi) or (_LABELS.get(kpi, kpi.replace("_", " ")), "")
+    declared = KPIS.get(kpi) or MATCHED.get(kpi) or CITY_KPIS.get(kpi)
+    label, unit = declared or (_LABELS.get(kpi, kpi.replace("_", " ")), "")
     return f"{label} ({unit})" if unit else label
 
 
 def decimals(kpi: str) -> int:
     """Counts as integers, hours to 0.1 h, shares and 0-1 scores to 0.001."""
-    if kpi.startswith("issues_") or kpi == "matched_needs":
+    if kpi.startswith(("issues_", "city_cases_")) or kpi == "matched_needs":
         return 0
     return 1 if kpi.endswith("_h") else 3
 

@@ -44,6 +44,12 @@ CAPTIONS = {
     "and the gap at equal access (refined − coarse, both with modern access: the headline); per seed, the eight "
     "arms facing the same needs, then the mean with its 95% confidence interval; 'share' is the part's share of "
     "the full gap",
+    "replay": "a district before its reform and after it (the reform's parts all switched on), the gain (after − "
+    "before: 'full gap') and its split over the reform's six parts by their Shapley values (each part's "
+    "contribution averaged over every order of switching them on: the parts add up to the gain); per seed, the "
+    "64 combinations facing the same needs, then the mean with its 95% confidence interval; 'share' is the "
+    "part's share of the gain; city management counts the environment needs, faults and events in public space "
+    "known to the state",
     "effects": f"each dial's effect = {EFFECT}, paired on seed, the other dials as in the preset named; "
     "95% confidence interval per comparison and familywise (Bonferroni over the comparisons of each KPI); "
     "verdict from the familywise interval and the smallest relevant effect",

@@ -51,7 +51,13 @@ from sim.model.params.constants import (
     STAFF_WEEK_H,
 )
 from sim.model.params.declare import CALIBRATED, ConfigError
-from sim.model.params.derived import faults_per_year, paid_budget, queueing_reduction, volunteer_work_bound_h
+from sim.model.params.derived import (
+    events_per_year,
+    faults_per_year,
+    paid_budget,
+    queueing_reduction,
+    volunteer_work_bound_h,
+)
 from sim.model.params.odd_table import parameter_rows, print_table
 from sim.model.params.policy import Policy
 from sim.model.params.run import RunConfig
@@ -90,6 +96,7 @@ __all__ = [
     "TableScale",
     "default_categories",
     "default_service_types",
+    "events_per_year",
     "faults_per_year",
     "paid_budget",
     "parameter_rows",

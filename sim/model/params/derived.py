@@ -10,6 +10,12 @@ from sim.model.params.scenario import Scenario
 from sim.model.params.tables import Category
 
 
+def events_per_year(sc: Scenario) -> float:
+    """Events in public space with no owner arising in the territory per year (at the scenario's
+    demand level)."""
+    return sc.public_events_per_1k * sc.n_residents / 1000 * sc.demand_scale
+
+
 def faults_per_year(sc: Scenario) -> float:
     """Component faults arising in the territory per year (at the scenario's demand level)."""
     return sc.facility_faults_per_1k * sc.n_residents / 1000 * sc.demand_scale
@@ -45,7 +51,8 @@ def queueing_reduction(sc: Scenario) -> Scenario:
     if sc.arrival_rate_per_h is not None:
         per_year = sc.arrival_rate_per_h * 8760 / sc.n_residents
         only = Category(1.0, {"environment": per_year}, 1.0, 1.0, [])
-        sc = dataclasses.replace(sc, categories={"resident": only}, facility_faults_per_1k=0.0)
+        no_public_space = {"facility_faults_per_1k": 0.0, "public_events_per_1k": 0.0}
+        sc = dataclasses.replace(sc, categories={"resident": only}, **no_public_space)
     if sc.mean_service_h is not None:
         types = {k: dataclasses.replace(v, service_h=sc.mean_service_h) for k, v in sc.service_types.items()}
         sc = dataclasses.replace(sc, service_types=types)

@@ -131,3 +131,14 @@ class Policy:
         "case book: 四指同评",
         "half-yearly scoring of branches that moves their effort; it replaces the traditional appraisal",
     )
+    command_centre: bool = _p(
+        False,
+        "flag",
+        "Beijing Dongcheng's supervision and command centres (ODD references: Xinhua 2005, Jiang 2010): "
+        "supervision apart from handling, every city-management case filed and dispatched by the centre to "
+        "the unit responsible (98 % dispatched correctly); off in both presets (neither is a reform of city "
+        "management)",
+        "city-management cases (environment, facility), whatever the channel, go from the centre to their "
+        "handler in one hop of scenario.centre_dispatch_h: no hierarchical hops, no wrong department first, and a "
+        "second department called in at once",
+    )

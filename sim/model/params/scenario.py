@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sim.model.params.hours import PostHours
 from sim.model.params.information import InformationAndRemedies
 from sim.model.params.party import PartyOrganisations
+from sim.model.params.public_space import PublicSpace
 from sim.model.params.queueing import QueueingShortcuts
 from sim.model.params.residents import ResidentBehaviour
 from sim.model.params.routing import Routing
@@ -19,6 +20,7 @@ from sim.model.params.territory import Territory
 @dataclass
 class Scenario(
     QueueingShortcuts,
+    PublicSpace,
     PartyOrganisations,
     ResidentBehaviour,
     InformationAndRemedies,
