@@ -139,7 +139,7 @@ REFORM_PARTS = (
     "added staff",
     "access",
     "finding by the state",
-    "appraisal and supervision",
+    "command centre",
     "individualisation",
     "party",
 )
@@ -147,7 +147,7 @@ REFORM_PARTS = (
 REFORM_SWITCHES = {
     "added staff": "scenario.workers_per_10k",
     "finding by the state": "scenario.supervisors_per_10k",
-    "appraisal and supervision": "policy.command_centre",
+    "command centre": "policy.command_centre",
 }
 """The swept parameter that switches each of these parts from before (its lower value) to after."""
 REFORM_VARIANTS = {

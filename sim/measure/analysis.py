@@ -38,11 +38,11 @@ KPIS = {
 CITY_KPIS = {
     # City management as a district's grid system counts it (the replays of real reforms): the
     # environment needs, faults and events in public space known to the state.
-    "city_cases_resolved": ("city-management cases closed", "count in the window"),
+    "city_cases_resolved": ("city-management cases closed", "count, needs followed 30 days"),
     "city_close_mean_h": ("report → closure, city management", "mean, hours; conditional on closure"),
     "city_closure_rate": ("city-management cases closed", "share of known cases"),
     "city_public_share": ("city-management cases the public reported", "share of known cases"),
-    "city_cases_known": ("city-management cases known", "count in the window"),
+    "city_cases_known": ("city-management cases known", "count, needs followed 30 days"),
 }
 GROUP_PREFIXES = ("resolved_within_7d_", "needs_met_share_", "callback_satisfaction_rate_", "satisfaction_mean_")
 PAIR_CHECK = "needs_fingerprint"  # which needs arose: identical within a pair (common random numbers)

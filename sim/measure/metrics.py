@@ -213,7 +213,7 @@ def issue_kpis(issues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
         "proactive_share": _share(issues["channel"].isin(["visit", "patrol", "supervisor"]).sum(), known.sum()),
         **resolution_kpis(issues, horizon_h),
         **callback_kpis(issues, horizon_h),
-        **city_kpis(issues),
+        **city_kpis(issues, horizon_h),
     }
     return k
 
@@ -224,11 +224,14 @@ PUBLIC = ("counter", "hotline", "digital")
 """The channels through which the public reports (the rest: found by staff)."""
 
 
-def city_kpis(issues: pd.DataFrame) -> dict[str, float]:
+def city_kpis(issues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
     """City management as a district's grid system counts it (ODD 7.20): of the environment
-    needs, faults and events in public space known to the state, how many were closed, the share
-    closed, their mean report → resolution (h) and the share the public reported."""
-    city = issues[issues["service_type"].isin(CITY_MANAGEMENT) & issues["reported_h"].notna()]
+    needs, faults and events in public space known to the state that arose at least
+    :data:`RESTRICT_H` before the horizon (so that cases still open at the end do not count as
+    not closed), how many were closed, the share closed, their mean report → resolution (h) and
+    the share the public reported."""
+    followed = issues["created_h"] <= horizon_h - RESTRICT_H
+    city = issues[followed & issues["service_type"].isin(CITY_MANAGEMENT) & issues["reported_h"].notna()]
     done = city[city["status"] == "resolved"]
     return {
         "city_cases_known": len(city),

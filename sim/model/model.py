@@ -55,10 +55,12 @@ class GovernanceModel(mesa.Model):
         self.scenario = sc = copy.copy(queueing_reduction(scenario))
         self.policy = po = policy
         self.day = 0
-        # The callback's stream is a fourth child: the first three are as they were without it.
-        pop_seq, needs_seq, policy_seq, rating_seq = np.random.SeedSequence(seed).spawn(4)
+        # The callback's stream is a fourth child and the supervisors' a fifth: the first three are
+        # as they were without them (SeedSequence children are numbered, not drawn).
+        pop_seq, needs_seq, policy_seq, rating_seq, supervision_seq = np.random.SeedSequence(seed).spawn(5)
         self.needs_rng = np.random.default_rng(needs_seq)
         self.rating_rng = np.random.default_rng(rating_seq)
+        self.supervision_rng = np.random.default_rng(supervision_seq)
         self.policy_rng = np.random.default_rng(policy_seq)
         pop_rng = np.random.default_rng(pop_seq)
 
@@ -135,8 +137,8 @@ class GovernanceModel(mesa.Model):
         party.mobilise_volunteers_weekly(self)  # 0
         new = needs.arise_needs(self, t0)  # 1
         detection.decide_reporting(self, new)  # 2
+        patrol.supervise(self, t0, t1)  # 3a
         detection.learn_of_reports(self, t1)  # 3
-        patrol.supervise(self, t0, t1)  # 3b
         routing.route(self, t1)  # 4
         duties.start_week(self, t0)  # 5a
         handling.handle(self, t0, t1)  # 5

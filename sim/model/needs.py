@@ -52,6 +52,8 @@ def arise_needs(model, t0: float) -> np.ndarray:
     e_patience = rng.standard_exponential(total_new)
     draws["u_rating"] = model.rating_rng.random(total_new).astype(np.float32)
     kind = np.concatenate([kind, unowned]).astype(np.int8)
+    lasts_h = model.patience_h[kind]
+    lasts_h[n + (unowned == FACILITY).sum() :] = sc.event_days * 24.0  # events last their own time
     order = np.argsort(created, kind="stable")
     community = np.concatenate([pop.community[res], fault_comm])
     x = np.concatenate([pop.x[res], fx])
@@ -63,7 +65,7 @@ def arise_needs(model, t0: float) -> np.ndarray:
         x=x[order],
         y=y[order],
         created_h=created[order],
-        give_up_h=(created + e_patience * model.patience_h[kind])[order],
+        give_up_h=(created + e_patience * lasts_h)[order],
         **{k: v[order] for k, v in draws.items()},
     )
 

@@ -1,4 +1,4 @@
-"""Processes 3b and 6, supervision, patrol and inspection (ODD 7.20, 7.4, 7.5): city
+"""Processes 3a and 6, supervision, patrol and inspection (ODD 7.20, 7.4, 7.5): city
 supervisors, where a scenario hires them, walk their beats all their hours, finding faults and
 events in public space; with the hours that cases and the fixed shares leave, the front line
 visits households (learning of needs, refreshing what it knows, and tiring residents it visits
@@ -53,10 +53,12 @@ def patrol_and_inspect(model, t0: float, t1: float) -> None:
 
 
 def supervise(model, t0: float, t1: float) -> None:
-    """Process 3b (ODD 7.20): the city supervisors walk their beats all of today's open hours
-    and report each fault or event in public space they find at once, to be filed and routed
-    today; each is found with the share of public space they check in the day. They handle no
-    case, so they walk before cases are routed (staff patrol with what cases leave: process 6)."""
+    """Process 3a (ODD 7.20): the city supervisors walk their beats all of today's open hours;
+    each fault or event in public space still unknown is found with the share of public space
+    they check in the day, at a moment of their shift, unless the public reports it first. They
+    handle no case: they walk before reports are taken and cases routed, so what they find is
+    routed today (staff patrol with what cases leave: process 6). Their draws are a stream of
+    their own (``model.supervision_rng``), so that hiring them leaves the policy's draws alone."""
     n, cal, sc = model.n_supervisors, model.supervisor_calendar, model.scenario
     w0, w1 = cal.clock(t0), cal.clock(t1)
     if n == 0 or w1 <= w0:
@@ -65,7 +67,7 @@ def supervise(model, t0: float, t1: float) -> None:
     model.books["supervision_h"] += hours
     cover = float(workload.coverage(hours, sc.inspection_km2_per_h, sc.area_km2))
     unowned = model._undetected[model.issues["resident_id"][model._undetected] < 0]
-    find_faults(model, unowned, np.full(len(unowned), cover), cal, w0, w1 - w0, SUPERVISOR)
+    find_faults(model, unowned, np.full(len(unowned), cover), cal, w0, w1 - w0, SUPERVISOR, model.supervision_rng)
 
 
 def front_patrol(model, t0: float, t1: float):
@@ -182,11 +184,12 @@ def fault_pool(model, faults: np.ndarray) -> np.ndarray:
     return model.pool_of(iss["community"][faults], iss["x"][faults], iss["y"][faults])
 
 
-def find_faults(model, faults, chance, cal, w0: float, open_h: float, channel=PATROL) -> np.ndarray:
+def find_faults(model, faults, chance, cal, w0: float, open_h: float, channel=PATROL, rng=None) -> np.ndarray:
     """Each pending fault or event in public space is found with ``chance`` (the day's share of
     its public space checked), at a random moment of the shift (if it has arisen and is not yet
-    reported by then), and becomes known through ``channel``. Returns those still unknown."""
-    iss, rng = model.issues, model.policy_rng
+    reported by then), and becomes known through ``channel``; draws from ``rng`` (default: the
+    policy's stream). Returns those still unknown."""
+    iss, rng = model.issues, rng or model.policy_rng
     if len(faults) == 0:
         return faults
     hit = rng.random(len(faults)) < chance

@@ -30,9 +30,9 @@ def hops(front_line, routing: str, via_hotline, hierarchy_hops: int, bounced, bo
 
 
 MISROUTE_HOPS = 2
+"""A misrouted case's extra hops: to the wrong department, and back to be sent on (推诿)."""
 CITY_MANAGEMENT = [SERVICE_TYPES.index("environment"), SERVICE_TYPES.index("facility")]
 """The lines a command centre dispatches (城市管理: components and events, ODD 7.20)."""
-"""A misrouted case's extra hops: to the wrong department, and back to be sent on (推诿)."""
 
 
 def route(model, t1: float) -> None:
@@ -47,12 +47,13 @@ def route(model, t1: float) -> None:
     channel = iss["channel"][ids]
     reported = (channel == COUNTER) | (channel == HOTLINE) | (channel == DIGITAL)
     elsewhere = (res >= 0) & (pop.registration[np.maximum(res, 0)] != pop.community[np.maximum(res, 0)])
-    bounced = reported & elsewhere & (not po.linkage)
+    # A command centre dispatches city-management cases itself: one hop, to the unit responsible.
+    centre = po.command_centre & np.isin(kind, CITY_MANAGEMENT)
+    bounced = reported & elsewhere & (not po.linkage) & ~centre
     via_hotline = channel == HOTLINE
     h = hops(front, po.routing, via_hotline, sc.hierarchy_hops, bounced, sc.bounce_hops)
     misrouted, wrong_dept = detour(model, kind, front, sc.misroute_share)
     second, second_dept = detour(model, kind, front, sc.multi_dept_share)
-    centre = po.command_centre & np.isin(kind, CITY_MANAGEMENT)
     h, misrouted, wrong_dept = np.where(centre, 1, h), misrouted & ~centre, np.where(centre, -1, wrong_dept)
     called_in = second & ((po.routing == "grid_first") | centre)  # at once: no hop, no delay
     h = h + MISROUTE_HOPS * misrouted + np.where(second & ~called_in, min(2, sc.hierarchy_hops), 0)

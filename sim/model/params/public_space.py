@@ -29,6 +29,17 @@ class PublicSpace:
         range=(0, 1e5),
         vary=(0.0, 100.0),
     )
+    event_days: float = _p(
+        5.8,
+        "days",
+        "assumption: as long as residents' patience with an environment need (the environment line's "
+        "patience_days); no figure found; vary 2-30",
+        "mean time an event in public space lasts if no one handles it (exponential): then it is gone, cleared "
+        "by someone or no longer noticed, and counts as not closed; a known event still passed between offices "
+        "then never reaches a queue (ODD 7.20)",
+        range=(0.01, 1e4),
+        vary=(2.0, 30.0),
+    )
     event_report_prob: float = _p(
         0.1,
         "probability",
