@@ -14,7 +14,6 @@ event, how long an event lasts unhandled, how many there are, and how many super
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
@@ -92,11 +91,7 @@ def main(argv=None) -> int:
         f"days, the first {args.warmup} a warm-up; `python -m experiments.replay`). ✗: outside the target. "
         "Sources and reasons: ODD.md 7.20.\n\n" + table(values)
     )
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text)
-    print(text)
-    return 0
+    return patterns.write(args.out, text)
 
 
 if __name__ == "__main__":
