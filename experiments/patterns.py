@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.params import CITY_MANAGEMENT  # what Dongcheng's grid figures count (城市管理)
+
 PRESETS = ("coarse", "refined")
-CITY_MANAGEMENT = ("environment", "facility")  # what Dongcheng's grid figures count (城市管理)
 # The regime without its digital channel (counter and hotline only): what it adds is induced demand.
 WITHOUT_DIGITAL = ("policy.channels=[counter,hotline]",)
 # The type-based status quo before grid management (office hours, no app, no city supervisors on
@@ -535,9 +536,9 @@ REPLAY_AFTER = (
     "scenario.supervisors_per_10k=4.8",
     "policy.command_centre=true",
 )
-# The after with one structure changed: departments handle cases round the clock (a what-if with
-# more hours than the budget's), to show what sets the replay's speed.
-REPLAY_AFTER_ROUND_THE_CLOCK = (*REPLAY_AFTER, "scenario.department_hours=always")
+# The after with one structure changed: departments handle cases and supervisors verify them round
+# the clock (a what-if with more hours than the budget's), to show what sets the replay's speed.
+REPLAY_AFTER_ROUND_THE_CLOCK = (*REPLAY_AFTER, "scenario.department_hours=always", "scenario.supervisor_hours=always")
 REPLAY_RUNS = (REPLAY_BEFORE, REPLAY_AFTER)
 DONGCHENG = "Beijing Dongcheng's grid management of city management from October 2004"
 
@@ -619,24 +620,25 @@ PATTERNS = (
         runs=REPLAY_RUNS,
         fitted=False,
         contrast=True,
-        why="structure: departments keep office hours, so a case found late in the day waits for the next "
-        "morning; the row below changes only that",
+        why="structure: departments and supervisors keep office hours, so a case found, handled or to be "
+        "verified late in the day waits for the next morning; the row below changes only that",
     ),
     Pattern(
-        "replay: grid speed, departments round the clock",
+        "replay: grid speed, departments and supervisors round the clock",
         "replay",
         0.0,
         7.0,
         "as above; a check of structure, not a pattern of its own",
         after("city_close_mean_h"),
-        "as above, with departments handling cases round the clock (scenario.department_hours=always): more hours "
-        "than the budget's, so a what-if, changing only that",
+        "as above, with departments handling cases and supervisors verifying them round the clock "
+        "(scenario.department_hours and supervisor_hours=always): more hours than the budget's, so a what-if, "
+        "changing only that",
         "hours",
         scale=7.0,
         runs=(REPLAY_BEFORE, REPLAY_AFTER_ROUND_THE_CLOCK),
         fitted=False,
         contrast=True,
-        why="out of sample: a structural check, the same after with departments open round the clock",
+        why="out of sample: a structural check, the same after with departments and supervisors round the clock",
     ),
     Pattern(
         "replay: cases from the public",

@@ -45,6 +45,7 @@ def issue_frame(model) -> pd.DataFrame:
         "dispatched_h": v["dispatched_h"],
         "started_h": v["started_h"],
         "resolved_h": v["resolved_h"],
+        "verified_h": v["verified_h"],
         "abandoned_h": v["abandoned_h"],
         "status": _status_column(resolved, v["abandoned_h"]),
         "channel": label_column(v.pop("channel"), CHANNEL_NAMES),
@@ -84,7 +85,7 @@ def at_horizon(model, horizon_h: float) -> dict[str, np.ndarray]:
     """Issue columns as known at ``horizon_h``: starts and ends booked for later are
     not yet events (the case is still open at the horizon)."""
     v = dict(model.issues.view())
-    for col in ("reported_h", "dispatched_h", "started_h", "resolved_h", "abandoned_h"):
+    for col in ("reported_h", "dispatched_h", "started_h", "resolved_h", "verified_h", "abandoned_h"):
         late = v[col] >= horizon_h
         v[col] = np.where(late, np.nan, v[col])  # a new array even when nothing is late
     unresolved = np.isnan(v["resolved_h"])
@@ -229,10 +230,12 @@ def _front_line_books(model, horizon_h: float) -> dict:
 
 
 def _supervisor_books(model, horizon_h: float) -> dict:
-    """City supervisors walk their beats all their paid hours: patrol, and no case."""
+    """City supervisors walk their beats all their paid hours but those they verify cases in
+    (patrol, verification); they handle no case."""
     n = model.n_supervisors
     paid = n * model.supervisor_calendar.clock(horizon_h)
-    return _close({"staff_supervisors": n}, "supervisors", paid, {"patrol": model.books["supervision_h"]}, {}, 0.0)
+    uses = {"patrol": model.books["supervision_h"], "verification": model.books["verification_h"]}
+    return _close({"staff_supervisors": n}, "supervisors", paid, uses, {}, 0.0)
 
 
 def _department_books(model, pool, line: str, horizon_h: float) -> dict:

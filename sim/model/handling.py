@@ -9,10 +9,11 @@ import numpy as np
 
 from sim.model import workload
 from sim.model.issues import DEPARTMENT, DIGITAL, FRONT_LINE
-from sim.model.params import SERVICE_TYPES
+from sim.model.params import CITY_MANAGEMENT, SERVICE_TYPES
 from sim.model.queues import PoolGroup, serve_pools
 
 FACILITY = SERVICE_TYPES.index("facility")
+CITY_LINES = [SERVICE_TYPES.index(t) for t in CITY_MANAGEMENT]
 
 
 def service_h(model, kind, handler) -> np.ndarray:
@@ -53,6 +54,23 @@ def handle(model, t0: float, t1: float) -> None:
             serve(model, which, pools, today[sel], work[sel], t0, t1)
 
 
+def verify(model, ids: np.ndarray) -> None:
+    """The seven steps' sixth (ODD 7.20): with the command centre and supervisors, each
+    city-management case handled is verified on site by a supervisor, ``scenario.verify_h`` of
+    their working time after it was handled (a case handled out of their hours waits for their
+    next shift); the hours come out of the next day's walking."""
+    if not model.policy.command_centre or model.n_supervisors == 0:
+        return
+    iss, cal = model.issues, model.supervisor_calendar
+    done = ids[np.isin(iss["service_type"][ids], CITY_LINES) & np.isfinite(iss["resolved_h"][ids])]
+    if len(done) == 0:
+        return
+    per_case = model.scenario.verify_h
+    handled = iss["resolved_h"][done]
+    iss["verified_h"][done] = np.maximum(cal.time_at_array(cal.clock_array(handled) + per_case), handled)
+    model.verification_due_h += per_case * len(done)
+
+
 def staff_pools(model):
     return ((FRONT_LINE, model.front_pools), (DEPARTMENT, model.dept_pools))
 
@@ -90,6 +108,7 @@ def serve(model, which: int, pools: PoolGroup, ids: np.ndarray, work: np.ndarray
     )
     iss["started_h"][ids] = out.started_h
     iss["resolved_h"][ids] = out.resolved_h
+    verify(model, ids)
     iss["abandoned_h"][ids] = np.where(np.isnan(out.resolved_h), out.abandoned_h, np.nan)
     iss["travel_h"][ids] = out.travel_h
     iss["work_h"][ids] = out.work_h

@@ -34,6 +34,7 @@ COLUMNS = {
     "dispatched_h": np.float64,  # when it reached its handler's queue
     "started_h": np.float64,
     "resolved_h": np.float64,
+    "verified_h": np.float64,  # when a supervisor verified the handling on site (command centre; NaN: not)
     "abandoned_h": np.float64,
     "give_up_h": np.float64,  # created + patience: the resident gives up if not started by then
     "channel": np.int8,
@@ -57,7 +58,16 @@ COLUMNS = {
     "n_then": np.float32,  # what staff hold of the person's need: its drift since the last contact ...
     "n_noise": np.float32,  # ... and the error of that contact (standard normals; sim.model.information)
 }
-_NAN_COLUMNS = ("reported_h", "dispatched_h", "started_h", "resolved_h", "abandoned_h", "fit", "callback_score")
+_NAN_COLUMNS = (
+    "reported_h",
+    "dispatched_h",
+    "started_h",
+    "resolved_h",
+    "verified_h",
+    "abandoned_h",
+    "fit",
+    "callback_score",
+)
 _BLANK = {name: np.nan for name in _NAN_COLUMNS} | {"solved": -1, "pool": -1, "rating": -1}  # other columns: 0
 
 

@@ -81,8 +81,18 @@ class GovernanceModel(mesa.Model):
         self.volunteer_weeks: list[float] = []  # volunteer hours the branches had, week by week
         # Hours and counts the books of staff time need (sim.measure.observe.time_use).
         self.books = dict.fromkeys(
-            ("patrol_extra_h", "inspection_h", "supervision_h", "visits", "visits_home", "visits_intrusive"), 0.0
+            (
+                "patrol_extra_h",
+                "inspection_h",
+                "supervision_h",
+                "verification_h",
+                "visits",
+                "visits_home",
+                "visits_intrusive",
+            ),
+            0.0,
         )
+        self.verification_due_h = 0.0  # supervisors' hours of verification still to do (sim.model.handling.verify)
         # With duties scheduled (sim.model.duties): patrol's floor taken from what cases leave.
         self.books["patrol_floor_h"] = 0.0
         self.books["covered"] = 0  # cases a grid unit's partner took (policy.backup=partner)

@@ -63,7 +63,11 @@ def supervise(model, t0: float, t1: float) -> None:
     w0, w1 = cal.clock(t0), cal.clock(t1)
     if n == 0 or w1 <= w0:
         return
-    hours = n * (w1 - w0)
+    # Verifying yesterday's handled cases comes first; they walk the hours it leaves.
+    verifying = min(model.verification_due_h, n * (w1 - w0))
+    model.verification_due_h -= verifying
+    hours = n * (w1 - w0) - verifying
+    model.books["verification_h"] += verifying
     model.books["supervision_h"] += hours
     cover = float(workload.coverage(hours, sc.inspection_km2_per_h, sc.area_km2))
     unowned = model._undetected[model.issues["resident_id"][model._undetected] < 0]

@@ -8,7 +8,7 @@ import numpy as np
 
 from sim.model.handling import service_h
 from sim.model.issues import COUNTER, DEPARTMENT, DIGITAL, FRONT_LINE, HOTLINE, VOLUNTEER
-from sim.model.params import SERVICE_TYPES
+from sim.model.params import CITY_MANAGEMENT, SERVICE_TYPES
 
 
 def hops(front_line, routing: str, via_hotline, hierarchy_hops: int, bounced, bounce_hops: int):
@@ -31,8 +31,8 @@ def hops(front_line, routing: str, via_hotline, hierarchy_hops: int, bounced, bo
 
 MISROUTE_HOPS = 2
 """A misrouted case's extra hops: to the wrong department, and back to be sent on (推诿)."""
-CITY_MANAGEMENT = [SERVICE_TYPES.index("environment"), SERVICE_TYPES.index("facility")]
-"""The lines a command centre dispatches (城市管理: components and events, ODD 7.20)."""
+CITY_LINES = [SERVICE_TYPES.index(t) for t in CITY_MANAGEMENT]
+"""The lines a command centre dispatches, by index."""
 
 
 def route(model, t1: float) -> None:
@@ -48,7 +48,7 @@ def route(model, t1: float) -> None:
     reported = (channel == COUNTER) | (channel == HOTLINE) | (channel == DIGITAL)
     elsewhere = (res >= 0) & (pop.registration[np.maximum(res, 0)] != pop.community[np.maximum(res, 0)])
     # A command centre dispatches city-management cases itself: one hop, to the unit responsible.
-    centre = po.command_centre & np.isin(kind, CITY_MANAGEMENT)
+    centre = po.command_centre & np.isin(kind, CITY_LINES)
     bounced = reported & elsewhere & (not po.linkage) & ~centre
     via_hotline = channel == HOTLINE
     h = hops(front, po.routing, via_hotline, sc.hierarchy_hops, bounced, sc.bounce_hops)

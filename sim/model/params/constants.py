@@ -5,6 +5,9 @@ SERVICE_TYPES = ("environment", "housing", "welfare", "dispute", "safety", "faci
 """Service lines. ``facility`` is for component faults (部件); the others are residents' needs."""
 
 RESIDENT_TYPES = SERVICE_TYPES[:-1]
+CITY_MANAGEMENT = ("environment", "facility")
+"""The lines a command centre dispatches and a district's grid system counts (城市管理: events and
+components, ODD 7.20)."""
 SPECIALIST_TYPES = ("housing", "safety", "facility")
 """Lines that need a specialist: a generalist front line takes longer on them (``generalist_time_factor``)."""
 CHANNELS = ("counter", "hotline", "digital")

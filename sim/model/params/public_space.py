@@ -69,6 +69,18 @@ class PublicSpace:
         "the hours supervisors walk their beats",
         choices=STAFF_CALENDARS,
     )
+    verify_h: float = _p(
+        0.25,
+        "hours per case",
+        "assumption: a supervisor walks to the site, looks and reports back within a quarter of an hour on a "
+        "beat of 0.18 km² (ODD references: Jiang 2010); vary 0.1-1",
+        "with the command centre and supervisors: a supervisor's working time to verify on site that a "
+        "city-management case was handled (核查, the seven steps' sixth); the case is closed when verified, in "
+        "the supervisors' hours, and the hours come out of their walking",
+        range=(0, 100),
+        vary=(0.1, 1.0),
+        ledger=("cost", "both, where a centre and supervisors verify", "delay to closure, and supervisors' time", ""),
+    )
     department_hours: str = _p(
         "office",
         "-",
