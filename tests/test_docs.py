@@ -49,3 +49,26 @@ def test_the_readme_states_the_main_studys_time_as_the_benchmark_measured_it():
     assert (int(stated[1]), int(stated[2])) == (math.floor(min(walls)), math.ceil(max(walls))), (
         f"the benchmark measured {min(walls):.1f} to {max(walls):.1f} s: update the README"
     )
+
+
+def test_the_readme_quotes_the_patterns_as_measured():
+    """Every row of the README's pattern table carries the value of results/figures/patterns.md
+    (python -m experiments.patterns) for the regime the pattern describes."""
+    from experiments import patterns
+
+    measured = {}
+    for line in (ROOT / "results" / "figures" / "patterns.md").read_text().splitlines():
+        cells = [c.strip() for c in line.split("|")[1:-1]]
+        if len(cells) > 5 and cells[0] in {p.name for p in patterns.PATTERNS}:
+            cell = cells[4] if cells[1] == "refined" and not cells[3].startswith("(") else cells[3]
+            measured[cells[0]] = cell.split(") ", 1)[-1].replace(" ✗", "")
+    readme = (ROOT / "README.md").read_text()
+    quoted = {
+        cells[0]: cells[3]
+        for cells in ([c.strip() for c in line.split("|")[1:-1]] for line in readme.splitlines())
+        if len(cells) == 6 and cells[0] in measured
+    }
+    assert quoted, "the README has no pattern table"
+    wrong = {name: (value, measured[name]) for name, value in quoted.items() if value != measured[name]}
+    assert not wrong, f"README quotes patterns other than results/figures/patterns.md: {wrong}"
+    assert set(measured) == set(quoted), f"patterns missing from the README's table: {set(measured) - set(quoted)}"
