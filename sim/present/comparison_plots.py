@@ -222,12 +222,13 @@ def plot_decomposition(
     order=DECOMPOSITION_PARTS,
     colours=DECOMPOSITION_COLOURS,
     xlabel="refined's bundles − status quo\n(Shapley; paired, 95% CI)",
+    names=None,
 ) -> list[Path]:
     """Per KPI: the full gap between the type-based status quo and Jinshan's package, its
     Shapley split over access, individualisation and party mobilisation, and the gap at equal
     access, each with its 95% interval over seeds (or the parts named in ``order``: a replay's
-    gain and its parts). ``parts`` holds one setting of the other swept parameters (one row per
-    KPI and part): a figure per setting."""
+    gain and its parts, ``names`` renaming parts on the axis). ``parts`` holds one setting of the
+    other swept parameters (one row per KPI and part): a figure per setting."""
     kpis = [k for k in kpis if k in set(parts["kpi"])]
     fig, axes = plt.subplots(1, len(kpis), figsize=(3.8 * len(kpis), 3.2), squeeze=False, constrained_layout=True)
     fig.suptitle(title)
@@ -248,7 +249,8 @@ def plot_decomposition(
         ax.axhline(ys[list(order).index("full gap")] + 0.5, color="grey", lw=0.5)
         _mark_if_empty(ax, rows["mean"])
         ax.xaxis.set_major_locator(MaxNLocator(5))
-        ax.set_yticks(ys, order if j == 0 else [""] * len(ys))
+        ticks = [(names or {}).get(part, part) for part in order]
+        ax.set_yticks(ys, ticks if j == 0 else [""] * len(ys))
         ax.set_title(_label(k), fontsize=9)
         ax.set_xlabel(xlabel, fontsize=8)
     return save_figure(fig, path)

@@ -88,6 +88,10 @@ def ablation_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: P
     return written
 
 
+REPLAY_NAMES = {"full gap": "the gain"}
+"""How the replay's figure names its rows (the table keeps the decomposition's names)."""
+
+
 def replay_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Path, title: str) -> list[Path]:
     """A replay of a real reform (:func:`sim.measure.ablation.replay_decomposition`): the
     district before and after, the gain and its split over the reform's parts, for city
@@ -106,7 +110,7 @@ def replay_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Pat
         path = out_dir / name.replace("figure", "replay", 1)
         shown = ["city_cases_resolved", "city_close_mean_h", *kpis[:2]]
         written += comparison_plots.plot_decomposition(
-            part, shown, path, f"{title}{where}", order, colours, comparison_plots.REPLAY_XLABEL
+            part, shown, path, f"{title}{where}", order, colours, comparison_plots.REPLAY_XLABEL, REPLAY_NAMES
         )
     return written
 
