@@ -229,3 +229,18 @@ def test_the_shapley_split_of_a_replay_adds_up_to_its_gain():
     assert table["access"] == pytest.approx(0.5) == table["added staff"]
     assert table["party"] == 0.0 == table["individualisation"]
     assert table["after"] - table["before"] == pytest.approx(table["full gap"])
+
+
+def test_the_replays_sensitivity_command_writes_a_row_per_assumption(tmp_path):
+    """python -m experiments.replay, small: one row per setting, one column per replay pattern,
+    and bad arguments refused with exit 2 before anything is written."""
+    from experiments import replay
+
+    out = tmp_path / "sensitivity.md"
+    assert replay.main(["--seeds", "1", "--days", "40", "--warmup", "10", "--jobs", "1", "--out", str(out)]) == 0
+    rows = [line for line in out.read_text().splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) == 1 + len(replay.SETTINGS)  # the header, then a row per setting
+    assert all(line.count("|") == len(replay.REPLAY_PATTERNS) + 2 for line in rows)
+    with pytest.raises(SystemExit) as refused:
+        replay.main(["--seeds", "0", "--out", str(tmp_path / "never.md")])
+    assert refused.value.code == 2 and not (tmp_path / "never.md").exists()
