@@ -14,6 +14,7 @@ from sim.model.queues import PoolGroup, serve_pools
 
 FACILITY = SERVICE_TYPES.index("facility")
 CITY_LINES = [SERVICE_TYPES.index(t) for t in CITY_MANAGEMENT]
+"""The lines a command centre dispatches and its supervisors verify, by index."""
 
 
 def service_h(model, kind, handler) -> np.ndarray:

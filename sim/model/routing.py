@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.handling import service_h
+from sim.model.handling import CITY_LINES, service_h
 from sim.model.issues import COUNTER, DEPARTMENT, DIGITAL, FRONT_LINE, HOTLINE, VOLUNTEER
-from sim.model.params import CITY_MANAGEMENT, SERVICE_TYPES
 
 
 def hops(front_line, routing: str, via_hotline, hierarchy_hops: int, bounced, bounce_hops: int):
@@ -31,8 +30,6 @@ def hops(front_line, routing: str, via_hotline, hierarchy_hops: int, bounced, bo
 
 MISROUTE_HOPS = 2
 """A misrouted case's extra hops: to the wrong department, and back to be sent on (推诿)."""
-CITY_LINES = [SERVICE_TYPES.index(t) for t in CITY_MANAGEMENT]
-"""The lines a command centre dispatches, by index."""
 
 
 def route(model, t1: float) -> None:
