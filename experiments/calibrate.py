@@ -23,8 +23,9 @@ held-out ones included. Written to ``--out`` (default ``results/calibration``):
 * ``trials.csv``: every trial, its knob values, loss and fitted pattern values;
 * ``check.csv`` and ``patterns.md``: every pattern at the best set under both presets, by seed;
   the table with a 95% interval over seeds, in range or not, fitted or held out (and why);
-* ``knobs.md``: the best value of each knob, its range, whether it presses against a bound, and
-  how each knob moved each pattern over the trials;
+* ``knobs.md``: the loss at the defaults; the best value of each knob beside its default and the
+  span of the trials that meet every fitted pattern (how far the patterns pin it), its range,
+  whether it presses against a bound, and how each knob moved each pattern over the trials;
 * ``figures/<pattern>.png`` (one per pattern) and ``figures/history.png`` (loss by trial).
 """
 
@@ -58,6 +59,7 @@ class Knob:
     apply: Callable  # (RunConfig, value) -> None, in place
     acts_in: str  # "both", or the one preset whose dials let it act
     what: str
+    read: Callable = lambda cfg: 1.0  # (RunConfig) -> the value at the defaults (a scale: 1)
 
 
 def _scale_needs(cfg, s):
@@ -87,6 +89,19 @@ def _set(key: str):
     return apply
 
 
+def _get(key: str):
+    return lambda cfg: float(getattr(cfg.scenario, key))
+
+
+def _field(key: str, low: float, high: float, log: bool, acts_in: str, what: str) -> Knob:
+    """A knob that sets one field of the scenario to its value (not a scale of the defaults)."""
+    return Knob(key, low, high, log, _set(key), acts_in, what, _get(key))
+
+
+def _ease(channel: str):
+    return lambda cfg: float(cfg.scenario.channel_ease[channel])
+
+
 def _set_ease(channel: str):
     def apply(cfg, value):
         cfg.scenario.channel_ease = cfg.scenario.channel_ease | {channel: value}
@@ -97,16 +112,16 @@ def _set_ease(channel: str):
 KNOBS = (
     Knob("need_scale", 0.2, 1.2, False, _scale_needs, "both", "every need rate and the fault rate, × default"),
     Knob("propensity_scale", 0.4, 1.4, False, _scale_propensity, "both", "every category's propensity, × default"),
-    Knob("repeat_report_per_day", 0.0, 0.2, False, _set("repeat_report_per_day"), "both", "repeat reporting"),
-    Knob("report_delay_h", 2.0, 72.0, True, _set("report_delay_h"), "both", "mean delay before reporting"),
-    Knob("hotline_ease", 0.3, 1.0, False, _set_ease("hotline"), "both", "channel_ease.hotline"),
+    _field("repeat_report_per_day", 0.0, 0.2, False, "both", "repeat reporting"),
+    _field("report_delay_h", 2.0, 72.0, True, "both", "mean delay before reporting"),
+    Knob("hotline_ease", 0.3, 1.0, False, _set_ease("hotline"), "both", "channel_ease.hotline", _ease("hotline")),
     Knob("patience_scale", 0.3, 3.0, True, _scale_service("patience_days"), "both", "every line's patience, × default"),
     Knob("service_scale", 0.5, 3.0, True, _scale_service("service_h"), "both", "every line's handling time, × default"),
-    Knob("service_time_shape", 0.3, 1.0, False, _set("service_time_shape"), "both", "tail of handling times"),
-    Knob("fit_tolerance", 0.3, 3.0, True, _set("fit_tolerance"), "both", "how well a remedy must fit"),
-    Knob("hop_delay_h", 1.0, 24.0, True, _set("hop_delay_h"), "both", "delay per hierarchical hop"),
-    Knob("visit_detection_prob", 0.3, 1.0, False, _set("visit_detection_prob"), "refined", "visits surface needs"),
-    Knob("mobilisation_delay_h", 2.0, 48.0, True, _set("mobilisation_delay_h"), "refined", "volunteers' start"),
+    _field("service_time_shape", 0.3, 1.0, False, "both", "tail of handling times"),
+    _field("fit_tolerance", 0.3, 3.0, True, "both", "how well a remedy must fit"),
+    _field("hop_delay_h", 1.0, 24.0, True, "both", "delay per hierarchical hop"),
+    _field("visit_detection_prob", 0.3, 1.0, False, "refined", "visits surface needs"),
+    _field("mobilisation_delay_h", 2.0, 48.0, True, "refined", "volunteers' start"),
 )
 
 
@@ -186,13 +201,26 @@ def run_overrides(args) -> tuple[str, ...]:
     return (f"scenario={args.scenario}", f"days={args.days}", f"warmup_days={args.warmup}")
 
 
+def fitted_means(per_seed: list[dict]) -> dict[str, float]:
+    """Each fitted pattern's mean over the seeds, on the regime it describes."""
+    return {p.name: float(np.mean([pat.fitted_value(s, p) for s in per_seed])) for p in fitted()}
+
+
+def default_knobs(args) -> dict[str, float]:
+    """Each knob's value at the defaults of the scenario searched (a scale: 1)."""
+    from sim.study.config import load_config
+
+    cfg = load_config(*run_overrides(args))
+    return {k.name: k.read(cfg) for k in KNOBS}
+
+
 def objective_for(args):
     common = run_overrides(args)
 
     def objective(trial) -> float:
         knobs = {k.name: trial.suggest_float(k.name, k.low, k.high, log=k.log) for k in KNOBS}
         per_seed = [measure(knobs, seed, common, names(fitted())) for seed in range(args.seeds)]
-        values = {p.name: float(np.mean([pat.fitted_value(s, p) for s in per_seed])) for p in fitted()}
+        values = fitted_means(per_seed)
         for name, v in values.items():
             trial.set_user_attr(name, v)
         return loss(values)
@@ -253,16 +281,18 @@ def search(args) -> None:
 
 
 # --- the check of the best set, and what is written ------------------------------------------
+def measure_seeds(args, knobs: dict[str, float], seeds: range, which: tuple[str, ...], presets=None) -> list[dict]:
+    """:func:`measure` at each of ``seeds``, over ``--jobs`` processes."""
+    n = len(seeds)
+    with workers(args.jobs) as pool:
+        return list(pool.map(measure, [knobs] * n, seeds, [run_overrides(args)] * n, [which] * n, [presets] * n))
+
+
 def check(args, best: dict[str, float]) -> pd.DataFrame:
     """Every pattern (held-out ones included) at the best set under both presets (a contrast
     once), one row per pattern, preset and seed."""
-    common = run_overrides(args)
     seeds = range(args.check_seeds)
-    n = len(seeds)
-    with workers(args.jobs) as pool:
-        per_seed = list(
-            pool.map(measure, [best] * n, seeds, [common] * n, [names(pat.PATTERNS)] * n, [pat.PRESETS] * n)
-        )
+    per_seed = measure_seeds(args, best, seeds, names(pat.PATTERNS), pat.PRESETS)
     return pd.DataFrame(
         [
             {"pattern": name, "preset": preset or "contrast", "seed": s, "value": v}
@@ -347,16 +377,32 @@ def plot_history(trials: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
-def knobs_table(trials: pd.DataFrame, best: dict[str, float]) -> str:
-    """The best value of each knob, its range and whether it presses against a bound; then how
-    each knob moved each fitted pattern over the trials (Spearman's rank correlation: a guide
-    to what pins a knob, confounded by where the sampler looked)."""
-    lines = ["| knob | best | range | at a bound | acts in | what |", "| --- | --- | --- | --- | --- | --- |"]
+def meeting_all(trials: pd.DataFrame) -> pd.DataFrame:
+    """The completed trials that meet every fitted pattern (loss 0)."""
+    return trials[(trials["state"] == "COMPLETE") & (trials["value"] == 0)]
+
+
+def knobs_table(trials: pd.DataFrame, best: dict[str, float], defaults: dict[str, float], default_loss: float) -> str:
+    """The best value of each knob beside its value at the defaults, the span of the trials that
+    meet every fitted pattern (how far the patterns pin it), its range and whether the best
+    presses against a bound; then how each knob moved each fitted pattern over the trials
+    (Spearman's rank correlation: a guide to what pins a knob, confounded by where the sampler
+    looked)."""
+    met = meeting_all(trials)
+    lines = [
+        f"At the defaults the loss is {default_loss:.3g} (the trials' seeds); {len(met)} of "
+        f"{(trials['state'] == 'COMPLETE').sum()} completed trials meet every fitted pattern (loss 0).",
+        "",
+        "| knob | best | at the defaults | trials meeting every pattern | range | at a bound | acts in | what |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for k in KNOBS:
         v = best[k.name]
         near = abs(v - k.low) < 0.05 * (k.high - k.low) or abs(v - k.high) < 0.05 * (k.high - k.low)
+        span = f"{met[k.name].min():.3g} – {met[k.name].max():.3g}" if len(met) else "none"
         lines.append(
-            f"| {k.name} | {v:.3g} | {k.low:g} – {k.high:g} | {'yes' if near else ''} | {k.acts_in} | {k.what} |"
+            f"| {k.name} | {v:.3g} | {defaults[k.name]:.3g} | {span} | {k.low:g} – {k.high:g} | "
+            f"{'yes' if near else ''} | {k.acts_in} | {k.what} |"
         )
     done = trials[trials["state"] == "COMPLETE"]
     names_ = [p.name for p in fitted() if p.name in done]
@@ -387,7 +433,9 @@ def write_outputs(args, study) -> None:
         "(`python -m experiments.calibrate`).\n\n"
     )
     (out / "patterns.md").write_text(header + pat.table(values))
-    (out / "knobs.md").write_text(knobs_table(trials, best))
+    defaults = default_knobs(args)
+    default_loss = loss(fitted_means(measure_seeds(args, defaults, range(args.seeds), names(fitted()))))
+    (out / "knobs.md").write_text(knobs_table(trials, best, defaults, default_loss))
     for p in pat.PATTERNS:
         plot_pattern(np.asarray(pat.fitted_value(values, p), dtype=float), p, figures / f"{slug(p.name)}.png")
     plot_history(trials, figures / "history.png")

@@ -51,6 +51,29 @@ def test_knobs_set_what_they_say_within_the_parameters_ranges():
     assert max(c.propensity for c in high.scenario.categories.values()) <= 1.0  # a probability stays one
 
 
+def test_the_defaults_read_back_are_the_configuration_unchanged():
+    # Each knob reads the value the defaults give it, so setting what it read changes nothing;
+    # a wrong reading (a scale not 1, another field) would move a need rate or a delay.
+    args = calibrate.parse(["--out", "x", "--scenario", "town"])
+    defaults = calibrate.default_knobs(args)
+    assert defaults["need_scale"] == 1.0 and defaults["hop_delay_h"] == load_config().scenario.hop_delay_h
+    cfg = load_config("scenario=town")
+    calibrate.adjuster(defaults)(cfg)
+    assert cfg == load_config("scenario=town")
+
+
+def test_knobs_table_gives_the_span_of_the_trials_that_meet_every_pattern():
+    names = [k.name for k in calibrate.KNOBS]
+    trials = pd.DataFrame(
+        [{"state": "COMPLETE", "value": v, **{n: x for n in names}} for v, x in ((0.0, 1.0), (0.0, 2.0), (3.0, 9.0))]
+    )
+    trials[calibrate.fitted()[0].name] = [0.1, 0.2, 0.3]
+    best = dict.fromkeys(names, 1.0)
+    text = calibrate.knobs_table(trials, best, dict.fromkeys(names, 1.5), 0.002)
+    assert "At the defaults the loss is 0.002" in text and "2 of 3 completed trials" in text
+    assert "| need_scale | 1 | 1.5 | 1 – 2 |" in text  # the trial of loss 3 is not in the span
+
+
 def run(*args):
     return subprocess.run([sys.executable, "-m", "experiments.calibrate", *args], capture_output=True, text=True)
 
@@ -70,6 +93,7 @@ def test_search_resumes_and_writes_its_outputs(tmp_path):
     assert set(check["preset"]) == {"coarse", "refined", "contrast"}  # every pattern under both presets
     assert "held out" in (out / "patterns.md").read_text()
     assert all(k.name in (out / "knobs.md").read_text() for k in calibrate.KNOBS)
+    assert "At the defaults the loss is" in (out / "knobs.md").read_text()
     figures = {f.name for f in (out / "figures").iterdir()}
     assert len(figures) == len(patterns.PATTERNS) + 1 and "history.png" in figures
 
