@@ -50,7 +50,7 @@ they run in: the split of each gain over the reform's parts (``replay``) and the
 LAB = {"lab_best": ("best", "pareto"), "lab_worst": ("worst", "history")}
 """The lab's searches (``python -m sim.lab search=...``, 4 to 6 and 7 to 9 minutes on two cores), published
 when named: the report and the figure."""
-TABLES = ("differences", "matched", "effects", "decomposition", "for_whom", "for_whom_contrasts", "capacity")
+TABLES = ("summary", "differences", "matched", "effects", "decomposition", "for_whom", "for_whom_contrasts", "capacity")
 ON_TOP = ("compare_regimes", "volunteers_on_top", ("scenario.volunteer_budget=on_top", "seed=range(0,10)"))
 """A labelled variant: refined's volunteers as extra hours, not counted against its budget."""
 # The README's table of findings: refined - coarse under each condition, from the experiments'
