@@ -249,7 +249,8 @@ def capacity() -> Path:
         "**compare_regimes**: staff and staff time per policy, mean over seeds, with volunteers counted against the "
         f"paid budget (the default; {counted.parent}{_seeds('compare_regimes')}) and on top of it ({on_top.parent}"
         f"{_seeds(ON_TOP[1])}): head counts of staff, hours over the run, utilisation as the share of a pool's "
-        "handling hours taken up by cases; blank where those runs record no such quantity."
+        "paid hours not idle (duties included; volunteers: of the hours allotted, those booked); blank where "
+        "those runs record no such quantity."
     )
     table = markdown(capacity_both(counted / "capacity.csv", on_top / "capacity.csv"), caption, readable_capacity)
     if (counted / "ledger.csv").exists():

@@ -227,8 +227,8 @@ def capacity(ok: pd.DataFrame, by: list[str], arm: str, out_dir: Path, title: st
     table = analysis.capacity_table(ok, by, arm)
     caption = (
         f"**{title}**: staff and staff time per {arm}, mean over seeds: head counts of staff, hours over the run, "
-        "utilisation as the share of a pool's handling hours taken up by cases; blank where those runs record "
-        "no such quantity"
+        "utilisation as the share of a pool's paid hours not idle (duties included; volunteers: of the hours "
+        "allotted, those booked); blank where those runs record no such quantity"
     )
     if table.empty:
         caption += "; these runs record no staff-time accounting"
