@@ -26,6 +26,8 @@ held-out ones included. Written to ``--out`` (default ``results/calibration``):
 * ``knobs.md``: the loss at the defaults; the best value of each knob beside its default and the
   span of the trials that meet every fitted pattern (how far the patterns pin it), its range,
   whether it presses against a bound, and how each knob moved each pattern over the trials;
+* ``answer.md`` (and ``.csv``): refined − coarse on the headline's measures under the best set and
+  under the defaults, paired on the check's seeds: whether sets that fit alike answer alike;
 * ``figures/<pattern>.png`` (one per pattern) and ``figures/history.png`` (loss by trial).
 """
 
@@ -302,6 +304,71 @@ def check(args, best: dict[str, float]) -> pd.DataFrame:
     )
 
 
+ANSWER_KPIS = (
+    "resolved_within_7d",
+    "needs_met_share",
+    "callback_satisfaction_rate",
+    "resolution_time_restricted_30d_h",
+)
+"""The headline's measures, for :func:`answer`: does the set chosen change the answer?"""
+
+
+def run_kpis(knobs: dict[str, float], policy: str, seed: int, common: tuple[str, ...]) -> dict[str, float]:
+    """The headline's measures of one run of ``policy`` with the knobs set."""
+    from sim.model.params import validate
+    from sim.study.config import load_config
+    from sim.study.run import simulate
+
+    cfg = load_config(f"policy={policy}", f"seed={seed}", "progress=false", *common)
+    adjuster(knobs)(cfg)
+    validate(cfg)
+    kpis = simulate(cfg).kpis
+    return {k: float(kpis[k]) for k in ANSWER_KPIS}
+
+
+def answer(args, sets: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """refined − coarse on the headline's measures under each set of knob values (by name), paired
+    on the check's seeds: whether sets that fit the patterns alike give the same answer."""
+    from sim.measure.analysis import ci95
+
+    seeds = range(args.check_seeds)
+    jobs = [(name, policy, seed) for name in sets for seed in seeds for policy in ("coarse", "refined")]
+    with workers(args.jobs) as pool:
+        done = pool.map(run_kpis, *zip(*[(sets[n], p, s, run_overrides(args)) for n, p, s in jobs]))
+        got = dict(zip(jobs, done))
+    rows = []
+    for name in sets:
+        for k in ANSWER_KPIS:
+            coarse = np.array([got[(name, "coarse", s)][k] for s in seeds])
+            refined = np.array([got[(name, "refined", s)][k] for s in seeds])
+            mean, low, high, n = ci95(refined - coarse)
+            rows.append(
+                {"set": name, "kpi": k, "coarse": coarse.mean(), "refined": refined.mean(), "difference": mean}
+                | {"ci_low": low, "ci_high": high, "pairs": n}
+            )
+    return pd.DataFrame(rows)
+
+
+def answer_table(frame: pd.DataFrame) -> str:
+    from sim.measure.analysis import KPIS
+
+    lines = [
+        "| knob values | measure | coarse | refined | refined − coarse | 95% CI |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for r in frame.itertuples():
+        digits = 1 if r.kpi.endswith("_h") else 3  # hours to a tenth, shares to a thousandth
+
+        def f(x, sign="", digits=digits):
+            return f"{x:{sign}.{digits}f}".replace("-", "−")
+
+        lines.append(
+            f"| {r.set} | {KPIS[r.kpi][0]} | {f(r.coarse)} | {f(r.refined)} | {f(r.difference, '+')} | "
+            f"[{f(r.ci_low, '+')}, {f(r.ci_high, '+')}] |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def checked_values(checked: pd.DataFrame) -> dict:
     """{(pattern, preset or None): [value per seed]} from :func:`check`'s table."""
     out = {}
@@ -436,6 +503,13 @@ def write_outputs(args, study) -> None:
     defaults = default_knobs(args)
     default_loss = loss(fitted_means(measure_seeds(args, defaults, range(args.seeds), names(fitted()))))
     (out / "knobs.md").write_text(knobs_table(trials, best, defaults, default_loss))
+    answered = answer(args, {"the best set": best, "the defaults": defaults})
+    answered.to_csv(out / "answer.csv", index=False)
+    (out / "answer.md").write_text(
+        f"The answer under the best set and under the defaults: refined − coarse, paired on {args.check_seeds} "
+        f"seeds; {args.scenario}, {args.days} days, the first {args.warmup} a warm-up "
+        "(`python -m experiments.calibrate`).\n\n" + answer_table(answered)
+    )
     for p in pat.PATTERNS:
         plot_pattern(np.asarray(pat.fitted_value(values, p), dtype=float), p, figures / f"{slug(p.name)}.png")
     plot_history(trials, figures / "history.png")

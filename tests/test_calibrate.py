@@ -94,6 +94,11 @@ def test_search_resumes_and_writes_its_outputs(tmp_path):
     assert "held out" in (out / "patterns.md").read_text()
     assert all(k.name in (out / "knobs.md").read_text() for k in calibrate.KNOBS)
     assert "At the defaults the loss is" in (out / "knobs.md").read_text()
+    answered = pd.read_csv(out / "answer.csv")  # the answer under the best set and the defaults
+    assert set(answered["set"]) == {"the best set", "the defaults"}
+    row = answered.set_index(["set", "kpi"]).loc[("the defaults", "resolved_within_7d")]
+    assert row["pairs"] == 2  # both check seeds, paired
+    assert row["difference"] == pytest.approx(row["refined"] - row["coarse"])
     figures = {f.name for f in (out / "figures").iterdir()}
     assert len(figures) == len(patterns.PATTERNS) + 1 and "history.png" in figures
 
