@@ -507,7 +507,7 @@ PATTERNS = (
         0.3,
         0.6,
         "Beijing E-Town: resolution up 9.97 points and satisfaction up 4.45 from 2021 to 2022 (BDA 2023), 0.45 "
-        "a point; the line through those two years passes within 1.1 points of the other Beijing pairs "
+        "a point; the line through those two years passes within 1.0 points of the other Beijing pairs "
         "(results/calibration/callback.md)",
         satisfaction_per_resolution,
         "change of the satisfaction rate per change of the resolution rate, from the defaults to remedies that "
