@@ -10,7 +10,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.measure.analysis import BETTER, KPIS, PAIR_CHECK, RELEVANT, _groups, _ok, ci95, paired_differences
+from sim.measure.analysis import (
+    BETTER,
+    KPIS,
+    PAIR_CHECK,
+    RELEVANT,
+    _check_columns,
+    _check_runs,
+    _check_table,
+    _groups,
+    _ok,
+    ci95,
+    paired_differences,
+)
+from sim.model.params import ConfigError
 
 # One sign convention for every effect: the KPI with the dial set as in refined, minus the KPI
 # with the dial set as in coarse, the other dials held at the preset named by the direction.
@@ -26,12 +39,29 @@ def ablation_effects(runs: pd.DataFrame, kpis=tuple(KPIS), by: list[str] | None 
 
     From the ``variant`` column: ``coarse+<dial>`` against ``coarse`` (the dial alone, in
     coarse) and ``refined`` against ``refined-<dial>`` (what it adds within refined). Each row
-    also has a familywise interval and a verdict (:func:`familywise`)."""
-    by = list(by or [])
+    also has a familywise interval and a verdict (:func:`familywise`).
+
+    Args:
+        runs: A table of runs of an ablation sweep, with a ``variant`` column.
+        kpis: The KPIs; those the table lacks are left out.
+        by: The columns to group by, a list (None or ``[]``: one group).
+
+    Returns:
+        A row per dial, direction, group and KPI: the columns of
+        :func:`~sim.measure.analysis.paired_differences` and of :func:`familywise`.
+
+    Raises:
+        ConfigError: ``runs`` is not a table of runs with a ``variant`` column, ``by`` not a
+            list of its columns, or a KPI unknown.
+    """
+    by, kpis = _check_runs(runs, [] if by is None else by, kpis)
+    _check_columns(runs, ["variant"], "runs", "an ablation sweep's runs have one (experiment=mechanism_ablation)")
+    variants = set(runs["variant"].dropna())
     rows = []
     for dial, direction, treat, ctrl in _ablation_pairs(runs):
-        diffs = paired_differences(runs, by, column="variant", treatment=treat, control=ctrl, kpis=kpis)
-        rows += [{"dial": dial, "direction": direction, **r} for r in diffs.to_dict("records")]
+        if {treat, ctrl} <= variants:  # a variant missing from the table: no pairs, no rows
+            diffs = paired_differences(runs, by, column="variant", treatment=treat, control=ctrl, kpis=kpis)
+            rows += [{"dial": dial, "direction": direction, **r} for r in diffs.to_dict("records")]
     return familywise(pd.DataFrame(rows), by)
 
 
@@ -104,7 +134,18 @@ ARMS = {
 
 
 def is_decomposition(runs: pd.DataFrame) -> bool:
-    """Whether the runs hold every arm of a decomposition (and nothing else)."""
+    """Whether the runs hold every arm of a decomposition (and nothing else).
+
+    Args:
+        runs: A table of runs.
+
+    Returns:
+        True if its finished runs are exactly the arms of :data:`ARMS`.
+
+    Raises:
+        ConfigError: ``runs`` is not a DataFrame.
+    """
+    _check_table(runs, rows=False)
     ok = _ok(runs)
     if not {"variant", "access"} <= set(ok.columns):
         return False
@@ -160,7 +201,18 @@ REFORM_VARIANTS = {
 
 
 def is_replay(runs: pd.DataFrame) -> bool:
-    """Whether the runs hold every combination of a replay's parts (and nothing else)."""
+    """Whether the runs hold every combination of a replay's parts (and nothing else).
+
+    Args:
+        runs: A table of runs.
+
+    Returns:
+        True if its finished runs switch on every combination of :data:`REFORM_PARTS`.
+
+    Raises:
+        ConfigError: ``runs`` is not a DataFrame.
+    """
+    _check_table(runs, rows=False)
     ok = _ok(runs)
     columns = {"variant", "access", *REFORM_SWITCHES.values()}
     if not columns <= set(ok.columns) or not set(ok["variant"]) <= set(REFORM_VARIANTS):
@@ -186,7 +238,28 @@ def replay_decomposition(runs: pd.DataFrame, kpis, by: list[str]) -> pd.DataFram
     """Per group of ``by`` (the replay's own columns aside) and KPI: the district before its
     reform and after it, the gain (after − before) and its Shapley split over
     :data:`REFORM_PARTS`, each computed seed by seed with its mean and 95 % interval, and each
-    part's share of the gain (of the means)."""
+    part's share of the gain (of the means).
+
+    Args:
+        runs: The runs of a replay (``experiment=replay_dongcheng``): :func:`is_replay`.
+        kpis: The KPIs.
+        by: The columns to group by, a list (``[]``: one group); the replay's own are left out.
+
+    Returns:
+        A row per group, KPI and part: the columns of ``by``, ``kpi``, ``part``, ``mean``,
+        ``ci_low``, ``ci_high``, ``share``, ``pairs``.
+
+    Raises:
+        ConfigError: ``runs`` is not a replay's table of runs, ``by`` not a list of its columns,
+            or a KPI unknown.
+    """
+    by, kpis = _check_runs(runs, by, kpis)
+    if not is_replay(runs):
+        raise ConfigError(
+            "the runs are not a replay's: they must switch on every combination of "
+            f"{', '.join(REFORM_PARTS)} (variants {', '.join(REFORM_VARIANTS)}, access basic and modern, "
+            f"two values of {', '.join(REFORM_SWITCHES.values())}); make them with experiment=replay_dongcheng"
+        )
     ok = _ok(runs)
     before = _before(ok)
     own = {"variant", "access", *REFORM_SWITCHES.values()}
@@ -237,7 +310,27 @@ def decomposition(runs: pd.DataFrame, kpis, by: list[str]) -> pd.DataFrame:
     (coarse, basic access) and Jinshan's full package (refined, modern access), its Shapley
     split over :data:`BUNDLES`, and the gap at equal (modern) access, each computed seed by
     seed (the eight arms of a seed face the same needs) with its mean and 95 % interval, and
-    each bundle's share of the full gap (of the means)."""
+    each bundle's share of the full gap (of the means).
+
+    Args:
+        runs: The runs of a decomposition (``experiment=decomposition``): :func:`is_decomposition`.
+        kpis: The KPIs.
+        by: The columns to group by, a list (``[]``: one group); ``access`` and ``variant`` are left out.
+
+    Returns:
+        A row per group, KPI and part: the columns of ``by``, ``kpi``, ``part``, ``mean``,
+        ``ci_low``, ``ci_high``, ``share``, ``pairs``.
+
+    Raises:
+        ConfigError: ``runs`` is not a decomposition's table of runs, ``by`` not a list of its
+            columns, or a KPI unknown.
+    """
+    by, kpis = _check_runs(runs, by, kpis)
+    if not is_decomposition(runs):
+        arms = ", ".join(f"{v} with {a} access" for v, a in ARMS)
+        raise ConfigError(
+            f"the runs are not a decomposition's: its arms are {arms}; make them with experiment=decomposition"
+        )
     ok = _ok(runs)
     by = [c for c in by if c not in ("access", "variant")]
     arm = lambda r: frozenset(ARMS[(r["variant"], r["access"])])  # noqa: E731

@@ -9,13 +9,25 @@ computed per seed and its confidence interval comes from the spread of those dif
 The rest of the analysis of many runs builds on this: :mod:`sim.measure.ablation` (each
 mechanism's effect, the decomposition over bundles), :mod:`sim.measure.curves` (the headline
 figure's curves and daily bands) and :mod:`sim.measure.precision` (how many seeds).
+
+Functions of a table of runs raise :class:`~sim.model.params.ConfigError`, naming what is wrong
+and what is allowed, unless it is a DataFrame with rows (:func:`sim.study.sweep.read_runs` loads
+a sweep's), ``by`` a list of its columns (a single name is refused: a KPI put there would group
+unnoticed), each KPI known (:func:`_known_kpi`), each arm a value of its column (the default,
+refined − coarse on ``policy``, gives no rows if one is missing) and no two runs of a pair alike.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
+from difflib import get_close_matches
+
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from sim.model.params import ConfigError
 
 KPIS = {
     # key: (label, unit). The first four are the figures' panels. Over all needs unless marked
@@ -128,14 +140,26 @@ def _ok(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def summarise(runs: pd.DataFrame, by: list[str], kpis=tuple(KPIS)) -> pd.DataFrame:
-    """Per group of ``by`` and KPI: mean, 95 % CI across seeds, and number of runs."""
+    """Per group of ``by`` and KPI: mean, 95 % CI across seeds, and number of runs.
+
+    Args:
+        runs: A table of runs; runs whose ``status`` is not ``ok`` are left out.
+        by: The columns to group by, a list (``[]``: one group).
+        kpis: The KPIs; those the table lacks are left out.
+
+    Returns:
+        Columns ``by``, ``kpi``, ``mean``, ``ci_low``, ``ci_high``, ``n``: a row per group and KPI.
+
+    Raises:
+        ConfigError: ``runs`` is not a table with rows, ``by`` not a list of its columns, or a KPI unknown.
+    """
+    by, kpis = _check_runs(runs, by, kpis)
     rows = []
-    for key, g in _ok(runs).groupby(by, sort=True, dropna=False):
-        key = key if isinstance(key, tuple) else (key,)
+    for key, g in _groups(_ok(runs), by):
         for k in kpis:
             if k in g:
                 mean, lo, hi, n = ci95(g[k])
-                rows.append({**dict(zip(by, key)), "kpi": k, "mean": mean, "ci_low": lo, "ci_high": hi, "n": n})
+                rows.append({**key, "kpi": k, "mean": mean, "ci_low": lo, "ci_high": hi, "n": n})
     return pd.DataFrame(rows)
 
 
@@ -169,7 +193,23 @@ def paired_differences(
 
     A pair whose runs did not face the same needs (their fingerprints differ) is left out:
     ``excluded`` counts them and ``paired_ok`` is False. ``pairs`` counts the pairs used
-    (those with a value under both arms)."""
+    (those with a value under both arms).
+
+    Args:
+        runs: A table of runs; runs whose ``status`` is not ``ok`` are left out.
+        by: The columns to group by, a list (``[]``: one group).
+        column: The column whose values are the arms.
+        treatment: The arm compared, a value of ``column``.
+        control: The arm compared against, a value of ``column``.
+        kpis: The KPIs; those the table lacks are left out.
+
+    Returns:
+        A row per group and KPI: ``by``, ``kpi``, ``difference``, CI, ``pairs``, ``excluded``, ``paired_ok``.
+
+    Raises:
+        ConfigError: ``runs``, ``by``, ``kpis`` or an arm is not as described above.
+    """
+    by, kpis = _check_runs(runs, by, kpis, (column, treatment, control))
     rows = []
     for key, g in _groups(_ok(runs), by):
         t, c, seeds, bad = _pairs(g, column, treatment, control)
@@ -202,7 +242,23 @@ def paired_levels(
     kpis=tuple(KPIS),
 ) -> pd.DataFrame:
     """Each arm's mean and 95 % CI over exactly the seeds its paired differences use (both
-    arms present, same needs, a value under both), so levels and differences agree."""
+    arms present, same needs, a value under both), so levels and differences agree.
+
+    Args:
+        runs: A table of runs; runs whose ``status`` is not ``ok`` are left out.
+        by: The columns to group by, a list (``[]``: one group).
+        column: The column whose values are the arms.
+        treatment: The arm compared, a value of ``column``.
+        control: The arm compared against, a value of ``column``.
+        kpis: The KPIs; those the table lacks are left out.
+
+    Returns:
+        A row per group, arm and KPI: ``by``, ``column``, ``kpi``, ``mean``, ``ci_low``, ``ci_high``, ``n``.
+
+    Raises:
+        ConfigError: ``runs``, ``by``, ``kpis`` or an arm is not as described above.
+    """
+    by, kpis = _check_runs(runs, by, kpis, (column, treatment, control))
     rows = []
     for key, g in _groups(_ok(runs), by):
         t, c, seeds, _ = _pairs(g, column, treatment, control)
@@ -220,7 +276,28 @@ def group_contrasts(runs: pd.DataFrame, by: list[str], groups: list[tuple[str, s
     """How much more one group gains than another: per seed, (refined − coarse) for group
     ``a`` minus (refined − coarse) for group ``b``, with the paired 95 % CI. A statement such
     as "employed residents gain more than the elderly" needs this interval, not two overlapping
-    ones."""
+    ones.
+
+    Args:
+        runs: A table of runs with ``policy`` and the groups' KPIs (``needs_met_share_elderly``...).
+        by: The columns to group by, a list (``[]``: one group).
+        groups: Pairs of groups of residents (a, b), e.g. ``[("employed", "elderly")]``.
+        kpis: The KPIs whose groups are compared, e.g. ``["resolved_within_7d"]``.
+
+    Returns:
+        Columns ``by``, ``kpi``, ``contrast``, ``difference``, ``ci_low``, ``ci_high``, ``pairs``.
+
+    Raises:
+        ConfigError: ``runs``, ``by``, ``groups`` or ``kpis`` is not as described above.
+    """
+    by, kpis = _check_runs(runs, by, kpis, ("policy", "refined", "coarse"))
+    present = sorted({name for k in kpis for name in group_names(runs, k)})
+    for pair in groups if isinstance(groups, (list, tuple)) else [groups]:
+        if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and set(pair) <= set(present)):
+            raise ConfigError(
+                f"groups: {pair!r} is not a pair of groups (a, b) with columns of {', '.join(kpis)}: pass a list "
+                f"of pairs, e.g. [('employed', 'elderly')]; the groups present are {', '.join(present) or 'none'}"
+            )
     rows = []
     for key, g in _groups(_ok(runs), by):
         t, c, seeds, _ = _pairs(g, "policy", "refined", "coarse")
@@ -254,18 +331,47 @@ MATCHED = {
 
 
 def paired_runs(runs: pd.DataFrame, by: list[str], column="policy", treatment="refined", control="coarse"):
-    """(group, seed, control run, treatment run) for every pair that faced the same needs."""
-    for key, g in _groups(_ok(runs), by):
-        t, c, seeds, _ = _pairs(g, column, treatment, control)
-        for seed in seeds:
-            yield key, seed, c.loc[seed], t.loc[seed]
+    """(group, seed, control run, treatment run) for every pair that faced the same needs.
+
+    Args:
+        runs: A table of runs; runs whose ``status`` is not ``ok`` are left out.
+        by: The columns to group by, a list (``[]``: one group).
+        column: The column whose values are the arms.
+        treatment: The arm compared, a value of ``column``.
+        control: The arm compared against, a value of ``column``.
+
+    Returns:
+        An iterator of (group as {column: value}, seed, control run, treatment run), runs as rows.
+
+    Raises:
+        ConfigError: ``runs``, ``by`` or an arm is not as described above.
+    """
+    by, _ = _check_runs(runs, by, arms=(column, treatment, control))
+    pairs = ((key, *_pairs(g, column, treatment, control)) for key, g in _groups(_ok(runs), by))
+    return ((key, seed, c.loc[seed], t.loc[seed]) for key, t, c, seeds, _ in pairs for seed in seeds)
 
 
 def matched_resolution(control: pd.DataFrame, treatment: pd.DataFrame, start_h: float = 0.0) -> dict:
     """Per measure of :data:`MATCHED`, (control, treatment) over the needs arising after
     ``start_h`` that both runs resolved, matched by ``issue_id`` (common random numbers give a
-    need the same id under both regimes; the arrival times are checked)."""
+    need the same id under both regimes; the arrival times are checked).
+
+    Args:
+        control: The control run's issues (``Result.issues``, or ``issues.parquet`` of its job).
+        treatment: The treatment run's issues, of the same seed.
+        start_h: Needs arising before this hour (the warm-up) are left out.
+
+    Returns:
+        {measure: (control, treatment)} for each measure of :data:`MATCHED`.
+
+    Raises:
+        ConfigError: ``control`` or ``treatment`` is not a table of issues.
+        ValueError: The two runs' needs differ: they are not a pair of common random numbers.
+    """
     cols = ["issue_id", "created_h", "reported_h", "resolved_h"]
+    for name, issues in (("control", control), ("treatment", treatment)):
+        _check_table(issues, name, rows=False)
+        _check_columns(issues, cols, name, "pass a run's issues (Result.issues, or issues.parquet of its job)")
     both = control[cols].merge(treatment[cols], on="issue_id", suffixes=("_c", "_t"))
     if not np.array_equal(both["created_h_c"].to_numpy(), both["created_h_t"].to_numpy()):
         raise ValueError("the two runs' needs differ: they are not a pair of common random numbers")
@@ -281,8 +387,23 @@ def matched_resolution(control: pd.DataFrame, treatment: pd.DataFrame, start_h: 
 
 
 def matched_summary(per_pair: pd.DataFrame, by: list[str], control="coarse", treatment="refined") -> pd.DataFrame:
-    """Per group and measure: each arm's mean over pairs, and the paired difference with its
-    95 % CI. ``per_pair`` has the columns of ``by``, ``kpi``, ``control`` and ``treatment``."""
+    """Per group and measure: each arm's mean over pairs, and the paired difference with its 95 % CI.
+
+    Args:
+        per_pair: A row per pair and measure: columns ``by``, ``kpi``, ``control``, ``treatment``.
+        by: The columns to group by, a list (``[]``: one group).
+        control: The column of the control's values.
+        treatment: The column of the treatment's values.
+
+    Returns:
+        Columns ``by``, ``kpi``, ``control``, ``treatment``, ``difference``, ``ci_low``, ``ci_high``, ``pairs``.
+
+    Raises:
+        ConfigError: ``per_pair`` is not a DataFrame, or lacks a column named.
+    """
+    _check_table(per_pair, "per_pair", rows=False)
+    by = _names(by, "by")
+    _check_columns(per_pair, [*by, "kpi", control, treatment], "per_pair", "see matched_summary's arguments")
     rows = []
     for key, g in _groups(per_pair, [*by, "kpi"]):
         mean, lo, hi, n = ci95((g[treatment] - g[control]).to_numpy(float))
@@ -316,7 +437,20 @@ def forest_rows(runs: pd.DataFrame, kpis=tuple(KPIS), group_kpi: str = "resolved
     ``group`` ("" overall), ``family`` (:func:`unit_family`), ``better`` (+1 if higher is better
     for that KPI, -1 if lower, :data:`BETTER`) and ``favours``: ``refined`` or ``coarse`` when
     the 95 % CI excludes 0 on that policy's better side and the difference is at least the
-    smallest relevant size (:data:`RELEVANT`), else ``""``."""
+    smallest relevant size (:data:`RELEVANT`), else ``""``.
+
+    Args:
+        runs: A table of runs of one setting, under the policies coarse and refined.
+        kpis: The headline KPIs; those the table lacks are left out.
+        group_kpi: The KPI shown by group of residents (columns ``<group_kpi>_<group>``).
+
+    Returns:
+        A row per KPI and group: the columns above, ``base``, ``difference``, CI and ``pairs``.
+
+    Raises:
+        ConfigError: ``runs`` is not a table with rows, or a KPI unknown.
+    """
+    kpis = _check_runs(runs, kpis=[*_names(kpis, "kpis"), group_kpi])[1][:-1]
     overall = paired_differences(runs, [], kpis=[k for k in kpis if k in runs])
     overall = overall.assign(group="", base=overall["kpi"])
     names = group_names(runs, group_kpi)
@@ -364,7 +498,21 @@ def accounting_keys(runs: pd.DataFrame) -> list[str]:
 def capacity_table(runs: pd.DataFrame, by: list[str], arm: str = "policy") -> pd.DataFrame:
     """Mean over seeds of every staff-time accounting column, per group of ``by`` (rows, one
     per ``key``) and value of ``arm`` (columns: coarse and refined first). NaN where no run of
-    that group and arm has the key."""
+    that group and arm has the key.
+
+    Args:
+        runs: A table of runs; runs whose ``status`` is not ``ok`` are left out.
+        by: The columns to group by, a list (``[]``: one group).
+        arm: The column whose values become the table's columns (``policy``, or ``variant``).
+
+    Returns:
+        Columns ``by``, ``key`` (the accounting column) and one per arm.
+
+    Raises:
+        ConfigError: ``runs`` is not a table with rows, ``by`` not a list of its columns, or ``arm`` not a column.
+    """
+    by, _ = _check_runs(runs, by)
+    _check_columns(runs, [arm], "arm", "the arms are the values of a column such as policy or variant")
     ok = _ok(runs)
     keys = accounting_keys(ok)
     arms = sorted(ok[arm].dropna().unique(), key=lambda a: (a not in ("coarse", "refined"), a)) if arm in ok else []
@@ -373,3 +521,78 @@ def capacity_table(runs: pd.DataFrame, by: list[str], arm: str = "policy") -> pd
         for k in keys:
             rows.append({**group, "key": k, **{a: g.loc[g[arm] == a, k].mean() for a in arms}})
     return pd.DataFrame(rows, columns=[*by, "key", *arms])
+
+
+# ---------------------------------------------------------------------------- argument checks
+
+
+def _closest(name, candidates) -> str:
+    found = get_close_matches(str(name), list(dict.fromkeys(map(str, candidates))), n=3)
+    return f" (closest: {', '.join(found)})" if found else ""
+
+
+def _check_table(table, name: str = "runs", rows: bool = True) -> None:
+    """Raise :class:`ConfigError` unless ``table`` is a DataFrame (with rows, if ``rows``)."""
+    load = "sim.study.sweep.read_runs(path)" if name == "runs" else "pandas.read_parquet(path)"
+    if isinstance(table, (str, os.PathLike)):
+        raise ConfigError(f"{name}={str(table)!r} is a path, not a table: load the table with {load}")
+    if not isinstance(table, pd.DataFrame):
+        raise ConfigError(f"{name} is a {type(table).__name__}, not a table: pass a DataFrame ({load} loads one)")
+    if rows and not len(table):
+        raise ConfigError(f"{name} is an empty table (no rows): there is nothing to compare")
+
+
+def _names(value, name: str) -> list[str]:
+    """``value`` as a list of names, or :class:`ConfigError` (for a single name too)."""
+    if isinstance(value, str):
+        raise ConfigError(f"{name}={value!r} is a single name: pass a list, e.g. {name}=[{value!r}]")
+    names = list(value) if isinstance(value, Iterable) and not isinstance(value, pd.DataFrame) else [value]
+    if not all(isinstance(n, str) for n in names):
+        raise ConfigError(f"{name}={value!r}: pass a list of names ([] for none)")
+    return names
+
+
+def _check_columns(table: pd.DataFrame, columns, name: str, allowed: str) -> None:
+    """Raise :class:`ConfigError` naming the first of ``columns`` not in ``table``, and ``allowed``."""
+    for c in columns:
+        if c not in table.columns:
+            raise ConfigError(f"{name}: {c!r} is not a column of the table{_closest(c, table.columns)}; {allowed}")
+
+
+def _known_kpi(kpi: str, columns) -> bool:
+    """In :data:`KPIS`, :data:`CITY_KPIS` or ``columns``, the base of a group's KPIs, or a group's KPI
+    (:data:`GROUP_PREFIXES`) where ``columns`` hold none of that prefix (runs kept no groups)."""
+    if kpi in columns or kpi in KPIS or kpi in CITY_KPIS or f"{kpi}_" in GROUP_PREFIXES:
+        return True
+    prefix = next((p for p in GROUP_PREFIXES if kpi.startswith(p)), None)
+    return prefix is not None and not any(str(c).startswith(prefix) for c in columns)
+
+
+def _check_runs(runs, by=(), kpis=(), arms=None) -> tuple[list[str], list[str]]:
+    """``by`` and ``kpis`` as lists once checked, with ``arms`` (column, treatment, control)."""
+    _check_table(runs)
+    by, kpis = _names(by, "by"), _names(kpis, "kpis")
+    usable = ", ".join(dict.fromkeys(c for c in ("policy", "variant", *swept_parameters(runs)) if c in runs))
+    _check_columns(runs, by, "by", f"group by columns such as {usable} ([] for one group)")
+    for k in kpis:
+        if not _known_kpi(k, runs.columns):
+            raise ConfigError(
+                f"unknown KPI {k!r}{_closest(k, [*KPIS, *CITY_KPIS, *runs.columns])}; known are those of "
+                "sim.measure.analysis.KPIS and CITY_KPIS, the groups' (group_kpis(runs)) and any column of the table"
+            )
+    if arms:
+        column, treatment, control = arms
+        _check_columns(runs, [column], "column", "the arms are the values of a column such as policy or variant")
+        if treatment == control:
+            raise ConfigError(f"treatment and control are both {treatment!r}: name two values of column {column!r}")
+        present = sorted(runs[column].dropna().unique(), key=str)
+        for name, value in (("treatment", treatment), ("control", control)):
+            if value not in present and tuple(arms) != ("policy", "refined", "coarse"):
+                shown = ", ".join(map(str, present[:12])) + (", ..." if len(present) > 12 else "")
+                raise ConfigError(f"{name}={value!r} is not a value of column {column!r}; values present: {shown}")
+        if len(dup := duplicated_runs(runs, by, column)):
+            raise ConfigError(
+                f"{len(dup)} runs share their {column}, seed and group of by={by}: they cannot be paired; "
+                f"add to by what else varies ({', '.join(varying_parameters(runs)) or 'nothing does'})"
+            )
+    return by, kpis

@@ -9,6 +9,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.measure.analysis import _check_columns, _check_table, _closest, _names
+from sim.model.params import ConfigError
+
 CIF_GRID_DAYS = np.arange(0.0, 30.0 + 1e-9, 0.25)
 """Days since a need arose at which the headline figure reads the cumulative incidence."""
 
@@ -56,7 +59,20 @@ def curve_bands(curves: pd.DataFrame, arm: str = "policy") -> pd.DataFrame:
     upper limit the highest so far, the lower the lowest from then on) and clipped to [0, 1]:
     a cumulative incidence cannot fall or leave [0, 1], and the widened band still holds every
     pointwise interval, so it is never narrower than the t-interval. The curve stops where a
-    run can no longer tell (beyond its follow-up), so every point is a mean over the same runs."""
+    run can no longer tell (beyond its follow-up), so every point is a mean over the same runs.
+
+    Args:
+        curves: The runs' :func:`resolution_curve` tables stacked, each with ``arm`` and ``seed`` added.
+        arm: The column that tells the arms apart (``policy``).
+
+    Returns:
+        A row per arm and day: ``arm``, ``day``, ``mean``, ``ci_low``, ``ci_high``, ``n``.
+
+    Raises:
+        ConfigError: ``curves`` is not a DataFrame with the columns ``arm``, ``seed``, ``day`` and ``cif``.
+    """
+    _check_table(curves, "curves", rows=False)
+    _check_columns(curves, [arm, "seed", "day", "cif"], "curves", "stack resolution_curve tables with arm and seed")
     out = bands(curves, [arm, "day"], "cif")
     out = out[out["n"] == out[arm].map(curves.groupby(arm)["seed"].nunique())].copy()
     for _, g in out.groupby(arm, sort=False):
@@ -73,8 +89,30 @@ SERIES_MAX = {"satisfaction_mean": 1.0}  # and every series is at least 0
 def timeseries_bands(series: pd.DataFrame, arm: str = "policy", measures=tuple(SERIES)) -> pd.DataFrame:
     """Per arm, measure and day: the mean over runs with its 95 % CI across seeds, clipped to
     the measure's possible values (a backlog is never below 0, satisfaction stays in [0, 1]:
-    with few seeds a t-interval can reach past them). ``series`` stacks the runs'
-    ``timeseries.parquet`` with ``arm`` and ``seed`` columns added."""
+    with few seeds a t-interval can reach past them).
+
+    Args:
+        series: The runs' ``timeseries.parquet`` (or ``Result.timeseries``) stacked, each with
+            ``arm`` and ``seed`` added.
+        arm: The column that tells the arms apart (``policy``).
+        measures: The daily measures, of :data:`SERIES` or columns of ``series``; those it lacks are left out.
+
+    Returns:
+        A row per arm, measure and day: ``arm``, ``measure``, ``day``, ``mean``, ``ci_low``, ``ci_high``, ``n``.
+
+    Raises:
+        ConfigError: ``series`` is not a DataFrame with the columns ``arm`` and ``day``, or a measure is unknown.
+    """
+    _check_table(series, "series", rows=False)
+    _check_columns(series, [arm, "day"], "series", "stack the runs' time series with arm and seed")
+    measures = _names(measures, "measures")
+    for m in measures:
+        if m not in SERIES and m not in series:
+            known = ", ".join(SERIES)
+            raise ConfigError(
+                f"unknown measure {m!r}{_closest(m, [*SERIES, *series.columns])}; the measures are {known} "
+                "(sim.measure.curves.SERIES) or a column of the table"
+            )
     parts = [bands(series, [arm, "day"], m).assign(measure=m) for m in measures if m in series]
     columns = [arm, "measure", "day", "mean", "ci_low", "ci_high", "n"]
     if not parts:

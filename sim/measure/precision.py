@@ -5,12 +5,24 @@ half-width of its 95 % interval now, and the seeds that would give a target half
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from sim.measure.ablation import _ablation_pairs
-from sim.measure.analysis import KPIS, _groups, _ok, _pairs, unit_family
+from sim.measure.analysis import (
+    KPIS,
+    _check_runs,
+    _groups,
+    _ok,
+    _pairs,
+    duplicated_runs,
+    unit_family,
+    varying_parameters,
+)
+from sim.model.params import ConfigError
 
 HALF_WIDTHS = {"share": 0.01, "score": 0.002, "hours": 5.0}
 """Default target half-widths of a 95 % interval of a paired difference, by unit family
@@ -49,7 +61,37 @@ def replications(
     """From a pilot sweep: for each comparison, group of ``by`` and KPI, the spread of the
     paired differences across seeds, the half-width of their interval now, and the seeds
     that would give the target half-width (``half_widths`` by unit family, default
-    :data:`HALF_WIDTHS`). An ablation's comparisons are its dials, both directions."""
+    :data:`HALF_WIDTHS`). An ablation's comparisons are its dials, both directions.
+
+    Args:
+        runs: A pilot sweep's table of runs; runs whose ``status`` is not ``ok`` are left out.
+        by: The columns to group by, a list (``[]``: one group).
+        kpis: The KPIs; those the table lacks are left out.
+        half_widths: Target half-widths by unit family (``share``, ``score``, ``hours``),
+            each replacing the default of :data:`HALF_WIDTHS`.
+        confidence: The confidence level of the intervals, strictly between 0 and 1.
+
+    Returns:
+        A row per comparison, group and KPI: ``comparison``, the columns of ``by``, ``kpi``,
+        ``pairs``, ``sd``, ``half_width``, ``target``, ``seeds_needed``.
+
+    Raises:
+        ConfigError: ``runs`` is not a table with rows, ``by`` not a list of its columns or one
+            that leaves runs of the same arm and seed in a group, a KPI unknown, ``half_widths``
+            names an unknown family, or ``confidence`` is out of range.
+    """
+    by, kpis = _check_runs(runs, by, kpis)
+    arm = "variant" if "variant" in _ok(runs) and _ok(runs)["variant"].notna().any() else "policy"
+    if len(dup := duplicated_runs(runs, by, arm)):
+        raise ConfigError(
+            f"{len(dup)} runs share their {arm}, seed and group of by={by}: they cannot be paired; "
+            f"add to by what else varies ({', '.join(varying_parameters(runs)) or 'nothing does'})"
+        )
+    families = ", ".join(HALF_WIDTHS)
+    if not isinstance(half_widths, (Mapping, type(None))) or set(half_widths or {}) - set(HALF_WIDTHS):
+        raise ConfigError(f"half_widths={half_widths!r}: pass a dict of unit families ({families}) to half-widths")
+    if not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
+        raise ConfigError(f"confidence={confidence!r}: allowed strictly between 0 and 1, e.g. 0.95")
     targets = {**HALF_WIDTHS, **(half_widths or {})}
     q = 0.5 + confidence / 2
     rows = []

@@ -19,6 +19,7 @@ import functools
 import hashlib
 import json
 import math
+import os
 import sys
 import threading
 import time
@@ -218,8 +219,21 @@ def _table(rows: list[dict]) -> pd.DataFrame:
     return runs[[c for c in _FIRST if c in runs] + [c for c in runs if c not in _FIRST]]
 
 
-def collect_runs(sweep_dir: Path) -> pd.DataFrame:
-    """One row per job of a sweep directory: its swept parameters, status and KPIs."""
+def collect_runs(sweep_dir: str | Path) -> pd.DataFrame:
+    """One row per job of a sweep directory: its swept parameters, status and KPIs.
+
+    Args:
+        sweep_dir: The sweep directory (``hydra.sweep.dir``): one folder per job.
+
+    Returns:
+        The table of runs, rebuilt from the job folders.
+
+    Raises:
+        SweepError: ``sweep_dir`` is not a path, not a directory, has no job folders, or holds
+            runs made one at a time.
+    """
+    if not isinstance(sweep_dir, (str, os.PathLike)):
+        raise SweepError(f"sweep_dir is a {type(sweep_dir).__name__}: give the sweep directory's path")
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
         raise SweepError(f"{sweep_dir} is not a directory: give the sweep directory (hydra.sweep.dir)")
@@ -287,15 +301,36 @@ def write_runs(sweep_dir: Path) -> pd.DataFrame:
     return runs
 
 
-def read_runs(path: Path) -> pd.DataFrame:
-    """Read ``runs.parquet`` (or the sweep directory holding it) with a clear error."""
+def read_runs(path: str | Path) -> pd.DataFrame:
+    """Read a sweep's table of runs, the one :mod:`sim.measure.analysis` takes.
+
+    Args:
+        path: The sweep directory (``hydra.sweep.dir``) or its ``runs.parquet``.
+
+    Returns:
+        The table of runs: a row per job, its swept parameters, status and KPIs.
+
+    Raises:
+        SweepError: ``path`` is not a path, does not exist, is a folder without ``runs.parquet``
+            (the message says how to build it, or that the folder is no sweep), or cannot be read.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        what = "a table already: pass it to sim.measure.analysis" if isinstance(path, pd.DataFrame) else "not a path"
+        raise SweepError(f"read_runs takes a sweep directory or its {RUNS}; a {type(path).__name__} is {what}")
     path = Path(path)
-    if path.is_dir():
-        path = path / RUNS
+    if not path.exists():
+        raise SweepError(f"{path} does not exist: give a sweep directory (hydra.sweep.dir) or its {RUNS}")
+    if path.is_dir() and not (path / RUNS).is_file():
+        if not _job_dirs(path):
+            raise SweepError(f"{path} has no {RUNS} and no job folders (each with a .hydra/ folder): is it a sweep?")
+        raise SweepError(
+            f"{path} has no {RUNS}: build it from the job folders with `python -m sim.present.report {path}`"
+        )
+    path = path / RUNS if path.is_dir() else path
     try:
         return pd.read_parquet(path)
-    except FileNotFoundError:
-        raise SweepError(f"{path} does not exist: run `python -m sim.present.report SWEEP_DIR` to build it") from None
+    except FileNotFoundError:  # removed while being read
+        raise SweepError(f"{path} does not exist: give a sweep directory (hydra.sweep.dir) or its {RUNS}") from None
     except Exception as err:  # pyarrow raises several types for a damaged file
         raise SweepError(
             f"{path} cannot be read ({type(err).__name__}: {err}); "
