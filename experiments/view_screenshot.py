@@ -3,6 +3,9 @@
     python -m experiments.view_screenshot                       # results/figures/view.png
     python -m experiments.view_screenshot --days 120 --lang zh --out /tmp/view_zh.png
 
+The view is started as people start it (``python -m sim.present.view``, with ``--lang`` when one is
+asked for), so the screenshot in Chinese is of a tab that opened in Chinese.
+
 Needs Debian's ``chromium`` (``apt-get install chromium``) and the Playwright package (the
 ``test`` extra). The browser test (``tests/test_view.py``) uses the same helpers.
 """
@@ -39,15 +42,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def view_server(log: Path):
-    """``solara run sim.present.view`` on a free local port, from the log's (empty) folder; yields its URL."""
+def view_server(log: Path, lang: str | None = None):
+    """``python -m sim.present.view [--lang LANG]`` on a free local port, from the log's (empty)
+    folder; yields its URL."""
     port = free_port()
     cmd = [
         sys.executable,
         "-m",
-        "solara",
-        "run",
         "sim.present.view",
+        *(["--lang", lang] if lang else []),
         "--host",
         "127.0.0.1",
         "--port",
@@ -82,21 +85,35 @@ def stop(proc: subprocess.Popen, wait_s: float) -> None:
 
 
 @contextlib.contextmanager
-def browser_page(url: str):
-    """A headless Chromium tab on ``url``; ``page.failed_requests`` lists what failed to load."""
+def chromium():
+    """Headless Chromium (Debian's), through Playwright."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_context(viewport=VIEWPORT).new_page()  # page.context.new_page(): a second tab
-            failed: list[str] = []
-            page.on("requestfailed", lambda r: failed.append(r.url))
-            page.goto(url, timeout=START_S * 1000)
-            page.failed_requests = failed
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+def open_tab(browser, url: str, locale: str | None = None):
+    """A tab on ``url`` in a browser context of its own, whose language is ``locale`` (``zh-CN``: the
+    browser's ``navigator.language`` and the ``Accept-Language`` of its requests); ``page.failed_requests``
+    lists what failed to load. ``page.context.new_page()``: a second tab in the same context."""
+    page = browser.new_context(viewport=VIEWPORT, **({"locale": locale} if locale else {})).new_page()
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.goto(url, timeout=START_S * 1000)
+    page.failed_requests = failed
+    return page
+
+
+@contextlib.contextmanager
+def browser_page(url: str, locale: str | None = None):
+    """A headless Chromium tab on ``url`` (see :func:`open_tab`)."""
+    with chromium() as browser:
+        yield open_tab(browser, url, locale)
 
 
 def wait_text(page, selector: str, pattern: str, timeout_s: float) -> str:
@@ -115,18 +132,22 @@ def choose(page, label_class: str, option: str) -> None:
     page.locator(".menuable__content__active .v-list-item", has_text=option).first.click()
 
 
+DAY_N = {"en": r"^Day {n}\b", "zh": r"^第 {n} 天"}  # a side's day line, as a regular expression
+
+
 def screenshot(out: Path, days: int, lang: str) -> Path:
-    with tempfile.TemporaryDirectory() as tmp, view_server(Path(tmp) / "server.log") as url, browser_page(url) as page:
-        wait_text(page, ".day-1", r"^Day 0\b", START_S)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        view_server(Path(tmp) / "server.log", lang) as url,
+        browser_page(url) as page,
+    ):
+        wait_text(page, ".day-1", DAY_N[lang].format(n=0), START_S)
         choose(page, "days-per-step", "30")
         stepped = 0
         while stepped < days:
             page.locator("button.step").click()
             stepped += 30
-            wait_text(page, ".day-1", rf"^Day {stepped}\b", 120)
-        if lang == "zh":
-            page.get_by_role("button", name="中文").click()
-            wait_text(page, ".day-1", rf"^第 {stepped} 天", 60)
+            wait_text(page, ".day-1", DAY_N[lang].format(n=stepped), 120)
         out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=out)
     return out

@@ -1,6 +1,6 @@
 """The browser view: two regimes side by side on the teaching scenario, stepping together.
 
-    solara run sim.present.view
+    python -m sim.present.view [--lang zh] [solara run options]    # or: solara run sim.present.view
 
 Both sides are built with the same seed and world (:class:`sim.present.live.Pair`): the same
 residents meet the same needs, so every difference on screen is the regimes' doing. The
@@ -13,14 +13,23 @@ between English and Chinese (``sim.present.terms``).
 
 Each browser tab gets its own models: they are made inside :func:`Page` (per session), never
 at module level.
+
+A tab opens in the language its address asks for (``?lang=zh`` or ``?lang=en``; any other value
+means English), else in the one the command asked for (``--lang``, passed to the server as
+``GOVSIM_VIEW_LANG``), else in the browser's (its ``Accept-Language``), else in English. The
+switch in the page changes the language and the address, so that a reload keeps it.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
+import os
+import sys
 import threading
 import time
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
 
 import solara
 from matplotlib.figure import Figure
@@ -28,7 +37,7 @@ from matplotlib.figure import Figure
 from sim.model.params import CHANNELS, STAFF_CALENDARS, ConfigError
 from sim.present.live import Pair, map_state
 from sim.present.run_plots import live_limits, plot_live, plot_map
-from sim.present.terms import term
+from sim.present.terms import LANGUAGES, term
 
 PRESETS = ("coarse", "refined")
 POOL_LEVELS = ("town", "community", "grid")
@@ -41,6 +50,8 @@ WORLD_DIALS = (  # key, low, high, step: the ranges a class explores (sim.model.
     ("need_heterogeneity", 0, 2, 0.1),
     ("volunteers_per_1k", 0, 200, 2),
 )
+LANG_ENV = "GOVSIM_VIEW_LANG"  # the language the command asked for (python -m sim.present.view --lang)
+LANG_NAMES = {"en": "English", "zh": "中文"}
 
 
 @functools.cache
@@ -95,6 +106,63 @@ class Snapshot:
 
 def snapshot(pair: Pair) -> Snapshot:
     return Snapshot(pair.day, pair.configs, tuple(map_state(m) for m in pair.models), pair.frames())
+
+
+# ------------------------------------------------------------------ the language a tab opens in
+def language_tag(tag: str) -> str:
+    """The language of a tag such as ``zh-CN`` or ``EN``: ``zh``, ``en``."""
+    return tag.strip().lower().split("-")[0]
+
+
+def address_lang(search: str | None) -> str | None:
+    """The language the page's address asks for (``lang=zh`` in its query ``search``): None if it
+    asks for none; English if it asks for one the view does not speak."""
+    asked = [value for key, value in parse_qsl(search or "") if key == "lang"]
+    if not asked:
+        return None
+    lang = language_tag(asked[-1])
+    return lang if lang in LANGUAGES else "en"
+
+
+def browser_lang(accept_language: str | None) -> str | None:
+    """The browser's preferred language among those the view speaks, from its ``Accept-Language``
+    header (``zh-CN,zh;q=0.9,en;q=0.8``: zh); None if it names none of them."""
+    ranked = []
+    for order, item in enumerate((accept_language or "").split(",")):
+        tag, *params = item.split(";")
+        weight = 1.0
+        for param in params:
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        lang = language_tag(tag)
+        if lang in LANGUAGES and weight > 0:
+            ranked.append((-weight, order, lang))
+    return min(ranked)[2] if ranked else None
+
+
+def command_lang() -> str | None:
+    """The language the command that started the server asked for (``GOVSIM_VIEW_LANG``), or None."""
+    lang = os.environ.get(LANG_ENV, "").strip()
+    if not lang:
+        return None
+    if lang not in LANGUAGES:
+        raise ValueError(f"{LANG_ENV}={lang!r}: allowed {', '.join(LANGUAGES)}")
+    return lang
+
+
+def opening_lang(search: str | None, command: str | None, accept_language: str | None) -> str:
+    """The language a tab opens in: the address's, else the command's, else the browser's, else English."""
+    return address_lang(search) or command or browser_lang(accept_language) or "en"
+
+
+def with_lang(search: str | None, lang: str) -> str:
+    """The address's query with ``lang`` set (other parameters kept)."""
+    kept = [(key, value) for key, value in parse_qsl(search or "", keep_blank_values=True) if key != "lang"]
+    return urlencode([*kept, ("lang", lang)])
 
 
 # ------------------------------------------------------------------ components
@@ -218,7 +286,25 @@ def RegimePanel(shot: Snapshot, index: int, lang: str, colour_by: str):
 
 @solara.component
 def Page():
-    lang = solara.use_reactive("en")
+    router = solara.use_router()
+
+    def opening() -> str:
+        headers = solara.lab.headers.peek() or {}  # the page's own request's, as the server received them
+        return opening_lang(router.search, command_lang(), ",".join(headers.get("accept-language", [])))
+
+    lang = solara.use_reactive(solara.use_memo(opening, []))
+    asked = address_lang(router.search)
+
+    def follow_address():  # the address changed (back, forward): its language, if it names one
+        if asked is not None and asked != lang.value:
+            lang.set(asked)
+
+    solara.use_effect(follow_address, [asked])
+
+    def choose_lang(value: str) -> None:
+        lang.set(value)
+        router.push(f"{router.path}?{with_lang(router.search, value)}")  # a reload keeps the choice
+
     colour_by = solara.use_reactive("status")
     step_days = solara.use_reactive(1)
     world = solara.use_reactive(world_defaults())
@@ -258,9 +344,9 @@ def Page():
     solara.Title(term("title", L))  # the browser tab's name, in the chosen language
     with solara.AppBar():
         solara.AppBarTitle(term("title", L))
-        with solara.ToggleButtonsSingle(value=lang, classes=["language"]):
-            solara.Button("English", value="en", text=True)
-            solara.Button("中文", value="zh", text=True)
+        with solara.ToggleButtonsSingle(value=L, on_value=choose_lang, classes=["language"]):
+            for code in LANGUAGES:
+                solara.Button(LANG_NAMES[code], value=code, text=True)
 
     with solara.Sidebar():
         with solara.Card():
@@ -297,3 +383,51 @@ def Page():
     with solara.Columns([1, 1]):
         for index in range(2):
             RegimePanel(shot.value, index, L, colour_by.value)
+
+
+# ------------------------------------------------------------------ the command
+def language_option(value: str) -> str:
+    if value not in LANGUAGES:
+        allowed = ", ".join(f"{code} ({LANG_NAMES[code]})" for code in LANGUAGES)
+        raise argparse.ArgumentTypeError(f"{value!r}: allowed {allowed}")
+    return value
+
+
+def command_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.present.view",
+        allow_abbrev=False,  # solara run's options pass through whole
+        description="Start the browser view (solara run sim.present.view) and print its address.",
+        epilog="Any other option goes to solara run (see solara run --help), e.g. --port 8766 or --host 0.0.0.0. "
+        "A tab's address can ask for a language itself, which comes first: http://localhost:8765/?lang=zh",
+    )
+    parser.add_argument(
+        "--lang",
+        type=language_option,
+        metavar="{en,zh}",
+        help="the language tabs open in: en (English) or zh (中文); "
+        "without it, the browser's language if it is one of these, else English",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m sim.present.view [--lang en|zh] [solara run options]``: the view's server, whose
+    tabs open in ``--lang`` unless their address asks for a language (``?lang=``). An unknown
+    language stops the command with exit status 2 before the server starts."""
+    parser = command_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.lang:
+        os.environ[LANG_ENV] = args.lang  # the server reads it when a tab opens (command_lang)
+    else:
+        try:
+            command_lang()
+        except ValueError as err:  # a language set in the environment by hand
+            parser.error(str(err))
+    from solara.__main__ import cli
+
+    cli(["run", "sim.present.view", *rest], prog_name="solara")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
