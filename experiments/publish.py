@@ -122,17 +122,19 @@ def publish(name: str) -> list[Path]:
         return publish_design(name, report)
     if name in REPLAYS:
         return publish_replay(name, report)
-    if not (report / "figure.png").exists():
+    # The main figure: figure.png, or one per slice of a third swept axis, each named by its values.
+    sliced = sorted(report.glob("figure_*.png"))
+    if not (report / "figure.png").exists() and not sliced:
         sys.exit(f"{report} has no figure: run the experiment first")
     FIGURES.mkdir(parents=True, exist_ok=True)
-    copies = [(report / "figure.png", FIGURES / f"{name}.png")]
+    copies = [(report / "figure.png", FIGURES / f"{name}.png")] if (report / "figure.png").exists() else []
+    copies += [(source, FIGURES / f"{name}_{source.name}") for source in sliced]
     for figure in ("headline", "decomposition", "phase"):
         if (report / f"{figure}.png").exists():
             copies.append((report / f"{figure}.png", FIGURES / f"{name}_{figure}.png"))
     # The decomposition's every slice (the experiment sweeps visit fatigue on and off besides its
-    # arms): the first is decomposition.png, the others decomposition_<setting>.png, each named
-    # in its title. A headline's slices are the axes its figure already draws; they stay in the
-    # report.
+    # arms): decomposition_<setting>.png, each named by its values in its file name and title. A
+    # headline's slices are the axes its figure already draws; they stay in the report.
     copies += [(source, FIGURES / f"{name}_{source.name}") for source in sorted(report.glob("decomposition_*.png"))]
     copies += [(report / f"{t}.md", FIGURES / f"{name}_{t}.md") for t in TABLES if (report / f"{t}.md").exists()]
     for source, target in copies:

@@ -175,8 +175,8 @@ def test_with_three_varying_parameters_each_slice_gets_its_own_figure(tmp_path):
     figures = sorted(p.name for p in written if p.suffix == ".png")
     # x = staffing, facets = hours, one figure per heterogeneity value: both from one slice; and
     # the gap's phase diagram over the two numeric axes, one per value of the third (hours).
-    expected = ["figure.png", "figure_scenario.need_heterogeneity=1.png"]
-    expected += ["phase.png", "phase_policy.service_hours=staggered.png"]
+    expected = ["figure_scenario.need_heterogeneity=0.png", "figure_scenario.need_heterogeneity=1.png"]
+    expected += ["phase_policy.service_hours=office.png", "phase_policy.service_hours=staggered.png"]
     assert figures == expected, figures
     effects = pd.read_csv(tmp_path / "report" / "differences.csv")
     assert np.allclose(effects["difference"], 0.05)

@@ -1,14 +1,26 @@
-"""Figures comparing the regimes over a sweep, from tables of :mod:`sim.measure`; never runs or
-imports the model. Each figure has a top row of levels by policy (mean and 95 % CI across
-seeds) and a bottom row of paired differences (refined - coarse) with their 95 % CI; besides,
-the phase diagram of the gap over two sweep axes, the ablation's and the decomposition's effects,
-and the headline figure of a regime comparison (:func:`plot_headline`): resolution over time,
-backlog and satisfaction by day, and forests of the paired differences.
+"""Figures comparing the regimes over a sweep, drawn from the data: the table of runs of a sweep
+(``runs.parquet``, or :func:`sim.study.sweep.runs_from_results` of runs made in Python), or the
+tables :mod:`sim.measure` makes of it. Never runs or imports the model.
+
+Each plot draws on what it is given and returns it, and neither saves nor closes anything, as
+matplotlib's and Optuna's plots do: a function of one panel takes ``ax=`` and returns the
+axes; a figure of several panels takes ``fig=`` (a figure or a subfigure) and returns it.
+Without them, a new pyplot figure is made (shown in a notebook). The report
+(:mod:`sim.present.comparison_report`) draws its files with these functions.
+
+* one panel: :func:`plot_levels`, :func:`plot_difference`, :func:`plot_levels_over`,
+  :func:`plot_difference_over`, :func:`plot_phase`, :func:`plot_effects`, :func:`plot_parts`,
+  and, in :mod:`sim.present.headline_plots`, ``plot_resolution``, ``plot_daily`` and ``plot_forest``;
+* several: :func:`plot_policies`, :func:`plot_over`, :func:`plot_phases`, :func:`plot_ablation`,
+  :func:`plot_decomposition`, and the headline figure, ``plot_headline`` (also importable from here).
+
+The style (sizes for a journal's column, fonts, Chinese) is set around them with
+:func:`sim.present.plot_style.figure_style`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import textwrap
 
 import matplotlib.lines
 import matplotlib.patches
@@ -17,15 +29,31 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from sim.measure import analysis
 from sim.measure.ablation import DIRECTIONS, EFFECT
-from sim.measure.analysis import CITY_KPIS, KPIS, RELEVANT
-from sim.measure.curves import SERIES
-from sim.present.plot_style import COLOURS, DIFF_COLOUR, axis_label, plt, same_value, save_figure, value_text
+from sim.measure.analysis import BETTER, CITY_KPIS, KPIS
+from sim.present.headline_plots import plot_headline  # noqa: F401  (the headline is a comparison plot too)
+from sim.present.plot_style import (
+    COLOURS,
+    DIFF_COLOUR,
+    LINESTYLES,
+    MARKERS,
+    PHASE_CMAP,
+    axes_of,
+    axis_label,
+    figure_of,
+    same_value,
+    value_text,
+)
+
+FIRST_KPIS = list(KPIS)[:4]
+"""The KPIs of the figures' panels when none are named."""
 
 
-def _label(kpi: str) -> str:
+def _label(kpi: str, width: int = 27) -> str:
+    """A KPI's name and unit as a panel's title, wrapped to fit a quarter of a page's width."""
     label, unit = KPIS.get(kpi) or CITY_KPIS.get(kpi, (kpi, ""))
-    return f"{label}\n({unit})" if unit else label
+    return "\n".join(textwrap.wrap(f"{label} ({unit})" if unit else label, width))
 
 
 def _mark_if_empty(ax, values) -> None:
@@ -37,387 +65,461 @@ def _mark_if_empty(ax, values) -> None:
         ax.set_yticks([])
 
 
-def _grid(kpis, title):
-    fig, axes = plt.subplots(2, len(kpis), figsize=(3.6 * len(kpis), 6.2), squeeze=False, constrained_layout=True)
-    fig.suptitle(title)
-    return fig, axes
+def _one_setting(runs: pd.DataFrame, allowed: list[str], plot: str) -> None:
+    """A plot that pools the runs over everything but ``allowed`` refuses runs of several settings."""
+    other = [c for c in analysis.varying_parameters(runs) if c not in allowed]
+    if other:
+        raise ValueError(
+            f"{plot}: these runs vary in {other}; pass the runs of one setting "
+            f"(e.g. runs[runs[{other[0]!r}] == value]) or draw them over it with plot_over"
+        )
 
 
-def plot_policies(summary: pd.DataFrame, diffs: pd.DataFrame, kpis, path: Path, title: str) -> list[Path]:
-    """No numeric sweep axis: levels per policy, and the paired difference."""
-    fig, axes = _grid(kpis, title)
+def _both_arms(runs: pd.DataFrame) -> bool:
+    return "policy" in runs and {"coarse", "refined"} <= set(runs["policy"])
+
+
+def levels(runs: pd.DataFrame, by: list[str], kpis) -> pd.DataFrame:
+    """Each regime's mean and 95% interval per setting of ``by``: over the paired seeds when both
+    regimes ran (so levels and differences agree), else over every run."""
+    if _both_arms(runs):
+        return analysis.paired_levels(runs, by, kpis=list(kpis))
+    return analysis.summarise(runs, [*by, "policy"], list(kpis))
+
+
+def _pyplot_grid(fig, rows: int, cols: int, size: tuple[float, float]):
+    fig = figure_of(fig, (size[0] * cols, size[1] * rows))
+    return fig, fig.subplots(rows, cols, squeeze=False)
+
+
+# ---------------------------------------------------------------------------- levels and differences
+
+
+def plot_levels(runs: pd.DataFrame, kpi: str = "resolved_within_7d", ax=None):
+    """Each regime's mean with its 95% interval across seeds, for runs of one setting.
+
+    Args:
+        runs: A table of runs (one row per run: ``policy``, ``seed`` and the KPIs).
+        kpi: The KPI shown (a key of :data:`sim.measure.analysis.KPIS`).
+        ax: The axes to draw on; a new figure's when ``None``.
+
+    Returns:
+        The axes.
+    """
+    _one_setting(runs, [], "plot_levels")
+    ax = axes_of(ax, (2.6, 2.6))
+    s = levels(runs, [], [kpi])
+    for i, r in enumerate(s.itertuples()):
+        ax.errorbar(
+            i,
+            r.mean,
+            yerr=[[r.mean - r.ci_low], [r.ci_high - r.mean]],
+            fmt=MARKERS.get(r.policy, "o"),
+            capsize=4,
+            color=COLOURS.get(r.policy, "k"),
+        )
+    ax.set_xticks(range(len(s)), list(s["policy"]))
+    ax.set_xlim(-0.6, len(s) - 0.4)
+    ax.set_title(_label(kpi))
+    _mark_if_empty(ax, s["mean"])
+    return ax
+
+
+def plot_difference(runs: pd.DataFrame, kpi: str = "resolved_within_7d", ax=None):
+    """Refined − coarse, paired on seed, with its 95% interval, for runs of one setting.
+
+    Args:
+        runs: A table of runs of both regimes.
+        kpi: The KPI shown.
+        ax: The axes to draw on; a new figure's when ``None``.
+
+    Returns:
+        The axes.
+    """
+    _one_setting(runs, [], "plot_difference")
+    ax = axes_of(ax, (1.8, 2.6))
+    d = analysis.paired_differences(runs, [], kpis=[kpi])
+    _mark_if_empty(ax, d["difference"])
+    if len(d):
+        r = d.iloc[0]
+        yerr = [[r.difference - r.ci_low], [r.ci_high - r.difference]]
+        ax.errorbar(0, r.difference, yerr=yerr, fmt="D", capsize=4, color=DIFF_COLOUR)
+    ax.axhline(0, color="grey", lw=0.8, ls="--")
+    ax.set_xticks([0], ["refined − coarse"])
+    ax.set_xlim(-0.6, 0.6)
+    return ax
+
+
+def plot_policies(runs: pd.DataFrame, kpis=None, fig=None, title: str | None = None):
+    """Levels by regime (top row) and the paired difference (bottom row), one column per KPI,
+    for runs of one setting (no swept axis).
+
+    Args:
+        runs: A table of runs of one setting.
+        kpis: The KPIs, one column each (the first four of :data:`~sim.measure.analysis.KPIS`
+            when ``None``).
+        fig: A figure or subfigure to draw on; a new one when ``None``.
+        title: The figure's title.
+
+    Returns:
+        The figure.
+    """
+    kpis = list(kpis or FIRST_KPIS)
+    fig, axes = _pyplot_grid(fig, 2, len(kpis), (2.4, 2.6))
     for j, k in enumerate(kpis):
-        s = summary[summary["kpi"] == k]
-        ax = axes[0, j]
-        for i, r in enumerate(s.itertuples()):
-            ax.errorbar(
-                i,
-                r.mean,
-                yerr=[[r.mean - r.ci_low], [r.ci_high - r.mean]],
-                fmt="o",
-                capsize=4,
-                color=COLOURS.get(r.policy, "k"),
-            )
-        ax.set_xticks(range(len(s)), list(s["policy"]))
-        ax.set_xlim(-0.6, len(s) - 0.4)
-        ax.set_title(_label(k), fontsize=9)
-        _mark_if_empty(ax, s["mean"])
-        d = diffs[diffs["kpi"] == k]
-        ax = axes[1, j]
-        _mark_if_empty(ax, d["difference"])
-        if len(d):
-            r = d.iloc[0]
-            ax.errorbar(
-                0,
-                r.difference,
-                yerr=[[r.difference - r.ci_low], [r.ci_high - r.difference]],
-                fmt="s",
-                capsize=4,
-                color=DIFF_COLOUR,
-            )
-        ax.axhline(0, color="grey", lw=0.8, ls="--")
-        ax.set_xticks([0], ["refined - coarse"])
-        ax.set_xlim(-0.6, 0.6)
+        plot_levels(runs, k, ax=axes[0, j])
+        plot_difference(runs, k, ax=axes[1, j])
     axes[0, 0].set_ylabel("mean, 95% CI across seeds")
     axes[1, 0].set_ylabel("paired difference, 95% CI")
-    return save_figure(fig, path)
+    if title:
+        fig.suptitle("\n".join(textwrap.wrap(title, 100)))
+    return fig
 
 
-def plot_over(
-    summary: pd.DataFrame, diffs: pd.DataFrame, x: str, kpis, path: Path, title: str, facet: str | None = None
-) -> list[Path]:
-    """A numeric sweep axis ``x`` (and optionally a second one, ``facet``, as line styles)."""
-    fig, axes = _grid(kpis, title)
-    styles = ["-", "--", ":", "-."]
-    facets = list(pd.unique(summary[facet])) if facet else [None]
+# ---------------------------------------------------------------------------- over a swept axis
+
+FACET_STYLES = ["-", "--", ":", "-."]
+
+
+def _facets(runs: pd.DataFrame, facet: str | None) -> list:
+    return list(pd.unique(runs[facet])) if facet else [None]
+
+
+def _facet_text(facet: str | None, value) -> str:
+    return f"{axis_label(facet)}={value_text(value)}" if facet else ""
+
+
+def plot_levels_over(runs: pd.DataFrame, x: str, kpi: str = "resolved_within_7d", facet: str | None = None, ax=None):
+    """Each regime's mean and 95% band over a numeric swept parameter ``x`` (and a second one,
+    ``facet``, as line styles).
+
+    Args:
+        runs: A table of runs that vary in ``x`` (and ``facet``) only.
+        x: The swept parameter on the horizontal axis (a column of ``runs``, e.g.
+            ``scenario.workers_per_10k``).
+        kpi: The KPI shown.
+        facet: A second swept parameter, one line style per value; ``None`` for none.
+        ax: The axes to draw on; a new figure's when ``None``.
+
+    Returns:
+        The axes.
+    """
+    by = [x, *([facet] if facet else [])]
+    _one_setting(runs, by, "plot_levels_over")
+    ax = axes_of(ax, (3.2, 2.6))
+    s = levels(runs, by, [kpi])
+    for fi, fv in enumerate(_facets(runs, facet)):
+        part = s[same_value(s[facet], fv)] if facet else s
+        for policy, g in part.groupby("policy"):
+            g = g.sort_values(x)
+            ls = FACET_STYLES[fi % len(FACET_STYLES)] if facet else LINESTYLES.get(policy, "-")
+            colour = COLOURS.get(policy, "k")
+            label = ", ".join(t for t in (str(policy), _facet_text(facet, fv)) if t)
+            ax.plot(g[x], g["mean"], ls=ls, marker=MARKERS.get(policy, "o"), ms=3, color=colour, label=label)
+            ax.fill_between(g[x], g["ci_low"], g["ci_high"], color=colour, alpha=0.18, lw=0)
+    ax.set_title(_label(kpi))
+    ax.set_xlabel(axis_label(x))
+    _mark_if_empty(ax, s["mean"] if len(s) else [])
+    return ax
+
+
+def plot_difference_over(
+    runs: pd.DataFrame, x: str, kpi: str = "resolved_within_7d", facet: str | None = None, ax=None
+):
+    """Refined − coarse, paired on seed, with its 95% band over a numeric swept parameter ``x``
+    (and ``facet`` as line styles).
+
+    Args:
+        runs: A table of runs of both regimes that vary in ``x`` (and ``facet``) only.
+        x: The swept parameter on the horizontal axis.
+        kpi: The KPI shown.
+        facet: A second swept parameter, one line style per value; ``None`` for none.
+        ax: The axes to draw on; a new figure's when ``None``.
+
+    Returns:
+        The axes.
+    """
+    by = [x, *([facet] if facet else [])]
+    _one_setting(runs, by, "plot_difference_over")
+    ax = axes_of(ax, (3.2, 2.6))
+    d = analysis.paired_differences(runs, by, kpis=[kpi])
+    for fi, fv in enumerate(_facets(runs, facet)):
+        part = (d[same_value(d[facet], fv)] if facet else d).sort_values(x)
+        ls = FACET_STYLES[fi % len(FACET_STYLES)]
+        label = _facet_text(facet, fv) or None
+        ax.plot(part[x], part["difference"], ls=ls, marker="D", ms=3, color=DIFF_COLOUR, label=label)
+        ax.fill_between(part[x], part["ci_low"], part["ci_high"], color=DIFF_COLOUR, alpha=0.18, lw=0)
+    ax.axhline(0, color="grey", lw=0.8, ls="--")
+    ax.set_xlabel(axis_label(x))
+    _mark_if_empty(ax, d["difference"])
+    return ax
+
+
+def plot_over(runs: pd.DataFrame, x: str, kpis=None, facet: str | None = None, fig=None, title: str | None = None):
+    """Levels by regime (top row) and paired differences (bottom row) over a numeric swept
+    parameter, one column per KPI.
+
+    Args:
+        runs: A table of runs that vary in ``x`` (and ``facet``) only.
+        x: The swept parameter on the horizontal axes.
+        kpis: The KPIs, one column each (the first four when ``None``).
+        facet: A second swept parameter, one line style per value.
+        fig: A figure or subfigure to draw on; a new one when ``None``.
+        title: The figure's title.
+
+    Returns:
+        The figure.
+    """
+    kpis = list(kpis or FIRST_KPIS)
+    fig, axes = _pyplot_grid(fig, 2, len(kpis), (2.6, 2.6))
     for j, k in enumerate(kpis):
-        ax, axd = axes[0, j], axes[1, j]
-        for fi, fv in enumerate(facets):
-            ls = styles[fi % len(styles)]
-            s = summary[(summary["kpi"] == k) & (same_value(summary[facet], fv) if facet else True)]
-            for policy, g in s.groupby("policy"):
-                g = g.sort_values(x)
-                label = f"{policy}" + (f", {axis_label(facet)}={value_text(fv)}" if facet else "")
-                ax.plot(g[x], g["mean"], ls, marker="o", ms=3, color=COLOURS.get(policy, "k"), label=label)
-                ax.fill_between(g[x], g["ci_low"], g["ci_high"], color=COLOURS.get(policy, "k"), alpha=0.18, lw=0)
-            d = diffs[(diffs["kpi"] == k) & (same_value(diffs[facet], fv) if facet else True)].sort_values(x)
-            axd.plot(
-                d[x],
-                d["difference"],
-                ls,
-                marker="s",
-                ms=3,
-                color=DIFF_COLOUR,
-                label=f"{axis_label(facet)}={value_text(fv)}" if facet else None,
-            )
-            axd.fill_between(d[x], d["ci_low"], d["ci_high"], color=DIFF_COLOUR, alpha=0.18, lw=0)
-        axd.axhline(0, color="grey", lw=0.8, ls="--")
-        ax.set_title(_label(k), fontsize=9)
-        axd.set_xlabel(axis_label(x))
-        _mark_if_empty(ax, summary.loc[summary["kpi"] == k, "mean"])
-        _mark_if_empty(axd, diffs.loc[diffs["kpi"] == k, "difference"])
+        plot_levels_over(runs, x, k, facet, ax=axes[0, j])
+        plot_difference_over(runs, x, k, facet, ax=axes[1, j])
+        axes[0, j].set_xlabel("")
     axes[0, 0].set_ylabel("mean, 95% CI across seeds")
-    axes[1, 0].set_ylabel("refined - coarse (paired), 95% CI")
-    axes[0, 0].legend(fontsize=7)
+    axes[1, 0].set_ylabel("refined − coarse (paired), 95% CI")
+    axes[0, 0].legend(fontsize="x-small")
     if facet:
-        axes[1, 0].legend(fontsize=7)
-    return save_figure(fig, path)
+        axes[1, 0].legend(fontsize="x-small")
+    if title:
+        fig.suptitle("\n".join(textwrap.wrap(title, 100)))
+    return fig
 
 
-def plot_phase(diffs: pd.DataFrame, x: str, y: str, kpis, path: Path, title: str) -> list[Path]:
-    """Phase diagrams of refined − coarse over two numeric sweep axes, one panel per KPI: each
-    cell's paired difference (blue where refined does better, brown where coarse does), the zero
-    contour interpolated between cell centres, and cells whose 95% interval covers zero hatched
-    ("no clear difference")."""
-    from sim.measure.analysis import BETTER
-
-    fig, axes = plt.subplots(1, len(kpis), figsize=(4.3 * len(kpis), 4.2), squeeze=False, constrained_layout=True)
-    fig.suptitle(f"{title}\nrefined − coarse, paired on seed; hatched: the 95% interval covers 0", fontsize=10)
-    for ax, k in zip(axes[0], kpis):
-        d = diffs[diffs["kpi"] == k]
-        xs, ys = sorted(d[x].dropna().unique()), sorted(d[y].dropna().unique())
-        grid = d.pivot_table(index=y, columns=x, values="difference").reindex(index=ys, columns=xs)
-        low = d.pivot_table(index=y, columns=x, values="ci_low").reindex(index=ys, columns=xs)
-        high = d.pivot_table(index=y, columns=x, values="ci_high").reindex(index=ys, columns=xs)
-        values = grid.to_numpy(dtype=float)
-        if not np.isfinite(values).any():
-            _mark_if_empty(ax, [])
-            continue
-        reach = np.nanmax(np.abs(values)) or 1.0
-        cmap = "BrBG" if BETTER.get(k, 1) > 0 else "BrBG_r"  # blue-green where refined does better
-        mesh = ax.imshow(values, origin="lower", cmap=cmap, vmin=-reach, vmax=reach, aspect="auto")
-        if min(values.shape) > 1 and np.nanmin(values) < 0 < np.nanmax(values):
-            ax.contour(values, levels=[0.0], colors="k", linewidths=1.4)
-        unclear = (low.to_numpy(dtype=float) <= 0) & (high.to_numpy(dtype=float) >= 0)
-        digits = 1 if KPIS.get(k, ("", ""))[1].startswith("mean, hours") else 3
-        for (i, j), v in np.ndenumerate(values):
-            if unclear[i, j]:
-                ax.add_patch(matplotlib.patches.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", lw=0))
-            if np.isfinite(v):
-                ink = "white" if abs(v) > 0.6 * reach else "black"  # legible on the darkest cells
-                ax.text(j, i, f"{v:+.{digits}f}".replace("-", "−"), ha="center", va="center", fontsize=7, color=ink)
-        ax.set_xticks(range(len(xs)), [value_text(v) for v in xs])
-        ax.set_yticks(range(len(ys)), [value_text(v) for v in ys])
-        ax.set_xlabel(axis_label(x))
-        ax.set_ylabel(axis_label(y))
-        ax.set_title(_label(k), fontsize=9)
-        fig.colorbar(mesh, ax=ax, shrink=0.8, label="refined − coarse")
-    return save_figure(fig, path)
+# ---------------------------------------------------------------------------- the gap over two axes
 
 
-def plot_ablation(effects: pd.DataFrame, kpis, path: Path, title: str) -> list[Path]:
-    """Each dial's effect, one sign convention (:data:`sim.measure.ablation.EFFECT`): in coarse,
-    (coarse+dial) − coarse; in refined, refined − (refined−dial). Right of zero: the refined
-    setting of the dial raises the KPI."""
-    fig, axes = plt.subplots(
-        1,
-        len(kpis),
-        figsize=(3.8 * len(kpis), 0.45 * effects["dial"].nunique() + 1.8),
-        squeeze=False,
-        constrained_layout=True,
+def plot_phase(runs: pd.DataFrame, x: str, y: str, kpi: str = "resolved_within_7d", ax=None, colorbar: bool = True):
+    """The gap refined − coarse over two numeric swept parameters: each cell's paired difference
+    written in it and coloured (blue where refined does better, orange where coarse does), the
+    zero contour interpolated between cell centres, and cells whose 95% interval covers zero
+    hatched ("no clear difference").
+
+    Args:
+        runs: A table of runs of both regimes that vary in ``x`` and ``y`` only.
+        x: The swept parameter across.
+        y: The swept parameter up.
+        kpi: The KPI shown.
+        ax: The axes to draw on; a new figure's when ``None``.
+        colorbar: Whether to add a colour bar beside the axes.
+
+    Returns:
+        The axes.
+    """
+    _one_setting(runs, [x, y], "plot_phase")
+    ax = axes_of(ax, (3.4, 3.0))
+    d = analysis.paired_differences(runs, [x, y], kpis=[kpi])
+    xs, ys = sorted(d[x].dropna().unique()), sorted(d[y].dropna().unique())
+    grid, low, high = (
+        d.pivot_table(index=y, columns=x, values=v).reindex(index=ys, columns=xs).to_numpy(dtype=float)
+        for v in ("difference", "ci_low", "ci_high")
     )
-    fig.suptitle(title)
+    if not np.isfinite(grid).any():
+        _mark_if_empty(ax, [])
+        return ax
+    reach = np.nanmax(np.abs(grid)) or 1.0
+    cmap = PHASE_CMAP if BETTER.get(kpi, 1) > 0 else PHASE_CMAP.reversed()  # blue where refined does better
+    mesh = ax.imshow(grid, origin="lower", cmap=cmap, vmin=-reach, vmax=reach, aspect="auto")
+    if min(grid.shape) > 1 and np.nanmin(grid) < 0 < np.nanmax(grid):
+        ax.contour(grid, levels=[0.0], colors="k", linewidths=1.4)
+    unclear = (low <= 0) & (high >= 0)
+    digits = 1 if KPIS.get(kpi, ("", ""))[1].startswith("mean, hours") else 3
+    for (i, j), v in np.ndenumerate(grid):
+        if unclear[i, j]:
+            hatch = matplotlib.patches.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", lw=0, ec="#555555")
+            ax.add_patch(hatch)
+        if np.isfinite(v):
+            box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85}  # legible over hatching
+            ax.text(j, i, f"{v:+.{digits}f}".replace("-", "−"), ha="center", va="center", fontsize="x-small", bbox=box)
+    ax.set_xticks(range(len(xs)), [value_text(v) for v in xs])
+    ax.set_yticks(range(len(ys)), [value_text(v) for v in ys])
+    ax.set_xlabel(axis_label(x))
+    ax.set_ylabel(axis_label(y))
+    ax.set_title(_label(kpi))
+    if colorbar:
+        ax.figure.colorbar(mesh, ax=ax, shrink=0.8, label="refined − coarse")
+    return ax
+
+
+def plot_phases(
+    runs: pd.DataFrame, x: str, y: str, kpis=None, fig=None, title: str | None = None, columns: int | None = None
+):
+    """:func:`plot_phase` for several KPIs side by side.
+
+    Args:
+        runs: A table of runs of both regimes that vary in ``x`` and ``y`` only.
+        x: The swept parameter across.
+        y: The swept parameter up.
+        kpis: The KPIs, one panel each (the first four when ``None``).
+        fig: A figure or subfigure to draw on; a new one when ``None``.
+        title: The figure's title, above a line that says how to read it.
+        columns: Panels per row (all in one row when ``None``).
+
+    Returns:
+        The figure.
+    """
+    kpis = list(kpis or FIRST_KPIS)
+    columns = columns or len(kpis)
+    fig, axes = _pyplot_grid(fig, -(-len(kpis) // columns), columns, (3.6, 3.2))
+    for ax, k in zip(axes.flat, kpis):
+        plot_phase(runs, x, y, k, ax=ax)
+    for ax in list(axes.flat)[len(kpis) :]:
+        ax.set_axis_off()
+    how = "refined − coarse, paired on seed; hatched: the 95% interval covers 0"
+    fig.suptitle("\n".join([*textwrap.wrap(title or "", 100), how]))
+    return fig
+
+
+# ---------------------------------------------------------------------------- mechanisms
+
+
+def plot_effects(effects: pd.DataFrame, kpi: str = "resolved_within_7d", ax=None, names: bool = True):
+    """Each dial's effect on one KPI, in coarse and in refined, with one sign convention
+    (:data:`sim.measure.ablation.EFFECT`): in coarse, (coarse+dial) − coarse; in refined,
+    refined − (refined−dial). Right of zero: the refined setting of the dial raises the KPI.
+
+    Args:
+        effects: The effects of one setting, from :func:`sim.measure.ablation.ablation_effects`.
+        kpi: The KPI shown.
+        ax: The axes to draw on; a new figure's when ``None``.
+        names: Whether to name the dials on the vertical axis.
+
+    Returns:
+        The axes.
+    """
     dials = sorted(effects["dial"].unique())
+    ax = axes_of(ax, (3.4, 0.3 * len(dials) + 1.2))
     in_coarse, in_refined = DIRECTIONS.values()
     offsets = {in_coarse: -0.18, in_refined: 0.18}
-    colours = {in_coarse: COLOURS["coarse"], in_refined: COLOURS["refined"]}
+    styles = {in_coarse: "coarse", in_refined: "refined"}
+    for direction, g in effects[effects["kpi"] == kpi].groupby("direction"):
+        ys = [dials.index(d) + offsets[direction] for d in g["dial"]]
+        ax.errorbar(
+            g["difference"],
+            ys,
+            xerr=[g["difference"] - g["ci_low"], g["ci_high"] - g["difference"]],
+            fmt=MARKERS[styles[direction]],
+            ms=3.5,
+            capsize=2.5,
+            color=COLOURS[styles[direction]],
+            label=direction,
+        )
+    ax.axvline(0, color="grey", lw=0.8, ls="--")
+    _mark_if_empty(ax, effects.loc[effects["kpi"] == kpi, "difference"])
+    ax.xaxis.set_major_locator(MaxNLocator(4))  # signed tick labels need room
+    ax.set_yticks(range(len(dials)), dials if names else [""] * len(dials))
+    ax.set_title(_label(kpi))
+    ax.set_xlabel(f"{EFFECT}\n(paired; 95% CI per comparison)")
+    return ax
+
+
+def plot_ablation(effects: pd.DataFrame, kpis=None, fig=None, title: str | None = None):
+    """:func:`plot_effects` for several KPIs side by side, one legend below.
+
+    Args:
+        effects: The effects of one setting, from :func:`sim.measure.ablation.ablation_effects`.
+        kpis: The KPIs, one panel each (the first four when ``None``).
+        fig: A figure or subfigure to draw on; a new one when ``None``.
+        title: The figure's title.
+
+    Returns:
+        The figure.
+    """
+    kpis = list(kpis or FIRST_KPIS)
+    fig, axes = _pyplot_grid(fig, 1, len(kpis), (2.6, 0.3 * effects["dial"].nunique() + 1.6))
     for j, k in enumerate(kpis):
-        ax = axes[0, j]
-        for direction, g in effects[effects["kpi"] == k].groupby("direction"):
-            ys = [dials.index(d) + offsets[direction] for d in g["dial"]]
-            ax.errorbar(
-                g["difference"],
-                ys,
-                xerr=[g["difference"] - g["ci_low"], g["ci_high"] - g["difference"]],
-                fmt="o",
-                capsize=3,
-                color=colours[direction],
-                label=direction,
-            )
-        ax.axvline(0, color="grey", lw=0.8, ls="--")
-        _mark_if_empty(ax, effects.loc[effects["kpi"] == k, "difference"])
-        ax.xaxis.set_major_locator(MaxNLocator(5))  # signed tick labels need room
-        ax.set_yticks(range(len(dials)), dials if j == 0 else [""] * len(dials))
-        ax.set_title(_label(k), fontsize=9)
-        ax.set_xlabel(f"{EFFECT}\n(paired; 95% CI per comparison)", fontsize=8)
+        plot_effects(effects, k, ax=axes[0, j], names=j == 0)
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8)  # clear of the points
-    return save_figure(fig, path)
+    fig.legend(handles, labels, loc="outside lower center", ncol=2)  # clear of the points
+    if title:
+        fig.suptitle("\n".join(textwrap.wrap(title, 100)))
+    return fig
 
 
 DECOMPOSITION_PARTS = ("access", "individualisation", "party", "full gap", "at equal access")
 DECOMPOSITION_COLOURS = ("#8c8c8c", COLOURS["refined"], "#9467bd", "k", COLOURS["coarse"])
+DECOMPOSITION_XLABEL = "refined's bundles − status quo\n(Shapley; paired, 95% CI)"
 
-
-REPLAY_COLOURS = ("#8c6d31", "#8c8c8c", "#d62728", "#ff7f0e", COLOURS["refined"], "#9467bd")
+REPLAY_COLOURS = ("#8c6d31", "#8c8c8c", "#d62728", COLOURS["coarse"], COLOURS["refined"], "#9467bd")
 """The reform's parts (sim.measure.ablation.REFORM_PARTS), in order; the gain in black."""
 REPLAY_XLABEL = "after − before, and its parts\n(Shapley; paired, 95% CI)"
 
 
-def plot_decomposition(
+def plot_parts(
     parts: pd.DataFrame,
-    kpis,
-    path: Path,
-    title: str,
+    kpi: str = "resolved_within_7d",
+    ax=None,
     order=DECOMPOSITION_PARTS,
     colours=DECOMPOSITION_COLOURS,
-    xlabel="refined's bundles − status quo\n(Shapley; paired, 95% CI)",
-    names=None,
-) -> list[Path]:
-    """Per KPI: the full gap between the type-based status quo and Jinshan's package, its
-    Shapley split over access, individualisation and party mobilisation, and the gap at equal
-    access, each with its 95% interval over seeds (or the parts named in ``order``: a replay's
-    gain and its parts, ``names`` renaming parts on the axis). ``parts`` holds one setting of the
-    other swept parameters (one row per KPI and part): a figure per setting."""
-    kpis = [k for k in kpis if k in set(parts["kpi"])]
-    fig, axes = plt.subplots(1, len(kpis), figsize=(3.8 * len(kpis), 3.2), squeeze=False, constrained_layout=True)
-    fig.suptitle(title)
+    xlabel: str = DECOMPOSITION_XLABEL,
+    names: dict | None = None,
+    ticks: bool = True,
+):
+    """A gap and its Shapley parts for one KPI, each with its 95% interval over seeds: the full
+    gap between the type-based status quo and Jinshan's package split over access,
+    individualisation and party mobilisation, and the gap at equal access (or the parts named in
+    ``order``: a replay's gain and its parts).
+
+    Args:
+        parts: One setting's rows of :func:`sim.measure.ablation.decomposition` (or
+            :func:`~sim.measure.ablation.replay_decomposition`).
+        kpi: The KPI shown.
+        ax: The axes to draw on; a new figure's when ``None``.
+        order: The parts, top to bottom; one of them is ``"full gap"``.
+        colours: Their colours, in the same order.
+        xlabel: The horizontal axis's label.
+        names: Names shown on the axis for some parts (part -> name).
+        ticks: Whether to name the parts on the vertical axis.
+
+    Returns:
+        The axes.
+    """
+    ax = axes_of(ax, (3.2, 2.4))
+    rows = parts[parts["kpi"] == kpi].set_index("part").reindex(order)
+    ys = np.arange(len(order))[::-1]
+    for y, (_, r), colour in zip(ys, rows.iterrows(), colours):
+        xerr = [[r["mean"] - r["ci_low"]], [r["ci_high"] - r["mean"]]]
+        ax.errorbar(r["mean"], y, xerr=xerr, fmt="o", ms=3.5, capsize=2.5, color=colour)
+    ax.axvline(0, color="grey", lw=0.8, ls="--")
+    ax.axhline(ys[list(order).index("full gap")] + 0.5, color="grey", lw=0.5)
+    _mark_if_empty(ax, rows["mean"])
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    labels = [(names or {}).get(part, part) for part in order]
+    ax.set_yticks(ys, labels if ticks else [""] * len(ys))
+    ax.set_title(_label(kpi))
+    ax.set_xlabel(xlabel)
+    return ax
+
+
+def plot_decomposition(
+    parts: pd.DataFrame,
+    kpis=None,
+    fig=None,
+    title: str | None = None,
+    order=DECOMPOSITION_PARTS,
+    colours=DECOMPOSITION_COLOURS,
+    xlabel: str = DECOMPOSITION_XLABEL,
+    names: dict | None = None,
+):
+    """:func:`plot_parts` for several KPIs side by side (those of ``kpis`` that ``parts`` holds).
+
+    Args:
+        parts: One setting's rows of :func:`sim.measure.ablation.decomposition`.
+        kpis: The KPIs, one panel each (the first four when ``None``).
+        fig: A figure or subfigure to draw on; a new one when ``None``.
+        title: The figure's title.
+        order: The parts, top to bottom.
+        colours: Their colours.
+        xlabel: The horizontal axes' label.
+        names: Names shown on the axis for some parts.
+
+    Returns:
+        The figure.
+    """
+    kpis = [k for k in (kpis or FIRST_KPIS) if k in set(parts["kpi"])]
+    fig, axes = _pyplot_grid(fig, 1, len(kpis), (2.6, 2.4))
     for j, k in enumerate(kpis):
-        ax = axes[0, j]
-        rows = parts[parts["kpi"] == k].set_index("part").reindex(order)
-        ys = np.arange(len(order))[::-1]
-        for y, (_, r), colour in zip(ys, rows.iterrows(), colours):
-            ax.errorbar(
-                r["mean"],
-                y,
-                xerr=[[r["mean"] - r["ci_low"]], [r["ci_high"] - r["mean"]]],
-                fmt="o",
-                capsize=3,
-                color=colour,
-            )
-        ax.axvline(0, color="grey", lw=0.8, ls="--")
-        ax.axhline(ys[list(order).index("full gap")] + 0.5, color="grey", lw=0.5)
-        _mark_if_empty(ax, rows["mean"])
-        ax.xaxis.set_major_locator(MaxNLocator(5))
-        ticks = [(names or {}).get(part, part) for part in order]
-        ax.set_yticks(ys, ticks if j == 0 else [""] * len(ys))
-        ax.set_title(_label(k), fontsize=9)
-        ax.set_xlabel(xlabel, fontsize=8)
-    return save_figure(fig, path)
-
-
-# ---------------------------------------------------------------------------- headline figure
-
-FAVOURS = {
-    "refined": (COLOURS["refined"], "refined better (95% CI clear of 0, by a relevant size)"),
-    "coarse": (COLOURS["coarse"], "coarse better (95% CI clear of 0, by a relevant size)"),
-    "": ("#999999", "no clear or no relevant difference"),
-}
-FAMILIES = {
-    # family: (axis label, factor applied to the differences)
-    "share": ("refined − coarse, percentage points", 100.0),
-    "score": ("refined − coarse, residents' attitude (0-1 scale)", 1.0),
-    "hours": ("refined − coarse, hours", 1.0),
-}
-
-
-def _band(ax, x, table: pd.DataFrame, arm: str, label: str) -> None:
-    colour = COLOURS.get(arm, "k")
-    ax.plot(table[x], table["mean"], color=colour, lw=1.6, label=label)
-    ax.fill_between(table[x], table["ci_low"], table["ci_high"], color=colour, alpha=0.22, lw=0)
-
-
-CONDITIONAL = {"on_time_share": "known cases", "response_time_mean_h": "resolved needs"}
-"""Process measures over a denominator the regime itself sets, named so in the figures."""
-HIDDEN = 0.02
-"""An interval narrower than this share of its axis is hidden by its marker (4.5 points wide)."""
-
-
-def _forest_label(row, hidden: bool = False) -> str:
-    if row.group:
-        text = f"resolved within 7 days: {row.group}"
-    else:
-        text = KPIS.get(row.kpi, (row.kpi.replace("_", " "), ""))[0]
-        notes = [f"conditional on {CONDITIONAL[row.kpi]}"] if row.kpi in CONDITIONAL else []
-        notes += ["lower is better"] if row.better < 0 else []
-        text += f" ({'; '.join(notes)})" if notes else ""
-    return f"{text} †" if hidden else text
-
-
-def _forest(ax, rows: pd.DataFrame, family: str) -> None:
-    """One forest of a unit family: the difference and its 95 % CI per row, coloured by the
-    side it favours; a dashed line at 0, and which side is better written under the axis."""
-    xlabel, factor = FAMILIES[family]
-    ys = list(range(len(rows)))[::-1]  # first row on top
-    ends = [0.0]
-    for y, row in zip(ys, rows.itertuples()):
-        if pd.isna(row.difference):
-            ax.text(0, y, " n/a", va="center", ha="left", fontsize=7, color="#666666")
-            continue
-        colour = FAVOURS[row.favours][0]
-        d, lo, hi = (factor * v for v in (row.difference, row.ci_low, row.ci_high))
-        err = None if pd.isna(lo) else [[d - lo], [hi - d]]
-        ax.errorbar(d, y, xerr=err, fmt="o", ms=4.5, capsize=2.5, color=colour, lw=1.3)
-        ends += [v for v in (d, lo, hi) if pd.notna(v)]
-    ax.axvline(0, color="#555555", lw=0.9, ls="--")
-    # The smallest relevant size of the family's KPIs, shaded around 0 and always in view: a
-    # difference within it is read against it, not blown up to fill the axis.
-    relevant = {factor * RELEVANT[k] for k in rows["kpi"] if k in RELEVANT}
-    shaded = len(relevant) == 1
-    if shaded:
-        r = relevant.pop()
-        ax.axvspan(-r, r, color="#f2f2f2", lw=0, zorder=0)
-        ends += [-r, r]
-    grouped = (rows["group"] != "").to_numpy()
-    if grouped.any() and not grouped.all():  # overall rows above, rows by resident group below
-        ax.axhline(ys[int(grouped.argmax())] + 0.5, color="#bbbbbb", lw=0.8)
-    lo, hi = min(ends), max(ends)
-    pad = 0.12 * (hi - lo) or 1.0
-    ax.set_xlim(lo - pad, hi + pad)  # zero always in view
-    ax.xaxis.set_major_locator(MaxNLocator(5))  # signed tick labels need room
-    ax.set_ylim(-0.7, len(rows) - 0.3)
-    span = hi - lo + 2 * pad
-    hidden = [factor * (r.ci_high - r.ci_low) < HIDDEN * span for r in rows.itertuples()]  # NaN: not hidden
-    ax.set_yticks(ys, [_forest_label(r, h) for r, h in zip(rows.itertuples(), hidden)], fontsize=7.5)
-    ax.tick_params(axis="x", labelsize=7.5)
-    ax.grid(axis="x", color="#eeeeee", lw=0.6)
-    better = set(rows["better"])
-    if better == {1}:
-        side = "← coarse better   |   refined better →"
-    elif better == {-1}:
-        side = "← refined better   |   coarse better →"
-    else:
-        side = "← lower under refined   |   higher under refined →"
-    note = "\n† the 95% interval is narrower than its marker" if any(hidden) else ""
-    note += "\nshaded: smaller than the smallest relevant size" if shaded else ""
-    ax.set_xlabel(f"{xlabel}\n{side}{note}", fontsize=8)
-
-
-def plot_headline(
-    curves: pd.DataFrame,
-    series: pd.DataFrame,
-    forest: pd.DataFrame,
-    path: Path,
-    title: str,
-    warmup: int = 0,
-    seeds: dict | None = None,
-) -> list[Path]:
-    """The headline figure of a regime comparison, from :func:`sim.measure.curves.curve_bands`,
-    :func:`~sim.measure.curves.timeseries_bands` and :func:`~sim.measure.analysis.forest_rows`:
-
-    1. cumulative incidence of resolution of all needs against days since they arose, per
-       policy, mean with a 95 % band across seeds;
-    2. backlog and mean satisfaction by day, the ``warmup`` days shaded;
-    3. forests of the paired differences refined − coarse with 95 % CIs, one per unit family.
-
-    ``seeds`` gives the number of runs per policy, for the legends."""
-    fig = plt.figure(figsize=(18, 6.8), layout="constrained")
-    fig.suptitle(title, fontsize=12.5)
-    left, middle, right = fig.subfigures(1, 3, width_ratios=[1.0, 1.0, 1.25], wspace=0.03)
-    seeds = seeds or {}
-
-    def legend_label(arm):
-        n = seeds.get(arm)
-        return f"{arm} (mean of {n} seeds, 95% band)" if n else arm
-
-    ax = left.subplots()
-    for arm, g in curves.groupby("policy", sort=True):
-        _band(ax, "day", g.sort_values("day"), arm, legend_label(arm))
-    ax.set_xlim(0, 30)
-    ax.set_ylim(0, 1)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_xlabel("days since the need arose")
-    ax.set_ylabel("share of all needs resolved (cumulative incidence)")
-    ax.set_title("Resolution of all needs: residents' needs and component faults", fontsize=10)
-    arisen = f"needs arising after the {warmup}-day warm-up" if warmup else "all needs of the run"
-    ax.text(
-        0.98,
-        0.03,
-        f"{arisen}; given up: a competing event;\nstill open at the end: censored",
-        transform=ax.transAxes,
-        ha="right",
-        va="bottom",
-        fontsize=7.5,
-        color="#444444",
-    )
-    ax.grid(color="#eeeeee", lw=0.6)
-    ax.legend(fontsize=8, loc="upper left")
-
-    axes = middle.subplots(2, 1, sharex=True)
-    for ax, measure in zip(axes, SERIES):
-        part = series[series["measure"] == measure]
-        for arm, g in part.groupby("policy", sort=True):
-            _band(ax, "day", g.sort_values("day"), arm, legend_label(arm))
-        if warmup:
-            ax.axvspan(0, warmup, color="#d9d9d9", alpha=0.7, lw=0)
-            ax.text(warmup / 2, 0.97, "warm-up", transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=8)
-        ax.set_ylabel(SERIES[measure], fontsize=9)
-        ax.grid(color="#eeeeee", lw=0.6)
-    axes[0].set_title("Backlog and residents' attitude by day", fontsize=10)
-    axes[-1].set_xlabel("day of the run")
-    axes[-1].xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    axes[0].legend(fontsize=8, loc="best")
-
-    families = [f for f in FAMILIES if (forest["family"] == f).any()]
-    if families:
-        sizes = [int((forest["family"] == f).sum()) + 1.6 for f in families]
-        axes = right.subplots(len(families), 1, height_ratios=sizes, squeeze=False)[:, 0]
-        for ax, family in zip(axes, families):
-            _forest(ax, forest[forest["family"] == family], family)
-        pairs = forest["pairs"].max()
-        axes[0].set_title(f"Refined − coarse, paired on seed ({pairs:.0f} pairs), 95% CI", fontsize=10)
-        handles = [
-            matplotlib.lines.Line2D([], [], marker="o", ls="", color=c, label=text) for c, text in FAVOURS.values()
-        ]
-        right.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=7.5, frameon=False)
-    return save_figure(fig, path)
+        plot_parts(parts, k, axes[0, j], order, colours, xlabel, names, ticks=j == 0)
+    if title:
+        fig.suptitle("\n".join(textwrap.wrap(title, 100)))
+    return fig

@@ -13,6 +13,7 @@ import pandas as pd
 from sim.present import ledger_table
 from sim.present.jobs import job_settings, read_issues, read_job, with_run
 from sim.present.kpi_table import accounting_label, accounting_number, decimals, kpi_label, number, split_group
+from sim.present.plot_style import WIDTHS, drawing
 from sim.present.tables import markdown, parameter_cell, table_caption, write_csv, write_table
 from sim.study.output import atomic_write
 
@@ -46,22 +47,18 @@ def comparison_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir:
     numeric = [c for c in by if c in analysis.numeric_axes(ok)]
     if both and len(numeric) >= 2:  # the gap's phase diagram over the first two numeric axes, per slice of the rest
         rest = [c for c in by if c not in numeric[:2]]
-        for name, where, diffs_part in _slices(diffs, rest):
-            path = out_dir / name.replace("figure", "phase", 1)
-            written += comparison_plots.plot_phase(
-                diffs_part, numeric[0], numeric[1], kpis[:4], path, f"{title}{where}"
-            )
+        for name, where, part in _slices(ok, rest):
+            with drawing(out_dir / name.replace("figure", "phase", 1), (WIDTHS["double"], 6.2), written) as fig:
+                comparison_plots.plot_phases(part, *numeric[:2], kpis[:4], fig=fig, title=f"{title}{where}", columns=2)
     x = numeric[0] if numeric else (by[0] if by else None)
     others = [c for c in by if c != x]
     facet, sliced = (others[0] if others else None), others[1:]
-    for name, where, diffs_part in _slices(diffs, sliced):  # one figure per slice: levels and differences alike
-        summary_part = summary[_slice_mask(summary, sliced, diffs_part)]
-        if x is None:
-            written += comparison_plots.plot_policies(summary_part, diffs_part, kpis[:4], out_dir / name, title)
-        else:
-            written += comparison_plots.plot_over(
-                summary_part, diffs_part, x, kpis[:4], out_dir / name, f"{title}{where}", facet=facet
-            )
+    for name, where, part in _slices(ok, sliced):  # one figure per slice: levels and differences alike
+        with drawing(out_dir / name, (WIDTHS["double"], 5.0), written) as fig:
+            if x is None:
+                comparison_plots.plot_policies(part, kpis[:4], fig=fig, title=title)
+            else:
+                comparison_plots.plot_over(part, x, kpis[:4], facet, fig=fig, title=f"{title}{where}")
     return written
 
 
@@ -80,7 +77,9 @@ def ablation_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: P
     if not effects.empty:  # a replay's variants are not ablations of one dial
         written += write_table(effects, out_dir / "effects", table_caption("effects", title))
         for name, where, part in _slices(effects, by):
-            written += comparison_plots.plot_ablation(part, kpis[:4], out_dir / name, f"{title}{where}")
+            height = 0.28 * part["dial"].nunique() + 1.9
+            with drawing(out_dir / name, (WIDTHS["double"], height), written) as fig:
+                comparison_plots.plot_ablation(part, kpis[:4], fig=fig, title=f"{title}{where}")
     if ablation.is_decomposition(ok):
         written += decomposition_report(ok, by, kpis, out_dir, title)
     if ablation.is_replay(ok):
@@ -107,11 +106,11 @@ def replay_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Pat
     order = (*ablation.REFORM_PARTS, "full gap")
     colours = (*comparison_plots.REPLAY_COLOURS, "k")
     for name, where, part in _slices(parts, _group_columns(parts)):
-        path = out_dir / name.replace("figure", "replay", 1)
         shown = ["city_cases_resolved", "city_close_mean_h", *kpis[:2]]
-        written += comparison_plots.plot_decomposition(
-            part, shown, path, f"{title}{where}", order, colours, comparison_plots.REPLAY_XLABEL, REPLAY_NAMES
-        )
+        with drawing(out_dir / name.replace("figure", "replay", 1), (WIDTHS["double"], 2.9), written) as fig:
+            comparison_plots.plot_decomposition(
+                part, shown, fig, f"{title}{where}", order, colours, comparison_plots.REPLAY_XLABEL, REPLAY_NAMES
+            )
     return written
 
 
@@ -126,8 +125,8 @@ def decomposition_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_d
     caption = table_caption("decomposition", title)
     written = write_table(parts, out_dir / "decomposition", caption, readable=_readable_decomposition)
     for name, where, part in _slices(parts, _group_columns(parts)):
-        path = out_dir / name.replace("figure", "decomposition", 1)
-        written += comparison_plots.plot_decomposition(part, kpis[:4], path, f"{title}{where}")
+        with drawing(out_dir / name.replace("figure", "decomposition", 1), (WIDTHS["double"], 2.9), written) as fig:
+            comparison_plots.plot_decomposition(part, kpis[:4], fig, f"{title}{where}")
     return written
 
 
@@ -253,18 +252,10 @@ def _warn_excluded(diffs: pd.DataFrame) -> None:
     )
 
 
-def _slice_mask(table: pd.DataFrame, columns: list[str], chosen: pd.DataFrame) -> pd.Series:
-    from sim.present.plot_style import same_value
-
-    mask = pd.Series(True, index=table.index)
-    for c in columns:
-        mask &= same_value(table[c], chosen[c].iloc[0]) if len(chosen) else False
-    return mask
-
-
 def _slices(table: pd.DataFrame, columns: list[str]):
     """(file name, title suffix, rows) for each combination of values of ``columns``: one
-    figure per slice, the slice named in its title (``figure`` alone when nothing is sliced)."""
+    figure per slice, each named by its values in its file name and its title
+    (``figure_<key>=<value>``; ``figure`` alone when nothing is sliced)."""
     from sim.present.plot_style import value_text
 
     if not columns or table.empty:
@@ -273,7 +264,7 @@ def _slices(table: pd.DataFrame, columns: list[str]):
     for key, part in table.groupby(columns, sort=True, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         named = ",".join(f"{c}={value_text(v)}" for c, v in zip(columns, key))
-        out.append((f"figure_{named}" if out else "figure", f" [{named}]", part))
+        out.append((f"figure_{named}", f" [{named}]", part))
     return out
 
 
@@ -343,40 +334,58 @@ def headline_title(runs: pd.DataFrame) -> str:
     return (head or staff[:1].upper() + staff[1:]) or "Coarse and refined governance compared"
 
 
-def headline(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Path) -> list[Path]:
-    """The headline figure of a regime comparison (:func:`sim.present.comparison_plots.plot_headline`),
-    one per setting of the parameters that vary (``headline``, ``headline_<setting>``), from the
-    job folders beside ``out_dir``; none for a setting whose folders hold no needs (results of an
-    older format, or deleted)."""
+def headline_data(runs: pd.DataFrame, sweep_dir: Path, kpis=None) -> dict | None:
+    """The tables of :func:`sim.present.headline_plots.plot_headline` for runs of one setting of
+    a sweep, read from its job folders: ``curves``, ``series``, ``forest``, ``warmup``, ``seeds``
+    and ``title``; ``None`` where the folders hold no needs (results of an older format, or
+    deleted). ``plot_headline(**headline_data(runs, folder))`` draws it.
+
+    Args:
+        runs: Rows of the sweep's table of runs (``runs.parquet``), of one setting.
+        sweep_dir: The sweep's folder (the one that holds ``runs.parquet`` and the job folders).
+        kpis: The KPIs of the forests (every one of :data:`sim.measure.analysis.KPIS` when ``None``).
+    """
     from sim.measure import analysis
     from sim.measure.curves import curve_bands, resolution_curve, timeseries_bands, warmup_days
-    from sim.present import comparison_plots
+
+    curves, series, settings = [], [], []
+    for run in runs.to_dict("records"):
+        issues, ts, params = read_job(Path(sweep_dir) / run["job"])
+        settings.append(with_run(params, run))
+        tag = {"policy": run["policy"], "seed": run["seed"]}
+        warmup = float(settings[-1].get("warmup_days") or 0)
+        if issues is not None:
+            curves.append(resolution_curve(issues, 24.0 * run["days"], 24.0 * warmup).assign(**tag))
+        if ts is not None:
+            series.append(ts.assign(**tag))
+    if not curves:
+        return None
+    curves, settings = pd.concat(curves, ignore_index=True), pd.DataFrame(settings)
+    series = pd.concat(series, ignore_index=True) if series else pd.DataFrame(columns=["policy", "seed", "day"])
+    given = settings["warmup_days"].fillna(0).max() if "warmup_days" in settings else 0
+    return {
+        "curves": curve_bands(curves),
+        "series": timeseries_bands(series),
+        "forest": analysis.forest_rows(runs, list(kpis or analysis.KPIS)),
+        "warmup": warmup_days(series, default=int(given)),
+        "seeds": curves.groupby("policy")["seed"].nunique().to_dict(),
+        "title": headline_title(settings),
+    }
+
+
+def headline(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir: Path) -> list[Path]:
+    """The headline figure of a regime comparison (:func:`sim.present.headline_plots.plot_headline`),
+    one per setting of the parameters that vary (``headline``, or ``headline_<key>=<value>`` for
+    each), from the job folders beside ``out_dir``; none for a setting whose folders hold no needs."""
+    from sim.present import headline_plots
 
     written = []
     for name, where, part in _slices(ok, by):
-        curves, series, settings = [], [], []
-        for run in part.to_dict("records"):
-            issues, ts, params = read_job(out_dir.parent / run["job"])
-            settings.append(with_run(params, run))
-            tag = {"policy": run["policy"], "seed": run["seed"]}
-            warmup = float(settings[-1].get("warmup_days") or 0)
-            if issues is not None:
-                curves.append(resolution_curve(issues, 24.0 * run["days"], 24.0 * warmup).assign(**tag))
-            if ts is not None:
-                series.append(ts.assign(**tag))
-        if not curves:
+        data = headline_data(part, out_dir.parent, kpis)
+        if data is None:
             continue
-        curves, settings = pd.concat(curves, ignore_index=True), pd.DataFrame(settings)
-        series = pd.concat(series, ignore_index=True) if series else pd.DataFrame(columns=["policy", "seed", "day"])
-        given = settings["warmup_days"].fillna(0).max() if "warmup_days" in settings else 0
-        warmup = warmup_days(series, default=int(given))
-        written += comparison_plots.plot_headline(
-            curve_bands(curves),
-            timeseries_bands(series),
-            analysis.forest_rows(part, kpis),
-            out_dir / name.replace("figure", "headline", 1),
-            headline_title(settings) + where,
-            warmup=warmup,
-            seeds=curves.groupby("policy")["seed"].nunique().to_dict(),
-        )
+        data["title"] += where
+        size = headline_plots.headline_size(data["forest"], WIDTHS["double"])
+        with drawing(out_dir / name.replace("figure", "headline", 1), size, written) as fig:
+            headline_plots.plot_headline(**data, fig=fig)
     return written

@@ -14,6 +14,7 @@ import pandas as pd
 from sim.present.comparison_report import comparison_report
 from sim.present.jobs import job_settings
 from sim.present.kpi_table import decimals, kpi_label, number
+from sim.present.plot_style import WIDTHS, drawing
 from sim.present.tables import CAPTIONS, write_csv, write_table
 from sim.study.sweep import SweepError
 
@@ -101,7 +102,10 @@ def _morris_report(design, table, sample, out_dir: Path, title: str) -> list[Pat
 
     indices = sensitivity.morris_indices(design, table)
     written = write_table(indices, out_dir / "morris", f"**{title}**: {CAPTIONS['morris']}.", readable=_readable_sa)
-    return written + design_plots.plot_morris(indices, out_dir / "morris", title)
+    if not indices.empty:
+        with drawing(out_dir / "morris", _grid_size(indices, 2.3), written) as fig:
+            design_plots.plot_morris(indices, fig, title)
+    return written
 
 
 def _sobol_report(design, table, sample, out_dir: Path, title: str) -> list[Path]:
@@ -110,7 +114,10 @@ def _sobol_report(design, table, sample, out_dir: Path, title: str) -> list[Path
 
     indices = sensitivity.sobol_indices(design, table)
     written = write_table(indices, out_dir / "sobol", f"**{title}**: {CAPTIONS['sobol']}.", readable=_readable_sa)
-    return written + design_plots.plot_sobol(indices, out_dir / "sobol", title)
+    if not indices.empty:
+        with drawing(out_dir / "sobol", _grid_size(indices, 0.16 * indices["factor"].nunique() + 0.9), written) as fig:
+            design_plots.plot_sobol(indices, fig, title)
+    return written
 
 
 def _discovery_report(design, table, sample, out_dir: Path, title: str) -> list[Path]:
@@ -125,7 +132,14 @@ def _discovery_report(design, table, sample, out_dir: Path, title: str) -> list[
         boxes[target] = discovery.find_boxes(x, chosen)
     found = discovery.box_table(boxes, base)
     written = write_table(found, out_dir / "boxes", f"**{title}**: {CAPTIONS['boxes']}.", readable=_readable_boxes)
-    return written + design_plots.plot_boxes(x, table, boxes, base, out_dir / "boxes", title)
+    with drawing(out_dir / "boxes", (WIDTHS["double"], 3.0 * len(discovery.TARGETS) + 0.5), written) as fig:
+        design_plots.plot_boxes(x, table, boxes, base, fig, title)
+    return written
+
+
+def _grid_size(indices: pd.DataFrame, row_height: float) -> tuple[float, float]:
+    """A page's width, and a row of panels per KPI."""
+    return WIDTHS["double"], row_height * indices["kpi"].nunique() + 0.6
 
 
 def _factor_label(name: str) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sim.measure.analysis import KPIS, ci95
+from sim.present.plot_style import COLOURS, WIDTHS, axes_of, drawing, figure_of
 from sim.study import lab
 from sim.study.design import default_value
 from sim.study.output import atomic_write
@@ -195,12 +196,14 @@ def write(settings: lab.Settings) -> None:
         save_csv(flattered, folder / "optimism.csv")
         save_csv(trials[trials["pareto"]], folder / "front.csv")
         save_text(best_markdown(settings, trials, comparison, flattered), folder / "report.md")
-        plot_pareto(pd.read_csv(folder / "trials.csv"), pd.read_csv(folder / "fresh.csv"), figures / "pareto.png")
+        with drawing(figures / "pareto", (WIDTHS["double"], 3.2), []) as fig:
+            plot_pareto(pd.read_csv(folder / "trials.csv"), pd.read_csv(folder / "fresh.csv"), fig)
     else:
         worst = worst_table(settings, trials, fresh)
         save_csv(worst, folder / "worst.csv")
         save_text(worst_markdown(settings, trials, worst), folder / "report.md")
-        plot_history(pd.read_csv(folder / "trials.csv"), figures / "history.png")
+        with drawing(figures / "history", (WIDTHS["single"], 2.6), [], width="single") as fig:
+            plot_history(pd.read_csv(folder / "trials.csv"), fig.subplots())
     print((folder / "report.md").read_text())
 
 
@@ -294,18 +297,25 @@ def worst_markdown(settings, trials, worst: pd.DataFrame) -> str:
 
 
 # --- figures (from the saved tables) --------------------------------------------------------------------
-COLOURS = {"coarse": "tab:orange", "refined": "tab:blue"}
 
 
-def plot_pareto(trials: pd.DataFrame, fresh: pd.DataFrame, path: Path) -> None:
+def plot_pareto(trials: pd.DataFrame, fresh: pd.DataFrame, fig=None):
     """Each regime's trials and in-sample Pareto front over the headline against the other two
-    objectives; the preset a star; each pick on fresh seeds a ring with its 95% interval."""
-    from sim.present.plot_style import plt  # the backend, and fonts for the Chinese of the labels
+    objectives; the preset a star; each pick on fresh seeds a ring with its 95% interval.
 
+    Args:
+        trials: The lab's ``trials.csv``.
+        fresh: Its ``fresh.csv`` (the picks re-run on fresh seeds).
+        fig: A figure or subfigure to draw on; a new one when ``None``.
+
+    Returns:
+        The figure.
+    """
     done = trials[trials["state"] == "COMPLETE"]
     others = [k for k in lab.OBJECTIVES if k != lab.HEADLINE]
-    fig, axes = plt.subplots(1, len(others), figsize=(5.2 * len(others), 4.2), layout="constrained")
-    for ax, kpi in zip(np.atleast_1d(axes), others):
+    fig = figure_of(fig, (3.6 * len(others), 3.2))
+    axes = fig.subplots(1, len(others), squeeze=False)[0]
+    for ax, kpi in zip(axes, others):
         for regime in lab.REGIMES:
             mine, colour = done[done["study"] == f"best-{regime}"], COLOURS[regime]
             ax.scatter(mine[lab.HEADLINE], mine[kpi], s=10, color=colour, alpha=0.3, label=f"{regime}: trials")
@@ -319,14 +329,12 @@ def plot_pareto(trials: pd.DataFrame, fresh: pd.DataFrame, path: Path) -> None:
         ax.set_xlabel(f"{KPIS[lab.HEADLINE][0]} (↑)")
         arrow = "↓" if lab.OBJECTIVES[kpi] == "minimize" else "↑"
         ax.set_ylabel(f"{KPIS[kpi][0]} ({arrow})")
-    np.atleast_1d(axes)[0].legend(fontsize=7, loc="best")
+    axes[0].legend(fontsize="x-small", loc="best")
     fig.suptitle(
         "Each regime tuned: trials and Pareto front in-sample (dots), presets (stars), "
-        "picks on fresh seeds (rings, 95% intervals)",
-        fontsize=9,
+        "picks on fresh seeds (rings, 95% intervals)"
     )
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    return fig
 
 
 def _fresh_rings(ax, fresh: pd.DataFrame, kpi: str, colour: str) -> None:
@@ -338,20 +346,25 @@ def _fresh_rings(ax, fresh: pd.DataFrame, kpi: str, colour: str) -> None:
         )
 
 
-def plot_history(trials: pd.DataFrame, path: Path) -> None:
-    """The margin of each trial of each worst study, and the largest so far."""
-    from sim.present.plot_style import plt
+def plot_history(trials: pd.DataFrame, ax=None):
+    """The margin of each trial of each worst study, and the largest so far.
 
-    fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
+    Args:
+        trials: The lab's ``trials.csv`` of a search for the worst.
+        ax: The axes to draw on; a new figure's when ``None``.
+
+    Returns:
+        The axes.
+    """
+    ax = axes_of(ax, (4.5, 3.0))
     done = trials[trials["state"] == "COMPLETE"]
-    for study, colour in zip(lab.study_names(lab.Settings(search="worst")), ("tab:blue", "tab:orange")):
+    for study, colour in zip(lab.study_names(lab.Settings(search="worst")), (COLOURS["refined"], COLOURS["coarse"])):
         mine = done[done["study"] == study].sort_values("number")
         ax.plot(mine["number"], mine["values_0"], ".", color=colour, alpha=0.5)
         ax.plot(mine["number"], mine["values_0"].cummax(), color=colour, label=f"{study}: largest so far")
     ax.axhline(0, color="k", lw=0.6)
     ax.set_xlabel("trial")
     ax.set_ylabel("margin in needs resolved within 7 days")
-    ax.set_title("Adversarial search: how far each regime can fall behind (training seeds)", fontsize=9)
-    ax.legend(fontsize=8)
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    ax.set_title("Adversarial search: how far each regime\ncan fall behind (training seeds)")
+    ax.legend(fontsize="x-small")
+    return ax

@@ -5,28 +5,54 @@ They draw on the axes they are given (the browser view makes its own figures) or
 
 from __future__ import annotations
 
+import functools
 import itertools
 
+import matplotlib
 import matplotlib.lines
 import matplotlib.patches
+import matplotlib.text
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from sim.present.plot_style import COLOURS, plt
+from sim.present.plot_style import COLOURS, figure_style
 
 STATUS_COLOURS = ("#d9d9d9", "#d62728", "#ff7f0e", "#2ca02c")  # none, unknown, known, handling
 PHASE_COLOURS = {"unknown": "#d62728", "routing": "#9467bd", "queue": "#ff7f0e", "handling": "#2ca02c"}
 WITHIN_STYLES = {1: ":", 3: "--", 7: "-"}
 
 
+def _subplots(*grid, figsize, **options):
+    import matplotlib.pyplot as plt  # a figure of one's own: shown in a notebook
+
+    return plt.subplots(*grid, figsize=figsize, layout="constrained", **options)
+
+
 def _axes(ax, figsize):
-    if ax is not None:
-        return ax.figure, ax
-    fig, ax = plt.subplots(figsize=figsize, constrained_layout=True)
-    return fig, ax
+    return (ax.figure, ax) if ax is not None else _subplots(figsize=figsize)
 
 
+def _in_language(plot):
+    """Draw in govsim's style, changing no global setting; Chinese labels (``lang="zh"``, the
+    plot's second argument) take an installed Chinese font, those of axes made before the call
+    (a title) too."""
+
+    @functools.wraps(plot)
+    def draw(*args, **kwargs):
+        lang = kwargs.get("lang", args[1] if len(args) > 1 else "en")
+        with figure_style(lang=lang if lang in ("en", "zh") else "en"):
+            fig = plot(*args, **kwargs)
+            if lang != "en":
+                family = matplotlib.rcParams["font.family"]
+                for text in fig.findobj(matplotlib.text.Text):
+                    text.set_fontfamily(family)
+        return fig
+
+    return draw
+
+
+@_in_language
 def plot_map(state, lang: str = "en", colour_by: str = "status", ax=None):
     """The map of one model (:class:`sim.present.live.MapState`): communities (solid) and grid units
     (dashed), residents coloured by need status or satisfaction, grid workers (black
@@ -80,6 +106,7 @@ LIVE_PANELS = ("backlog", "share_unknown", "resolved_within", "satisfaction_by_c
 SHARE_LIMITS = {"share_unknown": (-0.02, 1.02), "resolved_within": (-0.02, 1.02)}  # panels drawn 0-1
 
 
+@_in_language
 def plot_live(history: pd.DataFrame, lang: str = "en", axes=None, limits: dict | None = None):
     """The four live charts of one model's history (:meth:`sim.present.live.Pair.frames`): open needs
     (and the known ones), the share of open needs unknown to the state, cumulative resolution
@@ -89,7 +116,7 @@ def plot_live(history: pd.DataFrame, lang: str = "en", axes=None, limits: dict |
 
     limits = {**SHARE_LIMITS, **(limits or {})}
     if axes is None:
-        fig, axes = plt.subplots(2, 2, figsize=(7, 4.6), constrained_layout=True)
+        fig, axes = _subplots(2, 2, figsize=(7, 4.6))
     axes = list(getattr(axes, "flat", axes))
     fig = axes[0].figure
     day = history["day"] if len(history) else pd.Series(dtype=float)
@@ -139,13 +166,14 @@ def live_limits(histories) -> dict:
     }
 
 
+@_in_language
 def plot_run(ts: pd.DataFrame, lang: str = "en", title: str = ""):
     """The time series of one run (``timeseries.parquet`` or ``Result.timeseries``): needs
     arising, resolved and given up per day (7-day means), open needs (all and known), and mean
     satisfaction; the warm-up (days marked ``warmup``) shaded and left of a dashed line."""
     from sim.present.terms import term
 
-    fig, axes = plt.subplots(3, 1, figsize=(8, 6.5), sharex=True, constrained_layout=True)
+    fig, axes = _subplots(3, 1, figsize=(8, 6.5), sharex=True)
     day = ts["day"]
     for col, colour in (("created", "#444444"), ("resolved", "#2ca02c"), ("abandoned", "#d62728")):
         axes[0].plot(day, ts[col].rolling(7, min_periods=1).mean(), color=colour, label=term(col, lang))
@@ -178,6 +206,7 @@ def plot_run(ts: pd.DataFrame, lang: str = "en", title: str = ""):
     return fig
 
 
+@_in_language
 def plot_issue_timeline(
     issues: pd.DataFrame, lang: str = "en", n: int = 30, since_h: float = 0.0, horizon_h: float | None = None, ax=None
 ):
