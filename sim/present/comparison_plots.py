@@ -330,7 +330,7 @@ def plot_phase(runs: pd.DataFrame, x: str, y: str, kpi: str = "resolved_within_7
             ax.add_patch(hatch)
         if np.isfinite(v):
             box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85}  # legible over hatching
-            ax.text(j, i, f"{v:+.{digits}f}".replace("-", "−"), ha="center", va="center", fontsize="x-small", bbox=box)
+            ax.text(j, i, f"{v:+.{digits}f}".replace("-", "−"), ha="center", va="center", fontsize="small", bbox=box)
     ax.set_xticks(range(len(xs)), [value_text(v) for v in xs])
     ax.set_yticks(range(len(ys)), [value_text(v) for v in ys])
     ax.set_xlabel(axis_label(x))
