@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.model.params import ConfigError
 from sim.present import comparison_plots, headline_plots, plot_style
 
 KPI = "resolved_within_7d"
@@ -96,8 +97,13 @@ def test_figures_of_several_panels_draw_into_a_users_subfigure():
 
 def test_a_plot_of_one_setting_refuses_runs_of_several():
     over = _runs({"scenario.workers_per_10k": [10.0, 20.0]})
-    with pytest.raises(ValueError, match=r"scenario\.workers_per_10k.*plot_over"):
+    with pytest.raises(ConfigError, match=r"scenario\.workers_per_10k.*plot_over"):
         comparison_plots.plot_difference(over, KPI, ax=matplotlib.figure.Figure().subplots())
+
+
+def test_a_plot_names_an_unknown_kpi_instead_of_failing_in_pandas():
+    with pytest.raises(ConfigError, match=r"unknown KPI 'needs_met' \(closest: needs_met_share"):
+        comparison_plots.plot_difference(_runs(), "needs_met", ax=matplotlib.figure.Figure().subplots())
 
 
 def test_the_headline_draws_into_a_given_figure():

@@ -32,6 +32,7 @@ from matplotlib.ticker import MaxNLocator
 from sim.measure import analysis
 from sim.measure.ablation import DIRECTIONS, EFFECT
 from sim.measure.analysis import BETTER, CITY_KPIS, KPIS
+from sim.model.params import ConfigError
 from sim.present.headline_plots import plot_headline  # noqa: F401  (the headline is a comparison plot too)
 from sim.present.plot_style import (
     COLOURS,
@@ -69,7 +70,7 @@ def _one_setting(runs: pd.DataFrame, allowed: list[str], plot: str) -> None:
     """A plot that pools the runs over everything but ``allowed`` refuses runs of several settings."""
     other = [c for c in analysis.varying_parameters(runs) if c not in allowed]
     if other:
-        raise ValueError(
+        raise ConfigError(
             f"{plot}: these runs vary in {other}; pass the runs of one setting "
             f"(e.g. runs[runs[{other[0]!r}] == value]) or draw them over it with plot_over"
         )
