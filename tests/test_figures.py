@@ -101,6 +101,11 @@ def test_a_plot_of_one_setting_refuses_runs_of_several():
         comparison_plots.plot_difference(over, KPI, ax=matplotlib.figure.Figure().subplots())
 
 
+def test_a_plot_given_a_path_says_how_to_load_the_table():
+    with pytest.raises(ConfigError, match=r"is a path, not a table: load the table with sim\.study\.sweep\.read_runs"):
+        comparison_plots.plot_difference("results/sweeps/x", ax=matplotlib.figure.Figure().subplots())
+
+
 def test_a_plot_names_an_unknown_kpi_instead_of_failing_in_pandas():
     with pytest.raises(ConfigError, match=r"unknown KPI 'needs_met' \(closest: needs_met_share"):
         comparison_plots.plot_difference(_runs(), "needs_met", ax=matplotlib.figure.Figure().subplots())

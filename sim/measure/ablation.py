@@ -16,10 +16,10 @@ from sim.measure.analysis import (
     PAIR_CHECK,
     RELEVANT,
     _check_columns,
-    _check_runs,
     _check_table,
     _groups,
     _ok,
+    check_runs,
     ci95,
     paired_differences,
 )
@@ -54,7 +54,7 @@ def ablation_effects(runs: pd.DataFrame, kpis=tuple(KPIS), by: list[str] | None 
         ConfigError: ``runs`` is not a table of runs with a ``variant`` column, ``by`` not a
             list of its columns, or a KPI unknown.
     """
-    by, kpis = _check_runs(runs, [] if by is None else by, kpis)
+    by, kpis = check_runs(runs, [] if by is None else by, kpis)
     _check_columns(runs, ["variant"], "runs", "an ablation sweep's runs have one (experiment=mechanism_ablation)")
     variants = set(runs["variant"].dropna())
     rows = []
@@ -253,7 +253,7 @@ def replay_decomposition(runs: pd.DataFrame, kpis, by: list[str]) -> pd.DataFram
         ConfigError: ``runs`` is not a replay's table of runs, ``by`` not a list of its columns,
             or a KPI unknown.
     """
-    by, kpis = _check_runs(runs, by, kpis)
+    by, kpis = check_runs(runs, by, kpis)
     if not is_replay(runs):
         raise ConfigError(
             "the runs are not a replay's: they must switch on every combination of "
@@ -325,7 +325,7 @@ def decomposition(runs: pd.DataFrame, kpis, by: list[str]) -> pd.DataFrame:
         ConfigError: ``runs`` is not a decomposition's table of runs, ``by`` not a list of its
             columns, or a KPI unknown.
     """
-    by, kpis = _check_runs(runs, by, kpis)
+    by, kpis = check_runs(runs, by, kpis)
     if not is_decomposition(runs):
         arms = ", ".join(f"{v} with {a} access" for v, a in ARMS)
         raise ConfigError(

@@ -153,7 +153,7 @@ def summarise(runs: pd.DataFrame, by: list[str], kpis=tuple(KPIS)) -> pd.DataFra
     Raises:
         ConfigError: ``runs`` is not a table with rows, ``by`` not a list of its columns, or a KPI unknown.
     """
-    by, kpis = _check_runs(runs, by, kpis)
+    by, kpis = check_runs(runs, by, kpis)
     rows = []
     for key, g in _groups(_ok(runs), by):
         for k in kpis:
@@ -209,7 +209,7 @@ def paired_differences(
     Raises:
         ConfigError: ``runs``, ``by``, ``kpis`` or an arm is not as described above.
     """
-    by, kpis = _check_runs(runs, by, kpis, (column, treatment, control))
+    by, kpis = check_runs(runs, by, kpis, (column, treatment, control))
     rows = []
     for key, g in _groups(_ok(runs), by):
         t, c, seeds, bad = _pairs(g, column, treatment, control)
@@ -258,7 +258,7 @@ def paired_levels(
     Raises:
         ConfigError: ``runs``, ``by``, ``kpis`` or an arm is not as described above.
     """
-    by, kpis = _check_runs(runs, by, kpis, (column, treatment, control))
+    by, kpis = check_runs(runs, by, kpis, (column, treatment, control))
     rows = []
     for key, g in _groups(_ok(runs), by):
         t, c, seeds, _ = _pairs(g, column, treatment, control)
@@ -290,7 +290,7 @@ def group_contrasts(runs: pd.DataFrame, by: list[str], groups: list[tuple[str, s
     Raises:
         ConfigError: ``runs``, ``by``, ``groups`` or ``kpis`` is not as described above.
     """
-    by, kpis = _check_runs(runs, by, kpis, ("policy", "refined", "coarse"))
+    by, kpis = check_runs(runs, by, kpis, ("policy", "refined", "coarse"))
     present = sorted({name for k in kpis for name in group_names(runs, k)})
     for pair in groups if isinstance(groups, (list, tuple)) else [groups]:
         if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and set(pair) <= set(present)):
@@ -346,7 +346,7 @@ def paired_runs(runs: pd.DataFrame, by: list[str], column="policy", treatment="r
     Raises:
         ConfigError: ``runs``, ``by`` or an arm is not as described above.
     """
-    by, _ = _check_runs(runs, by, arms=(column, treatment, control))
+    by, _ = check_runs(runs, by, arms=(column, treatment, control))
     pairs = ((key, *_pairs(g, column, treatment, control)) for key, g in _groups(_ok(runs), by))
     return ((key, seed, c.loc[seed], t.loc[seed]) for key, t, c, seeds, _ in pairs for seed in seeds)
 
@@ -450,7 +450,7 @@ def forest_rows(runs: pd.DataFrame, kpis=tuple(KPIS), group_kpi: str = "resolved
     Raises:
         ConfigError: ``runs`` is not a table with rows, or a KPI unknown.
     """
-    kpis = _check_runs(runs, kpis=[*_names(kpis, "kpis"), group_kpi])[1][:-1]
+    kpis = check_runs(runs, kpis=[*_names(kpis, "kpis"), group_kpi])[1][:-1]
     overall = paired_differences(runs, [], kpis=[k for k in kpis if k in runs])
     overall = overall.assign(group="", base=overall["kpi"])
     names = group_names(runs, group_kpi)
@@ -511,7 +511,7 @@ def capacity_table(runs: pd.DataFrame, by: list[str], arm: str = "policy") -> pd
     Raises:
         ConfigError: ``runs`` is not a table with rows, ``by`` not a list of its columns, or ``arm`` not a column.
     """
-    by, _ = _check_runs(runs, by)
+    by, _ = check_runs(runs, by)
     _check_columns(runs, [arm], "arm", "the arms are the values of a column such as policy or variant")
     ok = _ok(runs)
     keys = accounting_keys(ok)
@@ -568,8 +568,9 @@ def _known_kpi(kpi: str, columns) -> bool:
     return prefix is not None and not any(str(c).startswith(prefix) for c in columns)
 
 
-def _check_runs(runs, by=(), kpis=(), arms=None) -> tuple[list[str], list[str]]:
-    """``by`` and ``kpis`` as lists once checked, with ``arms`` (column, treatment, control)."""
+def check_runs(runs, by=(), kpis=(), arms=None) -> tuple[list[str], list[str]]:
+    """``by`` and ``kpis`` as lists once checked with ``arms`` (column, treatment, control), by the
+    rules of this module's docstring; else :class:`ConfigError` naming what is wrong."""
     _check_table(runs)
     by, kpis = _names(by, "by"), _names(kpis, "kpis")
     usable = ", ".join(dict.fromkeys(c for c in ("policy", "variant", *swept_parameters(runs)) if c in runs))

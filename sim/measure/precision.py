@@ -14,10 +14,10 @@ from scipy import stats
 from sim.measure.ablation import _ablation_pairs
 from sim.measure.analysis import (
     KPIS,
-    _check_runs,
     _groups,
     _ok,
     _pairs,
+    check_runs,
     duplicated_runs,
     unit_family,
     varying_parameters,
@@ -80,7 +80,7 @@ def replications(
             that leaves runs of the same arm and seed in a group, a KPI unknown, ``half_widths``
             names an unknown family, or ``confidence`` is out of range.
     """
-    by, kpis = _check_runs(runs, by, kpis)
+    by, kpis = check_runs(runs, by, kpis)
     arm = "variant" if "variant" in _ok(runs) and _ok(runs)["variant"].notna().any() else "policy"
     if len(dup := duplicated_runs(runs, by, arm)):
         raise ConfigError(

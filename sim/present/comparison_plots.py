@@ -67,7 +67,9 @@ def _mark_if_empty(ax, values) -> None:
 
 
 def _one_setting(runs: pd.DataFrame, allowed: list[str], plot: str) -> None:
-    """A plot that pools the runs over everything but ``allowed`` refuses runs of several settings."""
+    """A plot that pools the runs over everything but ``allowed`` refuses runs of several settings
+    (and anything but a table of runs)."""
+    analysis.check_runs(runs, allowed)
     other = [c for c in analysis.varying_parameters(runs) if c not in allowed]
     if other:
         raise ConfigError(
