@@ -175,3 +175,11 @@ def test_chinese_labels_draw_in_a_chinese_font_when_asked():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Glyph ... missing from font(s)" fails the test
         fig.savefig(os.devnull, format="png")
+
+
+def test_a_figure_in_chinese_without_a_chinese_font_says_how_to_install_one(monkeypatch):
+    monkeypatch.setattr(plot_style, "chinese_fonts", lambda: [])
+    plot_style._warn_no_chinese_font.cache_clear()  # said once per process
+    with pytest.warns(UserWarning, match="sudo apt-get install fonts-wqy-microhei"):
+        plot_style.style_rc("single", "zh")
+    plot_style._warn_no_chinese_font.cache_clear()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -80,6 +81,18 @@ def chinese_fonts() -> list[str]:
     return [f for f in CJK_FONTS if f in installed]
 
 
+NO_CHINESE_FONT = (
+    "no Chinese font is installed: Chinese labels will show as boxes. Install one, e.g. on Debian or "
+    "Ubuntu: sudo apt-get install fonts-wqy-microhei (any of {fonts} works)"
+)
+
+
+@functools.cache
+def _warn_no_chinese_font() -> None:
+    """Say once how to install a Chinese font, where a figure in Chinese is asked for and none is found."""
+    warnings.warn(NO_CHINESE_FONT.format(fonts=", ".join(CJK_FONTS)), stacklevel=4)
+
+
 def style_rc(width: str | None = None, lang: str = "en") -> dict:
     """The matplotlib settings of :func:`figure_style`.
 
@@ -104,6 +117,8 @@ def style_rc(width: str | None = None, lang: str = "en") -> dict:
     if width:
         rc |= FONT_SIZES
     default, chinese = matplotlib.rcParams["font.sans-serif"][0], chinese_fonts()
+    if lang == "zh" and not chinese:
+        _warn_no_chinese_font()
     if chinese:
         rc["font.family"] = [*chinese, default] if lang == "zh" else [default, *chinese]
     return rc
