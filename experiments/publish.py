@@ -8,6 +8,7 @@ the copies the README shows and links.
     python -m experiments.publish phase_top_two        # the map of the top two Sobol' factors (named only)
     python -m experiments.publish lab_best lab_worst   # the lab's searches (named only)
     python -m experiments.publish replay_dongcheng     # the replay of a real reform (named only)
+    python -m experiments.publish --redraw sensitivity_morris sensitivity_sobol  # their figures, from the tables
 
 With all eight, it also runs ``compare_regimes`` with volunteers on top of the budget
 (10 seeds, ``results/sweeps/compare_regimes/volunteers_on_top/``) and writes
@@ -155,6 +156,31 @@ def publish_design(name: str, report: Path) -> list[Path]:
     return [target for _, target in copies]
 
 
+def redraw_design(name: str) -> Path:
+    """Draw a screening's figure again from its published indices (Morris or Sobol'), with the
+    title of its published table: the figure follows the plots' code without the runs."""
+    import re
+
+    import pandas as pd
+
+    from sim.present import design_plots
+    from sim.present.plot_style import WIDTHS, figure_style, new_figure
+
+    analysis = DESIGNED[name]
+    if analysis not in ("morris", "sobol"):
+        sys.exit(f"{name}: only a screening's figure (morris, sobol) is drawn from its published table")
+    indices = pd.read_csv(FIGURES / f"{name}_{analysis}.csv")
+    title = re.match(r"\*\*(.+?)\*\*:", (FIGURES / f"{name}_{analysis}.md").read_text()).group(1)
+    plot, row = (design_plots.plot_morris, 2.3) if analysis == "morris" else (design_plots.plot_sobol, 2.1)
+    target = FIGURES / f"{name}.png"
+    with figure_style("double"):
+        fig = new_figure((WIDTHS["double"], row * indices["kpi"].nunique() + 0.6))
+        plot(indices, fig, title)
+        fig.savefig(target.with_suffix(".partial.png"), bbox_inches="tight")
+    target.with_suffix(".partial.png").replace(target)
+    return target
+
+
 def publish_replay(name: str, report: Path) -> list[Path]:
     if not (report / "replay.png").exists():
         sys.exit(f"{report} has no replay.png: run the experiment first")
@@ -273,11 +299,23 @@ def main(argv=None) -> int:
         f"{', '.join((*DESIGNED, *MAPS, *LAB, *REPLAYS))}",
     )
     parser.add_argument("--no-run", action="store_true", help="only copy the reports already made")
+    parser.add_argument(
+        "--redraw",
+        action="store_true",
+        help="draw the figures of sensitivity_morris or sensitivity_sobol again from their published tables",
+    )
     args = parser.parse_args(argv)
     known = (*EXPERIMENTS, *DESIGNED, *MAPS, *LAB, *REPLAYS)
     unknown = [n for n in args.names if n not in known]
     if unknown:
         parser.error(f"unknown experiment(s) {', '.join(unknown)}: choose from {', '.join(known)}")
+    if args.redraw:
+        screenings = [n for n in DESIGNED if DESIGNED[n] in ("morris", "sobol")]
+        if not args.names or set(args.names) - set(screenings):
+            parser.error(f"--redraw draws the figures of {', '.join(screenings)}: name one or both")
+        for name in args.names:
+            print(f"wrote {redraw_design(name)}")
+        return 0
     for name in args.names or (*EXPERIMENTS, ON_TOP[1]):
         if not args.no_run:
             run(name)

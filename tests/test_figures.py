@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import matplotlib
 import matplotlib.colors
@@ -183,3 +184,16 @@ def test_a_figure_in_chinese_without_a_chinese_font_says_how_to_install_one(monk
     with pytest.warns(UserWarning, match="sudo apt-get install fonts-wqy-microhei"):
         plot_style.style_rc("single", "zh")
     plot_style._warn_no_chinese_font.cache_clear()
+
+
+def test_a_screenings_figure_is_drawn_again_from_its_published_table(tmp_path, monkeypatch):
+    from experiments import publish
+
+    root = Path(__file__).resolve().parents[1] / "results" / "figures"
+    for suffix in ("csv", "md"):
+        name = f"sensitivity_sobol_sobol.{suffix}"
+        (tmp_path / name).write_bytes((root / name).read_bytes())
+    monkeypatch.setattr(publish, "FIGURES", tmp_path)
+    written = publish.redraw_design("sensitivity_sobol")
+    assert written == tmp_path / "sensitivity_sobol.png" and written.stat().st_size > 10_000
+    assert not list(tmp_path.glob("*.partial.png")), "written under another name, then renamed into place"

@@ -25,7 +25,8 @@ def _factor(name: str) -> str:
 
 
 def _arm_title(arm: str, kpi: str) -> str:
-    return f"{arm}\n{KPIS.get(kpi, (kpi,))[0]}"
+    """The regime and the KPI, wrapped to a third of a page's width."""
+    return "\n".join([arm, *textwrap.wrap(KPIS.get(kpi, (kpi,))[0], 36)])
 
 
 def _design_grid(indices: pd.DataFrame, fig, title: str | None, what: str, width: float = 2.4, height: float = 2.3):
