@@ -39,6 +39,12 @@ PHASE_CMAP = matplotlib.colors.LinearSegmentedColormap.from_list(
 in lightness too (grey about 130 and 40), so the sign survives printing in grayscale; the
 cells' signed numbers say it as well."""
 
+CYCLE = cycler(color=[COLOURS["refined"], COLOURS["coarse"], DIFF_COLOUR, "#8c8c8c"] * 2) + cycler(
+    linestyle=["-", "--", ":", "-.", ":", "-.", "-", "--"]
+)
+"""Lines of several series (groups of residents, say): eight pairs of colour and line style, no
+two alike, told apart in grayscale by the line style."""
+
 WIDTHS = {"single": 3.5, "double": 7.2}
 """Column widths of journals, in inches (89 mm and 183 mm)."""
 FONT_SIZES = {
@@ -109,8 +115,7 @@ def style_rc(width: str | None = None, lang: str = "en") -> dict:
     rc = {
         "pdf.fonttype": 42,  # TrueType in PDF and PostScript: editable text, accepted by journals
         "ps.fonttype": 42,
-        "axes.prop_cycle": cycler(color=[COLOURS["refined"], COLOURS["coarse"], DIFF_COLOUR, "#8c8c8c"])
-        + cycler(linestyle=["-", "--", ":", "-."]),
+        "axes.prop_cycle": CYCLE,
         "savefig.dpi": 300 if width else 150,
         "axes.unicode_minus": lang == "en",  # a Chinese font may lack the minus sign
     }
