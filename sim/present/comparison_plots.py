@@ -417,7 +417,7 @@ def plot_effects(effects: pd.DataFrame, kpi: str = "resolved_within_7d", ax=None
 
 
 def plot_ablation(effects: pd.DataFrame, kpis=None, fig=None, title: str | None = None):
-    """:func:`plot_effects` for several KPIs side by side, one legend below.
+    """:func:`plot_effects` for several KPIs side by side, the axis named once below them.
 
     Args:
         effects: The effects of one setting, from :func:`sim.measure.ablation.ablation_effects`.
@@ -432,8 +432,10 @@ def plot_ablation(effects: pd.DataFrame, kpis=None, fig=None, title: str | None 
     fig, axes = _pyplot_grid(fig, 1, len(kpis), (2.6, 0.3 * effects["dial"].nunique() + 1.6))
     for j, k in enumerate(kpis):
         plot_effects(effects, k, ax=axes[0, j], names=j == 0)
+        axes[0, j].set_xlabel("")
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=2)  # clear of the points
+    axis = f"{EFFECT} (paired; 95% CI per comparison)"  # named once, under every panel, with the legend
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, title=axis, title_fontsize="medium", frameon=False)
     if title:
         fig.suptitle("\n".join(textwrap.wrap(title, 100)))
     return fig
@@ -522,7 +524,8 @@ def plot_decomposition(
     kpis = [k for k in (kpis or FIRST_KPIS) if k in set(parts["kpi"])]
     fig, axes = _pyplot_grid(fig, 1, len(kpis), (2.6, 2.4))
     for j, k in enumerate(kpis):
-        plot_parts(parts, k, axes[0, j], order, colours, xlabel, names, ticks=j == 0)
+        plot_parts(parts, k, axes[0, j], order, colours, "", names, ticks=j == 0)
+    fig.supxlabel(xlabel.replace("\n", " "), fontsize="medium")  # once, under every panel
     if title:
         fig.suptitle("\n".join(textwrap.wrap(title, 100)))
     return fig
