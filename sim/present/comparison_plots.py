@@ -21,6 +21,7 @@ The style (sizes for a journal's column, fonts, Chinese) is set around them with
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 import matplotlib.lines
 import matplotlib.patches
@@ -46,6 +47,10 @@ from sim.present.plot_style import (
     same_value,
     value_text,
 )
+
+if TYPE_CHECKING:  # the types of the axes and figures the plots draw on
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
 
 FIRST_KPIS = list(KPIS)[:4]
 """The KPIs of the figures' panels when none are named."""
@@ -98,7 +103,7 @@ def _pyplot_grid(fig, rows: int, cols: int, size: tuple[float, float]):
 # ---------------------------------------------------------------------------- levels and differences
 
 
-def plot_levels(runs: pd.DataFrame, kpi: str = "resolved_within_7d", ax=None):
+def plot_levels(runs: pd.DataFrame, kpi: str = "resolved_within_7d", ax: Axes | None = None):
     """Each regime's mean with its 95% interval across seeds, for runs of one setting.
 
     Args:
@@ -128,7 +133,7 @@ def plot_levels(runs: pd.DataFrame, kpi: str = "resolved_within_7d", ax=None):
     return ax
 
 
-def plot_difference(runs: pd.DataFrame, kpi: str = "resolved_within_7d", ax=None):
+def plot_difference(runs: pd.DataFrame, kpi: str = "resolved_within_7d", ax: Axes | None = None):
     """Refined − coarse, paired on seed, with its 95% interval, for runs of one setting.
 
     Args:
@@ -153,7 +158,7 @@ def plot_difference(runs: pd.DataFrame, kpi: str = "resolved_within_7d", ax=None
     return ax
 
 
-def plot_policies(runs: pd.DataFrame, kpis=None, fig=None, title: str | None = None):
+def plot_policies(runs: pd.DataFrame, kpis=None, fig: Figure | SubFigure | None = None, title: str | None = None):
     """Levels by regime (top row) and the paired difference (bottom row), one column per KPI,
     for runs of one setting (no swept axis).
 
@@ -192,7 +197,9 @@ def _facet_text(facet: str | None, value) -> str:
     return f"{axis_label(facet)}={value_text(value)}" if facet else ""
 
 
-def plot_levels_over(runs: pd.DataFrame, x: str, kpi: str = "resolved_within_7d", facet: str | None = None, ax=None):
+def plot_levels_over(
+    runs: pd.DataFrame, x: str, kpi: str = "resolved_within_7d", facet: str | None = None, ax: Axes | None = None
+):
     """Each regime's mean and 95% band over a numeric swept parameter ``x`` (and a second one,
     ``facet``, as line styles).
 
@@ -227,7 +234,7 @@ def plot_levels_over(runs: pd.DataFrame, x: str, kpi: str = "resolved_within_7d"
 
 
 def plot_difference_over(
-    runs: pd.DataFrame, x: str, kpi: str = "resolved_within_7d", facet: str | None = None, ax=None
+    runs: pd.DataFrame, x: str, kpi: str = "resolved_within_7d", facet: str | None = None, ax: Axes | None = None
 ):
     """Refined − coarse, paired on seed, with its 95% band over a numeric swept parameter ``x``
     (and ``facet`` as line styles).
@@ -258,7 +265,14 @@ def plot_difference_over(
     return ax
 
 
-def plot_over(runs: pd.DataFrame, x: str, kpis=None, facet: str | None = None, fig=None, title: str | None = None):
+def plot_over(
+    runs: pd.DataFrame,
+    x: str,
+    kpis=None,
+    facet: str | None = None,
+    fig: Figure | SubFigure | None = None,
+    title: str | None = None,
+):
     """Levels by regime (top row) and paired differences (bottom row) over a numeric swept
     parameter, one column per KPI.
 
@@ -292,7 +306,9 @@ def plot_over(runs: pd.DataFrame, x: str, kpis=None, facet: str | None = None, f
 # ---------------------------------------------------------------------------- the gap over two axes
 
 
-def plot_phase(runs: pd.DataFrame, x: str, y: str, kpi: str = "resolved_within_7d", ax=None, colorbar: bool = True):
+def plot_phase(
+    runs: pd.DataFrame, x: str, y: str, kpi: str = "resolved_within_7d", ax: Axes | None = None, colorbar: bool = True
+):
     """The gap refined − coarse over two numeric swept parameters: each cell's paired difference
     written in it and coloured (blue where refined does better, orange where coarse does), the
     zero contour interpolated between cell centres, and cells whose 95% interval covers zero
@@ -345,7 +361,13 @@ def plot_phase(runs: pd.DataFrame, x: str, y: str, kpi: str = "resolved_within_7
 
 
 def plot_phases(
-    runs: pd.DataFrame, x: str, y: str, kpis=None, fig=None, title: str | None = None, columns: int | None = None
+    runs: pd.DataFrame,
+    x: str,
+    y: str,
+    kpis=None,
+    fig: Figure | SubFigure | None = None,
+    title: str | None = None,
+    columns: int | None = None,
 ):
     """:func:`plot_phase` for several KPIs side by side.
 
@@ -376,7 +398,7 @@ def plot_phases(
 # ---------------------------------------------------------------------------- mechanisms
 
 
-def plot_effects(effects: pd.DataFrame, kpi: str = "resolved_within_7d", ax=None, names: bool = True):
+def plot_effects(effects: pd.DataFrame, kpi: str = "resolved_within_7d", ax: Axes | None = None, names: bool = True):
     """Each dial's effect on one KPI, in coarse and in refined, with one sign convention
     (:data:`sim.measure.ablation.EFFECT`): in coarse, (coarse+dial) − coarse; in refined,
     refined − (refined−dial). Right of zero: the refined setting of the dial raises the KPI.
@@ -416,7 +438,7 @@ def plot_effects(effects: pd.DataFrame, kpi: str = "resolved_within_7d", ax=None
     return ax
 
 
-def plot_ablation(effects: pd.DataFrame, kpis=None, fig=None, title: str | None = None):
+def plot_ablation(effects: pd.DataFrame, kpis=None, fig: Figure | SubFigure | None = None, title: str | None = None):
     """:func:`plot_effects` for several KPIs side by side, the axis named once below them.
 
     Args:
@@ -453,7 +475,7 @@ REPLAY_XLABEL = "after − before, and its parts\n(Shapley; paired, 95% CI)"
 def plot_parts(
     parts: pd.DataFrame,
     kpi: str = "resolved_within_7d",
-    ax=None,
+    ax: Axes | None = None,
     order=DECOMPOSITION_PARTS,
     colours=DECOMPOSITION_COLOURS,
     xlabel: str = DECOMPOSITION_XLABEL,
@@ -499,7 +521,7 @@ def plot_parts(
 def plot_decomposition(
     parts: pd.DataFrame,
     kpis=None,
-    fig=None,
+    fig: Figure | SubFigure | None = None,
     title: str | None = None,
     order=DECOMPOSITION_PARTS,
     colours=DECOMPOSITION_COLOURS,

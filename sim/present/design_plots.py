@@ -7,6 +7,7 @@ nothing is saved or closed.
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 import matplotlib.patches
 import numpy as np
@@ -14,6 +15,10 @@ import pandas as pd
 
 from sim.measure.analysis import KPIS
 from sim.present.plot_style import COLOURS, DIFF_COLOUR, axes_of, axis_label, figure_of
+
+if TYPE_CHECKING:  # the types of the axes and figures the plots draw on
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
 
 ARM_COLOURS = {"coarse": COLOURS["coarse"], "refined": COLOURS["refined"]}
 LABELLED = 5
@@ -48,7 +53,7 @@ def _panel(indices: pd.DataFrame, kpi: str, arm: str | None) -> pd.DataFrame:
     return part
 
 
-def plot_mu_sigma(indices: pd.DataFrame, kpi: str, arm: str | None = None, ax=None):
+def plot_mu_sigma(indices: pd.DataFrame, kpi: str, arm: str | None = None, ax: Axes | None = None):
     """One KPI's Morris screening for one regime (or the difference): each factor a dot at its
     mean absolute elementary effect μ* (with its 95% interval) and their spread σ; the most
     influential factors named. Above the dashed line (σ = μ*) the effect depends on the other
@@ -105,7 +110,7 @@ def plot_mu_sigma(indices: pd.DataFrame, kpi: str, arm: str | None = None, ax=No
     return ax
 
 
-def plot_morris(indices: pd.DataFrame, fig=None, title: str | None = None):
+def plot_morris(indices: pd.DataFrame, fig: Figure | SubFigure | None = None, title: str | None = None):
     """:func:`plot_mu_sigma` for every KPI (rows) and regime or difference (columns).
 
     Args:
@@ -123,7 +128,9 @@ def plot_morris(indices: pd.DataFrame, fig=None, title: str | None = None):
     return fig
 
 
-def plot_sobol_bars(indices: pd.DataFrame, kpi: str, arm: str | None = None, ax=None, legend: bool = True):
+def plot_sobol_bars(
+    indices: pd.DataFrame, kpi: str, arm: str | None = None, ax: Axes | None = None, legend: bool = True
+):
     """One KPI's first-order (light) and total (dark) Sobol' indices for one regime (or the
     difference), with their 95% intervals.
 
@@ -153,7 +160,7 @@ def plot_sobol_bars(indices: pd.DataFrame, kpi: str, arm: str | None = None, ax=
     return ax
 
 
-def plot_sobol(indices: pd.DataFrame, fig=None, title: str | None = None):
+def plot_sobol(indices: pd.DataFrame, fig: Figure | SubFigure | None = None, title: str | None = None):
     """:func:`plot_sobol_bars` for every KPI (rows) and regime or difference (columns).
 
     Args:
@@ -172,7 +179,14 @@ def plot_sobol(indices: pd.DataFrame, fig=None, title: str | None = None):
     return fig
 
 
-def plot_boxes(x: pd.DataFrame, table: pd.DataFrame, boxes: dict, base: dict, fig=None, title: str | None = None):
+def plot_boxes(
+    x: pd.DataFrame,
+    table: pd.DataFrame,
+    boxes: dict,
+    base: dict,
+    fig: Figure | SubFigure | None = None,
+    title: str | None = None,
+):
     """For each target of scenario discovery (refined worse, or least ahead, on timeliness and
     on satisfaction): the design's rows over the two factors that PRIM's first box restricts
     most (rows of interest in red, the box drawn), and each box's limits as a share of every

@@ -7,6 +7,7 @@ paired differences. Each panel takes ``ax=`` and returns it; :func:`plot_headlin
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 import matplotlib.lines
 import matplotlib.ticker
@@ -16,6 +17,10 @@ from matplotlib.ticker import MaxNLocator
 from sim.measure.analysis import KPIS, RELEVANT
 from sim.measure.curves import SERIES
 from sim.present.plot_style import COLOURS, LINESTYLES, axes_of, figure_of
+
+if TYPE_CHECKING:  # the types of the axes and figures the plots draw on
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
 
 FAVOURS = {
     "refined": (COLOURS["refined"], "o", "refined better (95% CI clear of 0, by a relevant size)"),
@@ -45,7 +50,7 @@ def _arm_label(arm: str, seeds: dict | None) -> str:
     return f"{arm} (mean of {n} seeds, 95% band)" if n else arm
 
 
-def plot_resolution(curves: pd.DataFrame, ax=None, warmup: int = 0, seeds: dict | None = None):
+def plot_resolution(curves: pd.DataFrame, ax: Axes | None = None, warmup: int = 0, seeds: dict | None = None):
     """The share of all needs resolved by each day after they arose (cumulative incidence, giving
     up a competing event), per regime, mean with a 95% band across seeds.
 
@@ -75,7 +80,9 @@ def plot_resolution(curves: pd.DataFrame, ax=None, warmup: int = 0, seeds: dict 
     return ax
 
 
-def plot_daily(series: pd.DataFrame, measure: str = "backlog", ax=None, warmup: int = 0, seeds: dict | None = None):
+def plot_daily(
+    series: pd.DataFrame, measure: str = "backlog", ax: Axes | None = None, warmup: int = 0, seeds: dict | None = None
+):
     """One daily measure per regime (the backlog, or the residents' mean attitude), mean with a
     95% band across seeds, the warm-up shaded.
 
@@ -114,7 +121,7 @@ def _forest_label(row, hidden: bool = False) -> str:
     return f"{text} †" if hidden else text
 
 
-def plot_forest(forest: pd.DataFrame, family: str = "share", ax=None):
+def plot_forest(forest: pd.DataFrame, family: str = "share", ax: Axes | None = None):
     """The paired differences refined − coarse of one unit family with their 95% intervals, one
     row each, marked by the side they favour; a dashed line at 0, the smallest relevant size
     shaded around it, and which side is better written under the axis.
@@ -194,7 +201,7 @@ def plot_headline(
     curves: pd.DataFrame,
     series: pd.DataFrame,
     forest: pd.DataFrame,
-    fig=None,
+    fig: Figure | SubFigure | None = None,
     title: str | None = None,
     warmup: int = 0,
     seeds: dict | None = None,

@@ -4,6 +4,7 @@ comparisons and the figures (drawn from the saved tables)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,10 @@ from sim.present.plot_style import COLOURS, WIDTHS, axes_of, drawing, figure_of
 from sim.study import lab
 from sim.study.design import default_value
 from sim.study.output import atomic_write
+
+if TYPE_CHECKING:  # the types of the axes and figures the plots draw on
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
 
 
 # --- the studies as tables -----------------------------------------------------------------------
@@ -299,7 +304,7 @@ def worst_markdown(settings, trials, worst: pd.DataFrame) -> str:
 # --- figures (from the saved tables) --------------------------------------------------------------------
 
 
-def plot_pareto(trials: pd.DataFrame, fresh: pd.DataFrame, fig=None):
+def plot_pareto(trials: pd.DataFrame, fresh: pd.DataFrame, fig: Figure | SubFigure | None = None):
     """Each regime's trials and in-sample Pareto front over the headline against the other two
     objectives; the preset a star; each pick on fresh seeds a ring with its 95% interval.
 
@@ -346,7 +351,7 @@ def _fresh_rings(ax, fresh: pd.DataFrame, kpi: str, colour: str) -> None:
         )
 
 
-def plot_history(trials: pd.DataFrame, ax=None):
+def plot_history(trials: pd.DataFrame, ax: Axes | None = None):
     """The margin of each trial of each worst study, and the largest so far.
 
     Args:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from typing import TYPE_CHECKING
 
 import matplotlib
 import matplotlib.lines
@@ -17,6 +18,9 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from sim.present.plot_style import COLOURS, figure_style
+
+if TYPE_CHECKING:  # the types of the axes and figures the plots draw on
+    from matplotlib.axes import Axes
 
 STATUS_COLOURS = ("#d9d9d9", "#d62728", "#ff7f0e", "#2ca02c")  # none, unknown, known, handling
 PHASE_COLOURS = {"unknown": "#d62728", "routing": "#9467bd", "queue": "#ff7f0e", "handling": "#2ca02c"}
@@ -53,7 +57,7 @@ def _in_language(plot):
 
 
 @_in_language
-def plot_map(state, lang: str = "en", colour_by: str = "status", ax=None):
+def plot_map(state, lang: str = "en", colour_by: str = "status", ax: Axes | None = None):
     """The map of one model (:class:`sim.present.live.MapState`): communities (solid) and grid units
     (dashed), residents coloured by need status or satisfaction, grid workers (black
     triangles) where they last worked, open needs (rings, coloured by status)."""
@@ -107,7 +111,9 @@ SHARE_LIMITS = {"share_unknown": (-0.02, 1.02), "resolved_within": (-0.02, 1.02)
 
 
 @_in_language
-def plot_live(history: pd.DataFrame, lang: str = "en", axes=None, limits: dict | None = None):
+def plot_live(
+    history: pd.DataFrame, lang: str = "en", axes: np.ndarray | list[Axes] | None = None, limits: dict | None = None
+):
     """The four live charts of one model's history (:meth:`sim.present.live.Pair.frames`): open needs
     (and the known ones), the share of open needs unknown to the state, cumulative resolution
     within 1, 3 and 7 days, and satisfaction by group. ``limits`` (panel -> (low, high)) puts
@@ -208,7 +214,12 @@ def plot_run(ts: pd.DataFrame, lang: str = "en", title: str = ""):
 
 @_in_language
 def plot_issue_timeline(
-    issues: pd.DataFrame, lang: str = "en", n: int = 30, since_h: float = 0.0, horizon_h: float | None = None, ax=None
+    issues: pd.DataFrame,
+    lang: str = "en",
+    n: int = 30,
+    since_h: float = 0.0,
+    horizon_h: float | None = None,
+    ax: Axes | None = None,
 ):
     """The life of ``n`` needs that arose from ``since_h`` on, one bar each, from arising
     (hour 0): unknown to the state, passed between offices, waiting in a queue, being
