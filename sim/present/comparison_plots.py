@@ -56,7 +56,7 @@ FIRST_KPIS = list(KPIS)[:4]
 """The KPIs of the figures' panels when none are named."""
 
 
-def _label(kpi: str, width: int = 27) -> str:
+def _label(kpi: str, width: int = 25) -> str:
     """A KPI's name and unit as a panel's title, wrapped to fit a quarter of a page's width."""
     label, unit = KPIS.get(kpi) or CITY_KPIS.get(kpi, (kpi, ""))
     return "\n".join(textwrap.wrap(f"{label} ({unit})" if unit else label, width))
