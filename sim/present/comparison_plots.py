@@ -83,14 +83,15 @@ def _one_setting(runs: pd.DataFrame, allowed: list[str], plot: str) -> None:
         )
 
 
-def _both_arms(runs: pd.DataFrame) -> bool:
+def both_arms(runs: pd.DataFrame) -> bool:
+    """Whether the runs hold both regimes (so that they can be paired)."""
     return "policy" in runs and {"coarse", "refined"} <= set(runs["policy"])
 
 
 def levels(runs: pd.DataFrame, by: list[str], kpis) -> pd.DataFrame:
     """Each regime's mean and 95% interval per setting of ``by``: over the paired seeds when both
     regimes ran (so levels and differences agree), else over every run."""
-    if _both_arms(runs):
+    if both_arms(runs):
         return analysis.paired_levels(runs, by, kpis=list(kpis))
     return analysis.summarise(runs, [*by, "policy"], list(kpis))
 

@@ -25,9 +25,8 @@ def comparison_report(ok: pd.DataFrame, by: list[str], kpis: list[str], out_dir:
     from sim.measure import analysis
     from sim.present import comparison_plots
 
-    both = "policy" in ok and {"coarse", "refined"} <= set(ok["policy"])
-    levels = analysis.paired_levels if both else analysis.summarise
-    summary = levels(ok, by, kpis=kpis) if both else levels(ok, [*by, "policy"], kpis)
+    both = comparison_plots.both_arms(ok)
+    summary = comparison_plots.levels(ok, by, kpis)  # the levels the figures draw
     diffs = analysis.paired_differences(ok, by, kpis=kpis)
     _warn_excluded(diffs)
     written = write_table(summary, out_dir / "summary", table_caption("summary", title))
